@@ -1,0 +1,50 @@
+# `make run` serves the portal on http://127.0.0.1:8000 (SQLite, eager Celery, e-mail to console and var/mail).
+# `make test` runs the whole suite against the local PostgreSQL and Redis.
+
+# The first interpreter of 3.11 or newer; pyenv shims that point nowhere fail the version check and are skipped.
+PYTHON := $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PG_PORT := 5432
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/accreditation
+REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test install chromium postgres redis bench clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Debian's Chromium drives the browser tests; Playwright's own browser download is not used.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p $(PG_PORT) || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p $(PG_PORT) && exit 0; sleep 1; done; echo "PostgreSQL does not answer"; exit 1
+
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp
+
+test: install chromium postgres redis
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest -n 2 --create-db -q
+
+bench: install postgres
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/application_page.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,81 @@
+"""Demo people and facilities for `make run`. Loads once; running it again changes nothing."""
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from facilities.models import Facility, Membership, User
+
+DEMO_PASSWORD = "demo-portal-2026"
+
+OFFICE = [
+    ("office@demo.example", "Olivia", "Office", User.OfficeRole.ADMINISTRATOR),
+    ("chair@demo.example", "Charles", "Chair", User.OfficeRole.CHAIRPERSON),
+]
+ASSESSORS = [(f"assessor{n}@demo.example", "Assessor", str(n)) for n in (1, 2, 3)]
+FACILITIES = [
+    {
+        "slug": "vienna",
+        "name": "Interventional Oncology Unit",
+        "institution": "Demo General Hospital Vienna",
+        "address": "Spitalgasse 1",
+        "postal_code": "1090",
+        "city": "Vienna",
+        "country": "Austria",
+        "phone": "+43 1 000 0000",
+        "service_line": "Department of Interventional Radiology",
+        "annual_procedures": 420,
+        "status": Facility.Status.ENROLLED,
+    },
+    {
+        "slug": "lyon",
+        "name": "Centre de Radiologie Interventionnelle",
+        "institution": "Demo University Hospital Lyon",
+        "address": "1 Place de l'Hôpital",
+        "postal_code": "69002",
+        "city": "Lyon",
+        "country": "France",
+        "phone": "+33 4 00 00 00 00",
+        "service_line": "Interventional Oncology Service",
+        "annual_procedures": 260,
+        "status": Facility.Status.REGISTERED,
+    },
+]
+
+
+def demo_user(email, first_name, last_name, **extra):
+    user = User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name=first_name, last_name=last_name, **extra)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+class Command(BaseCommand):
+    help = "Load the demo office, assessors and facilities (once)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if User.objects.filter(email=OFFICE[0][0]).exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+        for email, first, last, role in OFFICE:
+            demo_user(email, first, last, office_role=role, is_staff=role == User.OfficeRole.ADMINISTRATOR,
+                      is_superuser=role == User.OfficeRole.ADMINISTRATOR)
+        for email, first, last in ASSESSORS:
+            demo_user(email, first, last, is_assessor=True)
+        for spec in FACILITIES:
+            spec = dict(spec)
+            slug, status = spec.pop("slug"), spec.pop("status")
+            people = {
+                role: demo_user(f"{role}.{slug}@demo.example", role.capitalize(), slug.capitalize())
+                for role in ("rep", "deputy", "holder", "member")
+            }
+            facility = Facility.objects.create(
+                **spec,
+                head_of_department_approval=True,
+                authorised_representative=people["rep"],
+                deputy_representative=people["deputy"],
+                main_account_holder=people["holder"],
+            )
+            Facility.objects.filter(pk=facility.pk).update(status=status)
+            for user in people.values():
+                Membership.objects.create(user=user, facility=facility)
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Every demo login uses the password {DEMO_PASSWORD}."))

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from facilities import views as facility_views
+
+urlpatterns = [
+    path("", facility_views.home, name="home"),
+    path("register/", facility_views.RegisterFacilityView.as_view(), name="register_facility"),
+    path("register/done/", facility_views.registered, name="registered"),
+    path("accounts/", include("allauth.urls")),
+    path("facility/", include("facilities.urls")),
+    path("office/", include("facilities.office_urls")),
+    path("assessor/", include("assessment.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

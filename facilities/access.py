@@ -1,0 +1,75 @@
+"""The one place that decides who reaches a view and which rows a query may return.
+
+Every portal view uses one of the audience mixins below; every tenant-owned model's queryset
+derives from facilities.tenancy.TenantQuerySet, whose ``visible_to(user)`` is the only way views fetch such rows.
+Another facility's object therefore answers 404 (it is simply not in the queryset), while
+"your facility, not your role" answers 403 through ``allowed``.
+"""
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from .permissions import facility_id_of
+
+
+class AudienceMixin(AccessMixin):
+    """Anonymous users go to sign in; signed-in users outside the audience, or lacking ``allowed``, get 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.in_audience(request.user):
+            raise PermissionDenied
+        self.setup_scope(request, *args, **kwargs)
+        if not self.allowed(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def in_audience(self, user):
+        raise NotImplementedError
+
+    def setup_scope(self, request, *args, **kwargs):
+        """Load the objects the view works on (404 when out of the user's scope)."""
+
+    def allowed(self, user):
+        """The role check within the audience; override with a predicate from permissions.py."""
+        return True
+
+
+class FacilityStaffMixin(AudienceMixin):
+    """Views of a facility's own staff: ``self.facility`` is always the user's own facility."""
+
+    def in_audience(self, user):
+        return facility_id_of(user) is not None
+
+    def setup_scope(self, request, *args, **kwargs):
+        from .models import Facility
+
+        self.facility = Facility.objects.select_related(
+            "authorised_representative", "deputy_representative", "main_account_holder"
+        ).get(pk=facility_id_of(request.user))
+        super().setup_scope(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("facility", self.facility)
+        return super().get_context_data(**kwargs)
+
+
+class OfficeMixin(AudienceMixin):
+    def in_audience(self, user):
+        return user.is_office
+
+
+class ChairpersonMixin(AudienceMixin):
+    def in_audience(self, user):
+        return user.is_chairperson
+
+
+class AssessorMixin(AudienceMixin):
+    def in_audience(self, user):
+        return user.is_assessor
+
+
+def get_visible_or_404(queryset, user, **lookup):
+    """Fetch one tenant-owned row the user may see, or 404 so its existence does not leak."""
+    return get_object_or_404(queryset.visible_to(user), **lookup)

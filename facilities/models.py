@@ -1,0 +1,183 @@
+"""Tenancy: the facility is the tenant; people hold roles in it or in the office."""
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from .tenancy import TenantQuerySet
+
+
+class PortalUserManager(UserManager):
+    """Users sign in with their e-mail address; there is no username."""
+
+    def _create_user(self, email, password, **extra_fields):
+        email = self.normalize_email(email)
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("office_role", User.OfficeRole.ADMINISTRATOR)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    class OfficeRole(models.TextChoices):
+        NONE = "", _("None")
+        ADMINISTRATOR = "administrator", _("Office administrator")
+        CHAIRPERSON = "chairperson", _("Committee chairperson")
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    office_role = models.CharField(
+        _("office role"), max_length=20, choices=OfficeRole.choices, blank=True, default=""
+    )
+    is_assessor = models.BooleanField(
+        _("assessor"), default=False, help_text=_("May be assigned applications to assess.")
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    objects = PortalUserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @property
+    def is_office(self):
+        return bool(self.office_role)
+
+    @property
+    def is_chairperson(self):
+        return self.office_role == self.OfficeRole.CHAIRPERSON
+
+
+def new_facility_code():
+    """An unguessable code staff type in to join their facility (about 60 bits, no look-alike letters)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+class FacilityQuerySet(TenantQuerySet):
+    facility_path = "pk"
+
+
+class Facility(models.Model):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        ENROLLED = "enrolled", _("Enrolled centre")
+        ACCREDITED = "accredited", _("Accredited centre")
+        EXCELLENCE = "excellence", _("Centre of excellence")
+
+    name = models.CharField(_("facility name"), max_length=200)
+    institution = models.CharField(_("institution"), max_length=200)
+    address = models.TextField(_("address"))
+    city = models.CharField(_("city"), max_length=100)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=40)
+    service_line = models.CharField(
+        _("IO service line"),
+        max_length=200,
+        help_text=_("The department or service that performs interventional oncology."),
+    )
+    annual_procedures = models.PositiveIntegerField(
+        _("therapeutic IO procedures per year"),
+        help_text=_("Ablations, embolisations, radioembolisations and similar; at least 150 are required."),
+    )
+    head_of_department_approval = models.BooleanField(
+        _("approved by the head of department or hospital director"), default=False
+    )
+    code = models.CharField(_("facility code"), max_length=14, unique=True, default=new_facility_code, editable=False)
+    # Only facilities.services moves a facility's status, through the transitions below.
+    status = FSMField(default=Status.REGISTERED, choices=Status.choices)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    authorised_representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("authorised representative")
+    )
+    deputy_representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("deputy authorised representative")
+    )
+    main_account_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("main account holder")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FacilityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("facilities")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("office:facility", args=[self.pk])
+
+    # The status moves; facilities.services calls them and records who and when.
+    @transition(field=status, source=Status.REGISTERED, target=Status.ENROLLED)
+    def enrol(self):
+        pass
+
+    def roles_of(self, user):
+        """The role names a user holds in this facility; an empty list for a plain member."""
+        roles = []
+        if user.pk == self.authorised_representative_id:
+            roles.append(_("Authorised representative"))
+        if user.pk == self.deputy_representative_id:
+            roles.append(_("Deputy authorised representative"))
+        if user.pk == self.main_account_holder_id:
+            roles.append(_("Main account holder"))
+        return roles
+
+
+class Membership(models.Model):
+    """A person's place in a facility's staff. A person belongs to at most one facility."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="membership")
+    facility = models.ForeignKey(Facility, models.CASCADE, related_name="memberships")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at"]
+
+    def __str__(self):
+        return f"{self.user} at {self.facility}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what and when. Written only through facilities.audit.record; never edited."""
+
+    facility = models.ForeignKey(Facility, models.CASCADE, related_name="audit_entries", null=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=60)
+    summary = models.CharField(max_length=300)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=40, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return self.summary

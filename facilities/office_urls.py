@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import office_views
+
+app_name = "office"
+urlpatterns = [
+    path("", office_views.FacilityListView.as_view(), name="facilities"),
+    path("facilities/<int:pk>/", office_views.FacilityDetailView.as_view(), name="facility"),
+    path("facilities/<int:pk>/edit/", office_views.FacilityEditView.as_view(), name="facility_edit"),
+    path("facilities/<int:pk>/enrol/", office_views.EnrolFacilityView.as_view(), name="enrol"),
+]

@@ -1,0 +1,96 @@
+"""The office's area: every facility, its people, its history, and its status moves."""
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, UpdateView
+from django_fsm import can_proceed
+
+from . import services
+from .access import OfficeMixin
+from .forms import RecordEnrolmentPaymentForm
+from .models import Facility
+from .views import FacilityProfileEditMixin
+
+
+class FacilityListView(OfficeMixin, ListView):
+    template_name = "office/facility_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        facilities = Facility.objects.visible_to(self.request.user).annotate(people=Count("memberships")).order_by("name")
+        self.query = self.request.GET.get("q", "").strip()
+        self.status = self.request.GET.get("status", "")
+        if self.query:
+            facilities = facilities.filter(
+                Q(name__icontains=self.query)
+                | Q(institution__icontains=self.query)
+                | Q(city__icontains=self.query)
+                | Q(country__icontains=self.query)
+                | Q(code__iexact=self.query)
+            )
+        if self.status in Facility.Status.values:
+            facilities = facilities.filter(status=self.status)
+        return facilities
+
+    def get_context_data(self, **kwargs):
+        counts = dict(Facility.objects.values_list("status").annotate(n=Count("pk")))
+        return super().get_context_data(
+            query=self.query,
+            status=self.status,
+            status_tabs=[(value, label, counts.get(value, 0)) for value, label in Facility.Status.choices],
+            total=sum(counts.values()),
+            **kwargs,
+        )
+
+
+class OfficeFacilityMixin(OfficeMixin):
+    def setup_scope(self, request, *args, **kwargs):
+        self.facility = get_object_or_404(
+            Facility.objects.visible_to(request.user).select_related(
+                "authorised_representative", "deputy_representative", "main_account_holder"
+            ),
+            pk=kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(facility=self.facility, **kwargs)
+
+
+class FacilityDetailView(OfficeFacilityMixin, DetailView):
+    template_name = "office/facility_detail.html"
+
+    def get_object(self, queryset=None):
+        return self.facility
+
+    def get_context_data(self, **kwargs):
+        members = self.facility.memberships.select_related("user")
+        return super().get_context_data(
+            people=[(m.user, self.facility.roles_of(m.user)) for m in members],
+            audit_entries=self.facility.audit_entries.select_related("actor")[:200],
+            can_enrol=can_proceed(self.facility.enrol),
+            **kwargs,
+        )
+
+
+class FacilityEditView(OfficeFacilityMixin, FacilityProfileEditMixin, UpdateView):
+    def get_success_url(self):
+        return self.facility.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cancel_url=self.facility.get_absolute_url(), **kwargs)
+
+
+class EnrolFacilityView(OfficeFacilityMixin, FormView):
+    """Record the enrolment payment and make the facility an enrolled centre, after a confirmation."""
+
+    template_name = "office/enrol_confirm.html"
+    form_class = RecordEnrolmentPaymentForm
+
+    def form_valid(self, form):
+        if not can_proceed(self.facility.enrol):
+            messages.error(self.request, _("This facility is already past registration; nothing was changed."))
+            return redirect(self.facility.get_absolute_url())
+        services.enrol_facility(self.facility, self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("%(name)s is now an enrolled centre.") % {"name": self.facility.name})
+        return redirect(self.facility.get_absolute_url())

@@ -1,0 +1,90 @@
+"""Facility staff's pages and the public registration."""
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView, UpdateView
+
+from . import permissions, services
+from .access import FacilityStaffMixin
+from .forms import FacilityProfileForm, FacilityRegistrationForm
+from .permissions import facility_id_of
+
+
+def home(request):
+    """Send each person to their own area; strangers see what the portal is for."""
+    user = request.user
+    if user.is_authenticated:
+        if user.is_office:
+            return redirect("office:facilities")
+        if facility_id_of(user) is not None:
+            return redirect("facilities:dashboard")
+        if user.is_assessor:
+            return redirect("assessment:queue")
+    return render(request, "home.html")
+
+
+class RegisterFacilityView(FormView):
+    template_name = "facilities/register.html"
+    form_class = FacilityRegistrationForm
+
+    def form_valid(self, form):
+        facility = services.register_facility(self.request, form)
+        self.request.session["registered_facility"] = facility.name
+        return redirect("registered")
+
+
+def registered(request):
+    return render(request, "facilities/registered.html", {"facility_name": request.session.get("registered_facility")})
+
+
+class DashboardView(FacilityStaffMixin, TemplateView):
+    template_name = "facilities/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            roles=self.facility.roles_of(user),
+            can_edit=permissions.can_edit_facility(user, self.facility),
+            show_code=permissions.can_see_facility_code(user, self.facility),
+            **kwargs,
+        )
+
+
+class ProfileView(FacilityStaffMixin, TemplateView):
+    template_name = "facilities/profile.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        members = self.facility.memberships.select_related("user")
+        return super().get_context_data(
+            people=[(m.user, self.facility.roles_of(m.user)) for m in members],
+            can_edit=permissions.can_edit_facility(user, self.facility),
+            show_code=permissions.can_see_facility_code(user, self.facility),
+            **kwargs,
+        )
+
+
+class FacilityProfileEditMixin:
+    """Editing a facility's profile, shared by its staff and the office; changes are audited."""
+
+    form_class = FacilityProfileForm
+    template_name = "facilities/profile_form.html"
+
+    def get_object(self, queryset=None):
+        return self.facility
+
+    def form_valid(self, form):
+        services.update_facility_profile(self.facility, form, self.request.user)
+        messages.success(self.request, _("The facility profile was updated."))
+        return redirect(self.get_success_url())
+
+
+class ProfileEditView(FacilityStaffMixin, FacilityProfileEditMixin, UpdateView):
+    success_url = reverse_lazy("facilities:profile")
+
+    def allowed(self, user):
+        return permissions.can_edit_facility(user, self.facility)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cancel_url=reverse("facilities:profile"), **kwargs)

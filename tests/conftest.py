@@ -1,0 +1,56 @@
+from types import SimpleNamespace
+
+import pytest
+
+from facilities.models import Facility
+
+from .factories import (
+    AssessorFactory,
+    ChairpersonFactory,
+    FacilityFactory,
+    MembershipFactory,
+    OfficeUserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+def people_of(facility):
+    return SimpleNamespace(
+        facility=facility,
+        rep=facility.authorised_representative,
+        deputy=facility.deputy_representative,
+        holder=facility.main_account_holder,
+        member=MembershipFactory(facility=facility).user,
+    )
+
+
+@pytest.fixture
+def enrolled():
+    """An enrolled centre with its four kinds of staff."""
+    return people_of(FacilityFactory(status=Facility.Status.ENROLLED))
+
+
+@pytest.fixture
+def registered():
+    return people_of(FacilityFactory())
+
+
+@pytest.fixture
+def office_user():
+    return OfficeUserFactory()
+
+
+@pytest.fixture
+def chairperson():
+    return ChairpersonFactory()
+
+
+@pytest.fixture
+def assessor():
+    return AssessorFactory()

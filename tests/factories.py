@@ -1,0 +1,82 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from facilities.models import Facility, Membership, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """An activated account (verified e-mail address) that can sign in with PASSWORD."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@hospital.example")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        obj.save()
+        EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=extracted is not False)
+
+
+class OfficeUserFactory(UserFactory):
+    office_role = User.OfficeRole.ADMINISTRATOR
+
+
+class ChairpersonFactory(UserFactory):
+    office_role = User.OfficeRole.CHAIRPERSON
+
+
+class AssessorFactory(UserFactory):
+    is_assessor = True
+
+
+class FacilityFactory(factory.django.DjangoModelFactory):
+    """A registered facility whose three appointed roles are three different members."""
+
+    class Meta:
+        model = Facility
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"IO Unit {n}")
+    institution = factory.Sequence(lambda n: f"General Hospital {n}")
+    address = "1 Hospital Street"
+    city = "Vienna"
+    postal_code = "1090"
+    country = "Austria"
+    phone = "+43 1 234 5678"
+    service_line = "Interventional Radiology"
+    annual_procedures = 300
+    head_of_department_approval = True
+    authorised_representative = factory.SubFactory(UserFactory)
+    deputy_representative = factory.SubFactory(UserFactory)
+    main_account_holder = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def memberships(obj, create, extracted, **kwargs):
+        for user in {obj.authorised_representative, obj.deputy_representative, obj.main_account_holder}:
+            Membership.objects.get_or_create(user=user, facility=obj)
+
+    @classmethod
+    def _create(cls, model_class, *args, status=None, **kwargs):
+        facility = super()._create(model_class, *args, **kwargs)
+        if status:
+            # Tests start from any status; in the portal only facilities.services moves it.
+            model_class.objects.filter(pk=facility.pk).update(status=status)
+            facility.refresh_from_db()
+        return facility
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A plain member (no appointed role) of a facility."""
+
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    facility = factory.SubFactory(FacilityFactory)
