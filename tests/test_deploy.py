@@ -11,6 +11,7 @@ def test_production_profile_passes_the_deployment_checklist_without_warnings():
         "DJANGO_SECRET_KEY": "x7Gq2LmP9vRt4Wz8Bn3Kc6Jd1Hf5Ys0Ue2Ia9Oo4Pl7Mk3Nj8Bh6Vg1Cf5Dx2Sa0Qw",
         "ALLOWED_HOSTS": "portal.example",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
