@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Programme
+
 from . import services
 from .models import Facility, User
 
@@ -46,10 +48,15 @@ class FacilityRegistrationForm(FacilityProfileForm):
     )
 
     class Meta(FacilityProfileForm.Meta):
-        fields = PROFILE_FIELDS + ["head_of_department_approval"]
+        fields = ["programme"] + PROFILE_FIELDS + ["head_of_department_approval"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        programmes = Programme.objects.filter(is_open_for_registration=True)
+        self.fields["programme"].queryset = programmes
+        self.fields["programme"].empty_label = None
+        self.fields["programme"].help_text = _("The accreditation programme your facility enrols in.")
+        self.initial.setdefault("programme", programmes.filter(code="io").values_list("pk", flat=True).first())
         self.fields["head_of_department_approval"].required = True
         self.fields["head_of_department_approval"].help_text = _(
             "Registration needs the approval of your head of department or hospital director."

@@ -104,10 +104,16 @@ class Facility(models.Model):
     head_of_department_approval = models.BooleanField(
         _("approved by the head of department or hospital director"), default=False
     )
+    programme = models.ForeignKey(
+        "applications.Programme", models.PROTECT, related_name="facilities", verbose_name=_("programme")
+    )
     code = models.CharField(_("facility code"), max_length=14, unique=True, default=new_facility_code, editable=False)
     # Only facilities.services moves a facility's status, through the transitions below.
     status = FSMField(default=Status.REGISTERED, choices=Status.choices)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    award_expires_on = models.DateField(
+        _("award expires on"), null=True, blank=True, help_text=_("Set when an award is granted; reminders go out before it.")
+    )
     authorised_representative = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("authorised representative")
     )

@@ -1,6 +1,7 @@
 import factory
 from allauth.account.models import EmailAddress
 
+from applications.models import Programme
 from facilities.models import Facility, Membership, User
 
 PASSWORD = "correct-horse-battery"
@@ -43,6 +44,7 @@ class FacilityFactory(factory.django.DjangoModelFactory):
         model = Facility
         skip_postgeneration_save = True
 
+    programme = factory.LazyFunction(lambda: Programme.objects.get(code="io"))
     name = factory.Sequence(lambda n: f"IO Unit {n}")
     institution = factory.Sequence(lambda n: f"General Hospital {n}")
     address = "1 Hospital Street"

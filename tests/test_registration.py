@@ -4,6 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
+from applications.models import Programme
 from facilities.models import AuditEntry, Facility, Membership, User
 
 from .factories import PASSWORD, FacilityFactory, UserFactory
@@ -13,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def registration_data(**overrides):
     data = {
+        "programme": str(Programme.objects.get(code="io").pk),
         "name": "Liver Tumour Unit",
         "institution": "St Elsewhere Hospital",
         "service_line": "Interventional Radiology",

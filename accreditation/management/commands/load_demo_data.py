@@ -3,6 +3,7 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from applications.models import Programme
 from facilities.models import Facility, Membership, User
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -70,6 +71,7 @@ class Command(BaseCommand):
             }
             facility = Facility.objects.create(
                 **spec,
+                programme=Programme.objects.get(code="io"),
                 head_of_department_approval=True,
                 authorised_representative=people["rep"],
                 deputy_representative=people["deputy"],

@@ -1,0 +1,52 @@
+"""Loading a programme's question bank from its JSON file (applications/data/<code>_programme.json)."""
+import json
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def read_programme_file(code):
+    return json.loads((DATA_DIR / f"{code}_programme.json").read_text(encoding="utf-8"))
+
+
+def load_programme(data, Programme, QuestionSet, Standard, Question):
+    """Create the programme (if new) and the question set version the file describes, as the current one."""
+    programme, _ = Programme.objects.get_or_create(
+        code=data["code"],
+        defaults={
+            "name": data["name"],
+            "full_name": data["full_name"],
+            "award_validity_years": data["award_validity_years"],
+            "has_case_review": data["has_case_review"],
+            "assessment_steps": data["assessment_steps"],
+        },
+    )
+    if QuestionSet.objects.filter(programme=programme, version=data["question_set_version"]).exists():
+        return programme
+    QuestionSet.objects.filter(programme=programme, is_current=True).update(is_current=False)
+    question_set = QuestionSet.objects.create(
+        programme=programme, version=data["question_set_version"], is_current=True, notes=data["notes"]
+    )
+    section_of = {number: section["title"] for section in data["sections"] for number in section["standards"]}
+    for standard_data in data["standards"]:
+        standard = Standard.objects.create(
+            question_set=question_set,
+            number=standard_data["number"],
+            title=standard_data["title"],
+            summary=standard_data["summary"],
+            section=section_of.get(standard_data["number"], ""),
+        )
+        Question.objects.bulk_create(
+            Question(
+                standard=standard,
+                number=q["number"],
+                criterion=q["criterion"],
+                is_core=q["core"],
+                text=q["text"],
+                explanation_prompt=q["explanation_prompt"],
+                evidence_help=q["evidence_help"],
+                is_case_review=q["case_review"],
+            )
+            for q in standard_data["questions"]
+        )
+    return programme
