@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/done/", facility_views.registered, name="registered"),
     path("accounts/", include("allauth.urls")),
     path("facility/", include("facilities.urls")),
+    path("facility/application/", include("applications.urls")),
     path("office/", include("facilities.office_urls")),
     path("assessor/", include("assessment.urls")),
     path("admin/", admin.site.urls),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from applications import office_views as application_views
+
 from . import office_views
 
 app_name = "office"
@@ -8,4 +10,5 @@ urlpatterns = [
     path("facilities/<int:pk>/", office_views.FacilityDetailView.as_view(), name="facility"),
     path("facilities/<int:pk>/edit/", office_views.FacilityEditView.as_view(), name="facility_edit"),
     path("facilities/<int:pk>/enrol/", office_views.EnrolFacilityView.as_view(), name="enrol"),
+    path("applications/<int:pk>/", application_views.OfficeApplicationView.as_view(), name="application"),
 ]

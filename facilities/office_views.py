@@ -69,6 +69,7 @@ class FacilityDetailView(OfficeFacilityMixin, DetailView):
             people=[(m.user, self.facility.roles_of(m.user)) for m in members],
             audit_entries=self.facility.audit_entries.select_related("actor")[:200],
             can_enrol=can_proceed(self.facility.enrol),
+            applications=self.facility.applications.select_related("question_set__programme", "submitted_by"),
             **kwargs,
         )
 

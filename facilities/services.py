@@ -127,6 +127,9 @@ def enrol_facility(facility, actor, *, paid_on, payment_reference):
         _("Payment recorded (%(reference)s); facility enrolled") % {"reference": payment_reference},
         {"paid_on": paid_on.isoformat(), "payment_reference": payment_reference},
     )
+    from applications.services import open_application
+
+    open_application(facility)
     staff_emails = list(facility.memberships.values_list("user__email", flat=True))
     transaction.on_commit(lambda: send_portal_mail("facility_enrolled", staff_emails, {"facility": facility}))
     return facility

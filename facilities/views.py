@@ -47,8 +47,17 @@ class DashboardView(FacilityStaffMixin, TemplateView):
             roles=self.facility.roles_of(user),
             can_edit=permissions.can_edit_facility(user, self.facility),
             show_code=permissions.can_see_facility_code(user, self.facility),
+            **self.application_context(),
             **kwargs,
         )
+
+    def application_context(self):
+        from applications import services as applications
+
+        if not applications.application_is_open_for(self.facility):
+            return {}
+        application = applications.open_application(self.facility)
+        return {"application": application, "progress": applications.progress_of(application)}
 
 
 class ProfileView(FacilityStaffMixin, TemplateView):

@@ -54,3 +54,10 @@ def chairperson():
 @pytest.fixture
 def assessor():
     return AssessorFactory()
+
+
+@pytest.fixture
+def application(enrolled):
+    from applications.services import open_application
+
+    return open_application(enrolled.facility)

@@ -1,7 +1,7 @@
 import factory
 from allauth.account.models import EmailAddress
 
-from applications.models import Programme
+from applications.models import Answer, Application, Programme, Question
 from facilities.models import Facility, Membership, User
 
 PASSWORD = "correct-horse-battery"
@@ -82,3 +82,33 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     facility = factory.SubFactory(FacilityFactory)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    facility = factory.SubFactory(FacilityFactory, status=Facility.Status.ENROLLED)
+    question_set = factory.LazyAttribute(lambda o: o.facility.programme.current_question_set())
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """A complete answer: Yes, evidence, and the explanation where the question asks for one."""
+
+    class Meta:
+        model = Answer
+
+    application = factory.SubFactory(ApplicationFactory)
+    question = None
+    choice = "yes"
+    evidence = "Staff register, CPD log and audit reports, kept by the department manager."
+    explanation = factory.LazyAttribute(lambda o: "Described in our policy, section 2." if o.question.asks_explanation else "")
+    version = 1
+
+
+def answer_questions(application, questions, **fields):
+    return [AnswerFactory(application=application, question=q, **fields) for q in questions]
+
+
+def core_questions(application):
+    return list(Question.objects.filter(standard__question_set=application.question_set, is_core=True).order_by("number"))

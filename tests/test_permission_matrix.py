@@ -7,6 +7,8 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
+from applications.models import Question
+from applications.services import open_application
 from facilities.models import Facility
 
 from .conftest import people_of
@@ -49,7 +51,13 @@ MATRIX = {
     "office:facility": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "office:facility_edit": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "office:enrol": (lambda w: {"pk": w.a.facility.pk}, office_only()),
+    "office:application": (lambda w: {"pk": w.a_application.pk}, office_only()),
     "assessment:queue": (lambda w: {}, expect(403, assessor=200)),
+    "applications:application": (lambda w: {}, staff_only()),
+    "applications:summary": (lambda w: {}, staff_only()),
+    # GET on an answer URL leads back to the question on the application page.
+    "applications:answer": (lambda w: {"question_pk": w.question.pk}, staff_only(**{r: 302 for r in STAFF})),
+    "applications:submit": (lambda w: {}, staff_only(member=403, deputy=403, holder=403)),
 }
 
 
@@ -68,7 +76,9 @@ def world(db):
         "office": OfficeUserFactory(),
         "chair": ChairpersonFactory(),
     }
-    return SimpleNamespace(a=a, b=b, users=users)
+    a_application = open_application(a.facility)
+    question = Question.objects.get(standard__question_set=a_application.question_set, number=13)
+    return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, question=question)
 
 
 def test_every_portal_url_has_an_expectation(db):

@@ -1,0 +1,54 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ANSWER_TEXT_LIMIT, Answer
+
+
+class LimitedText(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False,
+            strip=False,
+            max_length=ANSWER_TEXT_LIMIT,
+            widget=forms.Textarea(attrs={"rows": 4}),
+            error_messages={"max_length": _("Keep this under %(limit_value)d characters (it has %(show_value)d).")},
+            **kwargs,
+        )
+
+
+class AnswerForm(forms.Form):
+    """One question's answer. Blank parts are allowed: a half-written answer is saved, only incomplete."""
+
+    choice = forms.ChoiceField(
+        label=_("Answer"),
+        choices=Answer.Choice.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose Yes or No.")},
+    )
+    evidence = LimitedText(label=_("Evidence you can show the assessors"))
+    explanation = LimitedText(label=_("Explanation"))
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, question, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        prefix = f"q{question.number}"
+        self.auto_id = f"id_{prefix}_%s"
+        self.fields["evidence"].help_text = question.evidence_help
+        if question.asks_explanation:
+            self.fields["explanation"].label = question.explanation_prompt
+        else:
+            del self.fields["explanation"]
+
+    @classmethod
+    def for_answer(cls, question, answer, data=None):
+        initial = {"choice": "", "evidence": "", "explanation": "", "version": 0}
+        if answer is not None:
+            initial = {
+                "choice": answer.choice,
+                "evidence": answer.evidence,
+                "explanation": answer.explanation,
+                "version": answer.version,
+            }
+        return cls(data=data, initial=initial, question=question)

@@ -1,0 +1,39 @@
+"""The office reads any application, with every answer's history."""
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.views.generic import TemplateView
+
+from facilities.access import OfficeMixin
+
+from . import services
+from .models import Answer, AnswerRevision, Application
+from .progress import answer_is_complete, compute_progress
+from .views import QuestionRow, group_by_standard
+
+
+class OfficeApplicationView(OfficeMixin, TemplateView):
+    template_name = "applications/office_application.html"
+
+    def setup_scope(self, request, *args, **kwargs):
+        self.application = get_object_or_404(
+            Application.objects.visible_to(request.user).select_related("facility", "question_set__programme", "submitted_by"),
+            pk=kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        questions = services.questions_of(self.application)
+        answers = {
+            a.question_id: a
+            for a in Answer.objects.filter(application=self.application).select_related("updated_by").prefetch_related(
+                Prefetch("revisions", queryset=AnswerRevision.objects.select_related("changed_by"))
+            )
+        }
+        review_complete = services.case_review_complete(self.application)
+        rows = [QuestionRow(q, answers.get(q.pk), None, answer_is_complete(q, answers.get(q.pk), review_complete)) for q in questions]
+        return super().get_context_data(
+            application=self.application,
+            facility=self.application.facility,
+            standards=group_by_standard(rows),
+            progress=compute_progress(questions, answers, review_complete),
+            **kwargs,
+        )

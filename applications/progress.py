@@ -1,0 +1,51 @@
+"""The completeness rules of an application, computed from rows already loaded (no queries of their own)."""
+from dataclasses import dataclass, field
+
+
+def answer_is_complete(question, answer, case_review_complete=True):
+    """A question is complete with its Yes/No and every text box it has filled.
+
+    A case review question (3c, 7b, 8d) also needs the internal case review to be complete.
+    """
+    if answer is None or answer.choice not in ("yes", "no"):
+        return False
+    if not answer.evidence.strip():
+        return False
+    if question.asks_explanation and not answer.explanation.strip():
+        return False
+    if question.is_case_review and not case_review_complete:
+        return False
+    return True
+
+
+@dataclass
+class Progress:
+    core_total: int = 0
+    core_complete: int = 0
+    extended_total: int = 0
+    extended_complete: int = 0
+    incomplete_core: list = field(default_factory=list)
+
+    @property
+    def core_percent(self):
+        return round(100 * self.core_complete / self.core_total) if self.core_total else 0
+
+    @property
+    def core_done(self):
+        return self.core_total > 0 and self.core_complete == self.core_total
+
+
+def compute_progress(questions, answers_by_question, case_review_complete=True):
+    """Core progress counts core questions only; extended answers never make up for a missing core one."""
+    progress = Progress()
+    for question in questions:
+        complete = answer_is_complete(question, answers_by_question.get(question.pk), case_review_complete)
+        if question.is_core:
+            progress.core_total += 1
+            progress.core_complete += complete
+            if not complete:
+                progress.incomplete_core.append(question)
+        else:
+            progress.extended_total += 1
+            progress.extended_complete += complete
+    return progress

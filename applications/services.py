@@ -1,0 +1,141 @@
+"""The rules of an application: opening it, saving answers without lost updates, and submitting it."""
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from facilities import audit
+from facilities.models import Facility, User
+from facilities.permissions import can_submit_application
+from facilities.services import send_portal_mail
+
+from .models import Answer, AnswerRevision, Application, Question
+from .progress import compute_progress
+
+OPEN_STATUSES = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
+
+
+def application_is_open_for(facility):
+    return facility.status in OPEN_STATUSES
+
+
+def open_application(facility):
+    """The facility's current application, started on the programme's current question set when there is none."""
+    application = Application.objects.filter(facility=facility).order_by("-started_at").first()
+    if application is None:
+        application = Application.objects.create(
+            facility=facility, question_set=facility.programme.current_question_set()
+        )
+    return application
+
+
+def questions_of(application):
+    return list(
+        Question.objects.filter(standard__question_set_id=application.question_set_id)
+        .select_related("standard")
+        .order_by("number")
+    )
+
+
+def answers_of(application):
+    return {a.question_id: a for a in Answer.objects.filter(application=application).select_related("updated_by")}
+
+
+def case_review_complete(application):
+    """Whether the internal case review behind questions 13, 30 and 36 is complete (see casereview.services)."""
+    from casereview.services import review_is_complete
+
+    return review_is_complete(application)
+
+
+def progress_of(application, questions=None, answers=None):
+    questions = questions_of(application) if questions is None else questions
+    answers = answers_of(application) if answers is None else answers
+    return compute_progress(questions, answers, case_review_complete(application))
+
+
+@dataclass
+class SaveConflict(Exception):
+    """Someone else saved this answer since the user loaded it; ``current`` is their version."""
+
+    current: Answer
+
+
+def save_answer(application, question, user, *, choice, evidence, explanation, base_version):
+    """Store one answer if nobody changed it since ``base_version``; record the revision.
+
+    Raises ValidationError for bad input or a locked application, SaveConflict for a stale version.
+    Nothing is written in either case.
+    """
+    if not application.is_editable:
+        raise ValidationError(_("This application has been submitted and can no longer be changed."))
+    if question.standard.question_set_id != application.question_set_id:
+        raise ValidationError(_("This question does not belong to your application."))
+    if choice not in ("", Answer.Choice.YES, Answer.Choice.NO):
+        raise ValidationError(_("Choose Yes or No."))
+    if not question.asks_explanation:
+        explanation = ""
+    now = timezone.now()
+    values = {"choice": choice, "evidence": evidence, "explanation": explanation, "updated_at": now, "updated_by": user}
+    try:
+        with transaction.atomic():
+            if base_version == 0:
+                answer = Answer.objects.create(application=application, question=question, version=1, **values)
+            else:
+                updated = Answer.objects.filter(
+                    application=application, question=question, version=base_version
+                ).update(version=F("version") + 1, **values)
+                if not updated:
+                    raise SaveConflict(_current_answer(application, question))
+                answer = Answer.objects.get(application=application, question=question)
+            AnswerRevision.objects.create(
+                answer=answer, version=answer.version, choice=choice, evidence=evidence,
+                explanation=explanation, changed_by=user, changed_at=now,
+            )
+    except IntegrityError:
+        # Two first saves raced: the other one created the answer.
+        raise SaveConflict(_current_answer(application, question))
+    return answer
+
+
+def _current_answer(application, question):
+    return Answer.objects.select_related("updated_by").get(application=application, question=question)
+
+
+@transaction.atomic
+def submit_application(application, user):
+    """The authorised representative submits a complete application; afterwards it is read-only."""
+    application = Application.objects.select_for_update().select_related("facility").get(pk=application.pk)
+    if not can_submit_application(user, application.facility):
+        raise PermissionDenied
+    if not can_proceed(application.submit):
+        raise ValidationError(_("This application has already been submitted."))
+    progress = progress_of(application)
+    if not progress.core_done:
+        raise ValidationError(
+            _("%(count)d core questions are still incomplete.") % {"count": len(progress.incomplete_core)}
+        )
+    application.submit()
+    application.submitted_at = timezone.now()
+    application.submitted_by = user
+    application.save()
+    audit.record(
+        "application.submitted",
+        _("Application submitted by %(user)s") % {"user": user},
+        actor=user,
+        facility=application.facility,
+        target=application,
+        changes={"status": [Application.Status.DRAFT, application.status]},
+    )
+    office = [settings.OFFICE_EMAIL] + list(
+        User.objects.filter(office_role=User.OfficeRole.ADMINISTRATOR).values_list("email", flat=True)
+    )
+    transaction.on_commit(
+        lambda: send_portal_mail("application_submitted", office, {"application": application, "user": user})
+    )
+    return application

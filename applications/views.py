@@ -1,0 +1,190 @@
+"""Facility staff's application: the questions, autosave, progress, summary and submission."""
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from django_htmx.http import reswap, retarget
+
+from facilities import permissions
+from facilities.access import FacilityStaffMixin
+
+from . import services
+from .forms import AnswerForm
+from .models import Answer, Question
+from .progress import answer_is_complete, compute_progress
+
+
+@dataclass
+class QuestionRow:
+    question: Question
+    answer: Answer | None
+    form: AnswerForm | None
+    complete: bool
+    conflict: Answer | None = None
+
+
+def build_rows(application, questions, answers, case_review_complete, editable):
+    return [
+        QuestionRow(
+            question=q,
+            answer=answers.get(q.pk),
+            form=AnswerForm.for_answer(q, answers.get(q.pk)) if editable else None,
+            complete=answer_is_complete(q, answers.get(q.pk), case_review_complete),
+        )
+        for q in questions
+    ]
+
+
+def group_by_standard(rows):
+    return [(standard, list(items)) for standard, items in groupby(rows, key=lambda row: row.question.standard)]
+
+
+class ApplicationMixin(FacilityStaffMixin):
+    """The signed-in person's facility application; closed until the facility is an enrolled centre."""
+
+    def setup_scope(self, request, *args, **kwargs):
+        super().setup_scope(request, *args, **kwargs)
+        self.is_open = services.application_is_open_for(self.facility)
+        self.application = services.open_application(self.facility) if self.is_open else None
+
+    def get(self, request, *args, **kwargs):
+        if not self.is_open:
+            return render(request, "applications/closed.html", {"facility": self.facility}, status=200)
+        return super().get(request, *args, **kwargs)
+
+    def page_context(self):
+        questions = services.questions_of(self.application)
+        answers = services.answers_of(self.application)
+        review_complete = services.case_review_complete(self.application)
+        progress = compute_progress(questions, answers, review_complete)
+        return {
+            "application": self.application,
+            "questions": questions,
+            "answers": answers,
+            "review_complete": review_complete,
+            "progress": progress,
+            "can_submit": permissions.can_submit_application(self.request.user, self.facility),
+        }
+
+
+class ApplicationView(ApplicationMixin, TemplateView):
+    template_name = "applications/application.html"
+
+    def get_context_data(self, **kwargs):
+        context = self.page_context()
+        rows = build_rows(
+            self.application, context["questions"], context["answers"], context["review_complete"],
+            self.application.is_editable,
+        )
+        standards = group_by_standard(rows)
+        return super().get_context_data(standards=standards, **context, **kwargs)
+
+
+class SummaryView(ApplicationMixin, TemplateView):
+    template_name = "applications/summary.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.page_context(), **kwargs)
+
+
+class AnswerView(ApplicationMixin, View):
+    """Save one answer: htmx swaps the question's status in place; without JavaScript the page reloads."""
+
+    def setup_scope(self, request, *args, **kwargs):
+        super().setup_scope(request, *args, **kwargs)
+        if self.application is not None:
+            self.question = get_object_or_404(
+                Question.objects.select_related("standard"),
+                pk=kwargs["question_pk"],
+                standard__question_set_id=self.application.question_set_id,
+            )
+
+    def get(self, request, *args, **kwargs):
+        if not self.is_open:
+            return super().get(request, *args, **kwargs)
+        return redirect(self.anchor_url())
+
+    def anchor_url(self):
+        return f"{reverse('applications:application')}#q-{self.question.number}"
+
+    def post(self, request, *args, **kwargs):
+        if not self.is_open:
+            return render(request, "applications/closed.html", {"facility": self.facility}, status=403)
+        form = AnswerForm(request.POST, question=self.question)
+        conflict = None
+        if form.is_valid():
+            try:
+                services.save_answer(
+                    self.application, self.question, request.user,
+                    choice=form.cleaned_data["choice"],
+                    evidence=form.cleaned_data["evidence"],
+                    explanation=form.cleaned_data.get("explanation", ""),
+                    base_version=form.cleaned_data["version"],
+                )
+            except services.SaveConflict as clash:
+                conflict = clash.current
+            except ValidationError as error:
+                form.add_error(None, error)
+        if form.is_valid() and conflict is None:
+            return self.saved_response()
+        return self.refused_response(form, conflict)
+
+    def saved_response(self):
+        if not self.request.htmx:
+            messages.success(self.request, _("Question %(number)d saved.") % {"number": self.question.number})
+            return redirect(self.anchor_url())
+        context = self.page_context()
+        answer = context["answers"][self.question.pk]
+        row = QuestionRow(
+            self.question, answer, None, answer_is_complete(self.question, answer, context["review_complete"])
+        )
+        return render(self.request, "applications/_saved.html", {**context, "row": row, "facility": self.facility})
+
+    def refused_response(self, form, conflict):
+        """Errors and conflicts show the whole question again, keeping what the user typed."""
+        if conflict is not None:
+            # The form now edits the other person's version: saving again is a deliberate choice.
+            data = form.data.copy()
+            data["version"] = conflict.version
+            form = AnswerForm(data, question=self.question)
+            form.is_valid()
+        context = self.page_context()
+        row = QuestionRow(
+            self.question, context["answers"].get(self.question.pk), form,
+            answer_is_complete(self.question, context["answers"].get(self.question.pk), context["review_complete"]),
+            conflict,
+        )
+        template = "applications/_question.html" if self.request.htmx else "applications/question_page.html"
+        response = render(self.request, template, {**context, "row": row, "facility": self.facility}, status=409 if conflict else 422)
+        if self.request.htmx:
+            response = reswap(retarget(response, f"#q-{self.question.number}"), "outerHTML")
+        return response
+
+
+class SubmitView(ApplicationMixin, TemplateView):
+    """Only the authorised representative submits, after confirming that it cannot be changed afterwards."""
+
+    template_name = "applications/submit_confirm.html"
+
+    def allowed(self, user):
+        return permissions.can_submit_application(user, self.facility)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.page_context(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.is_open:
+            return render(request, "applications/closed.html", {"facility": self.facility}, status=403)
+        try:
+            services.submit_application(self.application, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("applications:summary")
+        messages.success(request, _("Your application has been submitted. The office has been told."))
+        return redirect("facilities:dashboard")
