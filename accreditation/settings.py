@@ -81,6 +81,7 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}", conn_max_age=60
     )
 }
+FORMS_URLFIELD_ASSUME_HTTPS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "facilities.User"
@@ -147,6 +148,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "office@io-accreditation.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")  # for links in e-mails sent by tasks
 OFFICE_EMAIL = os.environ.get("OFFICE_EMAIL", "office@io-accreditation.example")
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")

@@ -12,7 +12,8 @@ urlpatterns = [
     path("facility/", include("facilities.urls")),
     path("facility/application/", include("applications.urls")),
     path("office/", include("facilities.office_urls")),
-    path("assessor/", include("assessment.urls")),
+    path("", include("assessment.urls")),
+    path("centres/", facility_views.DirectoryView.as_view(), name="directory"),
     path("admin/", admin.site.urls),
 ]
 

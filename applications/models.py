@@ -3,8 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
-
+from assessment.workflow import AssessmentWorkflow, Status
 from facilities.tenancy import TenantQuerySet
 
 ANSWER_TEXT_LIMIT = 10_000
@@ -97,18 +96,16 @@ class Question(models.Model):
 
 
 class ApplicationQuerySet(TenantQuerySet):
-    pass
+    assessor_path = "pk"
 
 
-class Application(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("In preparation")
-        SUBMITTED = "submitted", _("Submitted")
+class Application(AssessmentWorkflow):
+    """A facility's application; its status and every move of it live in assessment/workflow.py."""
+
+    Status = Status
 
     facility = models.ForeignKey("facilities.Facility", models.PROTECT, related_name="applications")
     question_set = models.ForeignKey(QuestionSet, models.PROTECT, related_name="applications")
-    # Only applications.services (and later the assessment workflow) moves the status.
-    status = FSMField(default=Status.DRAFT, choices=Status.choices)
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
@@ -117,6 +114,7 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        permissions = [("assess_application", "Can assess this application (granted per object to its assessors)")]
 
     def __str__(self):
         return f"{self.facility} ({self.question_set})"
@@ -126,15 +124,12 @@ class Application(models.Model):
 
     @property
     def is_editable(self):
-        return self.status == self.Status.DRAFT
-
-    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
-    def submit(self):
-        pass
+        return self.status == Status.DRAFT
 
 
 class AnswerQuerySet(TenantQuerySet):
     facility_path = "application__facility"
+    assessor_path = "application"
 
 
 class Answer(models.Model):

@@ -30,7 +30,17 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
         }
         review_complete = services.case_review_complete(self.application)
         rows = [QuestionRow(q, answers.get(q.pk), None, answer_is_complete(q, answers.get(q.pk), review_complete)) for q in questions]
+        from assessment import services as assessment
+        from assessment.workflow import Status
+
         return super().get_context_data(
+            timeline=assessment.timeline(self.application, self.request.user),
+            pending_audits=self.application.audits.filter(outcome_recorded_at__isnull=True),
+            can_assign=self.application.status == Status.SUBMITTED,
+            needs_remote_audit=self.application.status == Status.REMOTE_AUDIT_REQUIRED,
+            needs_onsite_audit=self.application.decisions.filter(outcome="denied").exists(),
+            can_decide=self.request.user.is_chairperson and self.application.status == Status.AWAITING_DECISION,
+            assignments=self.application.assignments.select_related("assessor"),
             application=self.application,
             facility=self.application.facility,
             standards=group_by_standard(rows),

@@ -1,18 +1,15 @@
 """The rules of an application: opening it, saving answers without lost updates, and submitting it."""
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import can_proceed
 
-from facilities import audit
-from facilities.models import Facility, User
+from assessment.workflow import advance
+from facilities.models import Facility
 from facilities.permissions import can_submit_application
-from facilities.services import send_portal_mail
 
 from .models import Answer, AnswerRevision, Application, Question
 from .progress import compute_progress
@@ -32,6 +29,21 @@ def open_application(facility):
             facility=facility, question_set=facility.programme.current_question_set()
         )
     return application
+
+
+def editable_question_ids(application, questions):
+    """Every question while in preparation; while replying to assessors, only those their comments concern."""
+    from assessment.services import reopened_question_ids
+
+    if application.is_editable:
+        return {q.pk for q in questions}
+    return reopened_question_ids(application)
+
+
+def question_is_editable(application, question):
+    from assessment.services import reopened_question_ids
+
+    return application.is_editable or question.pk in reopened_question_ids(application)
 
 
 def questions_of(application):
@@ -72,7 +84,7 @@ def save_answer(application, question, user, *, choice, evidence, explanation, b
     Raises ValidationError for bad input or a locked application, SaveConflict for a stale version.
     Nothing is written in either case.
     """
-    if not application.is_editable:
+    if not question_is_editable(application, question):
         raise ValidationError(_("This application has been submitted and can no longer be changed."))
     if question.standard.question_set_id != application.question_set_id:
         raise ValidationError(_("This question does not belong to your application."))
@@ -113,29 +125,12 @@ def submit_application(application, user):
     application = Application.objects.select_for_update().select_related("facility").get(pk=application.pk)
     if not can_submit_application(user, application.facility):
         raise PermissionDenied
-    if not can_proceed(application.submit):
-        raise ValidationError(_("This application has already been submitted."))
     progress = progress_of(application)
-    if not progress.core_done:
+    if application.is_editable and not progress.core_done:
         raise ValidationError(
             _("%(count)d core questions are still incomplete.") % {"count": len(progress.incomplete_core)}
         )
-    application.submit()
     application.submitted_at = timezone.now()
     application.submitted_by = user
-    application.save()
-    audit.record(
-        "application.submitted",
-        _("Application submitted by %(user)s") % {"user": user},
-        actor=user,
-        facility=application.facility,
-        target=application,
-        changes={"status": [Application.Status.DRAFT, application.status]},
-    )
-    office = [settings.OFFICE_EMAIL] + list(
-        User.objects.filter(office_role=User.OfficeRole.ADMINISTRATOR).values_list("email", flat=True)
-    )
-    transaction.on_commit(
-        lambda: send_portal_mail("application_submitted", office, {"application": application, "user": user})
-    )
+    advance(application, "submit", user, _("Application submitted by %(user)s") % {"user": user})
     return application

@@ -29,12 +29,12 @@ class QuestionRow:
     conflict: Answer | None = None
 
 
-def build_rows(application, questions, answers, case_review_complete, editable):
+def build_rows(application, questions, answers, case_review_complete, editable_ids):
     return [
         QuestionRow(
             question=q,
             answer=answers.get(q.pk),
-            form=AnswerForm.for_answer(q, answers.get(q.pk)) if editable else None,
+            form=AnswerForm.for_answer(q, answers.get(q.pk)) if q.pk in editable_ids else None,
             complete=answer_is_complete(q, answers.get(q.pk), case_review_complete),
         )
         for q in questions
@@ -53,10 +53,11 @@ class ApplicationMixin(FacilityStaffMixin):
         self.is_open = services.application_is_open_for(self.facility)
         self.application = services.open_application(self.facility) if self.is_open else None
 
-    def get(self, request, *args, **kwargs):
+    def unavailable_response(self, request):
         if not self.is_open:
-            return render(request, "applications/closed.html", {"facility": self.facility}, status=200)
-        return super().get(request, *args, **kwargs)
+            status = 200 if request.method == "GET" else 403
+            return render(request, "applications/closed.html", {"facility": self.facility}, status=status)
+        return None
 
     def page_context(self):
         questions = services.questions_of(self.application)
@@ -80,7 +81,7 @@ class ApplicationView(ApplicationMixin, TemplateView):
         context = self.page_context()
         rows = build_rows(
             self.application, context["questions"], context["answers"], context["review_complete"],
-            self.application.is_editable,
+            services.editable_question_ids(self.application, context["questions"]),
         )
         standards = group_by_standard(rows)
         return super().get_context_data(standards=standards, **context, **kwargs)
@@ -98,7 +99,7 @@ class AnswerView(ApplicationMixin, View):
 
     def setup_scope(self, request, *args, **kwargs):
         super().setup_scope(request, *args, **kwargs)
-        if self.application is not None:
+        if self.is_open:
             self.question = get_object_or_404(
                 Question.objects.select_related("standard"),
                 pk=kwargs["question_pk"],
@@ -106,16 +107,12 @@ class AnswerView(ApplicationMixin, View):
             )
 
     def get(self, request, *args, **kwargs):
-        if not self.is_open:
-            return super().get(request, *args, **kwargs)
         return redirect(self.anchor_url())
 
     def anchor_url(self):
         return f"{reverse('applications:application')}#q-{self.question.number}"
 
     def post(self, request, *args, **kwargs):
-        if not self.is_open:
-            return render(request, "applications/closed.html", {"facility": self.facility}, status=403)
         form = AnswerForm(request.POST, question=self.question)
         conflict = None
         if form.is_valid():
@@ -179,8 +176,6 @@ class SubmitView(ApplicationMixin, TemplateView):
         return super().get_context_data(**self.page_context(), **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not self.is_open:
-            return render(request, "applications/closed.html", {"facility": self.facility}, status=403)
         try:
             services.submit_application(self.application, request.user)
         except ValidationError as error:

@@ -1,8 +1,28 @@
 from django.urls import path
 
-from . import views
+from . import facility_views, office_views, views
 
 app_name = "assessment"
 urlpatterns = [
-    path("", views.AssessorQueueView.as_view(), name="queue"),
+    # Assessors
+    path("assessor/", views.AssessorQueueView.as_view(), name="queue"),
+    path("assessor/applications/<int:pk>/", views.ReviewView.as_view(), name="review"),
+    path("assessor/applications/<int:pk>/questions/<int:question_pk>/verdict/", views.VerdictView.as_view(), name="verdict"),
+    path("assessor/applications/<int:pk>/complete-round/", views.CompleteRoundView.as_view(), name="complete_round"),
+    path("assessor/applications/<int:pk>/recommend/", views.RecommendView.as_view(), name="recommend"),
+    path("assessor/applications/<int:pk>/plan-review/", views.PlanReviewView.as_view(), name="plan_review"),
+    # Facility staff
+    path("facility/assessment/", facility_views.FeedbackView.as_view(), name="feedback"),
+    path("facility/assessment/comments/<int:verdict_pk>/reply/", facility_views.ReplyView.as_view(), name="reply"),
+    path("facility/assessment/resubmit/", facility_views.ResubmitView.as_view(), name="resubmit"),
+    path("facility/assessment/action-plan/", facility_views.ActionPlanView.as_view(), name="action_plan"),
+    path("facility/award/certificate/", facility_views.CertificateView.as_view(), name="certificate"),
+    path("facility/award/seal/", facility_views.SealView.as_view(), name="seal"),
+    path("evidence/<int:pk>/", facility_views.EvidenceView.as_view(), name="evidence"),
+    # Office and chairperson
+    path("office/assessments/", office_views.AssessmentListView.as_view(), name="office_list"),
+    path("office/applications/<int:pk>/assign/", office_views.AssignView.as_view(), name="assign"),
+    path("office/applications/<int:pk>/audits/<str:kind>/", office_views.ScheduleAuditView.as_view(), name="schedule_audit"),
+    path("office/audits/<int:pk>/outcome/", office_views.AuditOutcomeView.as_view(), name="audit_outcome"),
+    path("office/applications/<int:pk>/decide/", office_views.DecideView.as_view(), name="decide"),
 ]

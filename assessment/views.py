@@ -1,9 +1,141 @@
+"""Assessors' pages: their queue, the review of one application, recommendations and plan reviews."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from applications import services as applications
+from applications.models import Application, Question
 from facilities.access import AssessorMixin
+
+from . import services
+from .forms import PlanReviewForm, RecommendationForm, VerdictForm
+from .models import Assignment
+from .workflow import Status
 
 
 class AssessorQueueView(AssessorMixin, TemplateView):
     """An assessor's assignments."""
 
     template_name = "assessment/queue.html"
+
+    def get_context_data(self, **kwargs):
+        assignments = Assignment.objects.filter(assessor=self.request.user).select_related(
+            "application__facility", "application__question_set__programme"
+        ).order_by("-assigned_at")
+        return super().get_context_data(assignments=assignments, **kwargs)
+
+
+class AssignedApplicationMixin(AssessorMixin):
+    """One application this assessor is assigned to (guardian per-object permission); 404 otherwise."""
+
+    def setup_scope(self, request, *args, **kwargs):
+        self.application = get_object_or_404(
+            Application.objects.visible_to(request.user).select_related("facility", "question_set__programme"),
+            pk=kwargs["pk"],
+        )
+
+    def review_url(self):
+        return reverse("assessment:review", args=[self.application.pk])
+
+
+class ReviewView(AssignedApplicationMixin, TemplateView):
+    template_name = "assessment/review.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        questions = applications.questions_of(self.application)
+        answers = applications.answers_of(self.application)
+        open_round = services.open_round_for(self.application, user)
+        rounds = list(self.application.rounds.prefetch_related("completions"))
+        verdicts_by_question = {}
+        for round_ in rounds:
+            for verdict in services.verdicts_visible_to(user, round_).prefetch_related("replies__author"):
+                verdicts_by_question.setdefault(verdict.question_id, []).append(verdict)
+        rows = []
+        for question in questions:
+            mine = next((v for v in verdicts_by_question.get(question.pk, [])
+                         if open_round and v.round_id == open_round.pk and v.assessor_id == user.pk), None)
+            form = None
+            if open_round:
+                form = VerdictForm(initial={"outcome": mine.outcome, "comment": mine.comment} if mine else None,
+                                   auto_id=f"id_v{question.number}_%s")
+            rows.append({"question": question, "answer": answers.get(question.pk), "form": form, "mine": mine,
+                         "verdicts": verdicts_by_question.get(question.pk, [])})
+        return super().get_context_data(
+            application=self.application, facility=self.application.facility, rows=rows, rounds=rounds,
+            open_round=open_round, progress=applications.progress_of(self.application, questions, answers),
+            recommendation_form=RecommendationForm() if self.application.status == Status.RECOMMENDATION else None,
+            plan=self.application.action_plans.prefetch_related("actions").order_by("-submitted_at").first(),
+            plan_review_form=PlanReviewForm() if self.application.status == Status.PLAN_REVIEW else None,
+            timeline=services.timeline(self.application, user),
+            **kwargs,
+        )
+
+
+class VerdictView(AssignedApplicationMixin, View):
+    """Save one verdict: htmx swaps its status; without JavaScript the review page reloads."""
+
+    def post(self, request, pk, question_pk):
+        question = get_object_or_404(Question.objects.select_related("standard"), pk=question_pk,
+                                     standard__question_set_id=self.application.question_set_id)
+        form = VerdictForm(request.POST, auto_id=f"id_v{question.number}_%s")
+        error = None
+        if form.is_valid():
+            try:
+                services.record_verdict(self.application, request.user, question, **form.cleaned_data)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+        else:
+            error = " ".join(e for errors in form.errors.values() for e in errors)
+        if request.htmx:
+            return render(request, "assessment/_verdict_status.html", {"error": error}, status=422 if error else 200)
+        if error:
+            messages.error(request, _("Question %(number)d: %(error)s") % {"number": question.number, "error": error})
+        else:
+            messages.success(request, _("Verdict on question %(number)d saved.") % {"number": question.number})
+        return redirect(f"{self.review_url()}#q-{question.number}")
+
+
+class CompleteRoundView(AssignedApplicationMixin, View):
+    def post(self, request, pk):
+        try:
+            services.complete_round(self.application, request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your part of this round is complete."))
+        return redirect(self.review_url())
+
+
+class RecommendView(AssignedApplicationMixin, View):
+    def post(self, request, pk):
+        form = RecommendationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.recommend(self.application, request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Your recommendation is recorded."))
+        else:
+            messages.error(request, _("Choose a recommendation and justify it."))
+        return redirect(self.review_url())
+
+
+class PlanReviewView(AssignedApplicationMixin, View):
+    def post(self, request, pk):
+        form = PlanReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.review_action_plan(self.application, request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Your review of the plan is recorded."))
+        else:
+            messages.error(request, _("Choose whether you accept the plan."))
+        return redirect(self.review_url())

@@ -23,7 +23,7 @@ class AudienceMixin(AccessMixin):
         self.setup_scope(request, *args, **kwargs)
         if not self.allowed(request.user):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        return self.unavailable_response(request) or super().dispatch(request, *args, **kwargs)
 
     def in_audience(self, user):
         raise NotImplementedError
@@ -34,6 +34,10 @@ class AudienceMixin(AccessMixin):
     def allowed(self, user):
         """The role check within the audience; override with a predicate from permissions.py."""
         return True
+
+    def unavailable_response(self, request):
+        """A page explaining why the view is not available yet (e.g. before enrolment), or None."""
+        return None
 
 
 class FacilityStaffMixin(AudienceMixin):
@@ -73,3 +77,10 @@ class AssessorMixin(AudienceMixin):
 def get_visible_or_404(queryset, user, **lookup):
     """Fetch one tenant-owned row the user may see, or 404 so its existence does not leak."""
     return get_object_or_404(queryset.visible_to(user), **lookup)
+
+
+class SignedInMixin(AudienceMixin):
+    """Any signed-in person; the view's queryset (visible_to) decides what they reach."""
+
+    def in_audience(self, user):
+        return True

@@ -142,6 +142,10 @@ class Facility(models.Model):
     def enrol(self):
         pass
 
+    @transition(field=status, source=[Status.ENROLLED, Status.ACCREDITED], target=Status.ACCREDITED)
+    def accredit(self):
+        pass
+
     def roles_of(self, user):
         """The role names a user holds in this facility; an empty list for a plain member."""
         roles = []

@@ -133,3 +133,18 @@ def enrol_facility(facility, actor, *, paid_on, payment_reference):
     staff_emails = list(facility.memberships.values_list("user__email", flat=True))
     transaction.on_commit(lambda: send_portal_mail("facility_enrolled", staff_emails, {"facility": facility}))
     return facility
+
+
+@transaction.atomic
+def accredit_facility(facility, actor, *, expires_on):
+    """An approved application makes the facility an accredited centre until ``expires_on``."""
+    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    facility.award_expires_on = expires_on
+    _change_status(
+        facility,
+        facility.accredit,
+        actor,
+        _("Accredited until %(date)s") % {"date": expires_on.isoformat()},
+        {"award_expires_on": expires_on.isoformat()},
+    )
+    return facility

@@ -3,11 +3,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView, UpdateView
+from django.views.generic import FormView, ListView, TemplateView, UpdateView
 
 from . import permissions, services
 from .access import FacilityStaffMixin
 from .forms import FacilityProfileForm, FacilityRegistrationForm
+from .models import Facility
 from .permissions import facility_id_of
 
 
@@ -97,3 +98,14 @@ class ProfileEditView(FacilityStaffMixin, FacilityProfileEditMixin, UpdateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(cancel_url=reverse("facilities:profile"), **kwargs)
+
+
+class DirectoryView(ListView):
+    """The public directory of enrolled and accredited centres."""
+
+    template_name = "facilities/directory.html"
+
+    def get_queryset(self):
+        return Facility.objects.exclude(status=Facility.Status.REGISTERED).only(
+            "name", "institution", "city", "country", "status", "award_expires_on"
+        ).order_by("country", "name")

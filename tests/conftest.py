@@ -20,6 +20,27 @@ def fast_and_isolated(settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
+@pytest.fixture(autouse=True)
+def question_bank(request):
+    """The shipped programmes and question bank, in every test that touches the database.
+
+    Migrations load them once; a transactional test (browser, concurrency) flushes every table when
+    it ends, so they are loaded again, idempotently, before the next test that needs them.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    transactional = (marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from applications.models import Programme, Question, QuestionSet, Standard
+    from applications.question_bank import load_programme, read_programme_file
+
+    if Programme.objects.filter(code="srs").exists():
+        return
+    for code in ("io", "srs"):
+        load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
+
+
 def people_of(facility):
     return SimpleNamespace(
         facility=facility,

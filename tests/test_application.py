@@ -177,7 +177,7 @@ def test_the_representative_submits_then_everything_is_read_only(
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED and application.submitted_by == enrolled.rep
-    assert AuditEntry.objects.filter(action="application.submitted", actor=enrolled.rep).exists()
+    assert AuditEntry.objects.filter(action="application.submit", actor=enrolled.rep).exists()
     assert mailoutbox[-1].to[0] == settings.OFFICE_EMAIL and enrolled.facility.name in mailoutbox[-1].subject
     dashboard = client.get(reverse("facilities:dashboard")).content.decode()
     assert "Submitted" in dashboard and str(enrolled.rep) in dashboard

@@ -7,15 +7,26 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from applications.models import Question
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from django.core.files.base import ContentFile
+
+from applications.models import Application, Question
 from applications.services import open_application
+from assessment.models import Assignment, Audit, Reply, Round, Verdict
+from assessment.permissions import ASSESS
+from assessment.workflow import Status
 from facilities.models import Facility
 
 from .conftest import people_of
 from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory
 from .urlmatrix import portal_url_names
 
-ROLES = ["anonymous", "member", "holder", "deputy", "rep", "other_facility", "assessor", "office", "chair"]
+ROLES = [
+    "anonymous", "member", "holder", "deputy", "rep", "other_facility", "assessor", "assigned_assessor", "office", "chair",
+]
+ASSESSORS = ["assessor", "assigned_assessor"]
 STAFF = ["member", "holder", "deputy", "rep", "other_facility"]
 OFFICE = ["office", "chair"]
 
@@ -37,6 +48,8 @@ def office_only(**per_role):
 
 
 PUBLIC = {role: 200 for role in ROLES}
+# Pages whose purpose is to list facilities publicly: names may appear there, codes and people never.
+PUBLIC_LISTINGS = {"directory"}
 
 # url name -> (kwargs from the world, expected status per role). Facility A is the one under test.
 MATRIX = {
@@ -52,7 +65,32 @@ MATRIX = {
     "office:facility_edit": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "office:enrol": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "office:application": (lambda w: {"pk": w.a_application.pk}, office_only()),
-    "assessment:queue": (lambda w: {}, expect(403, assessor=200)),
+    "assessment:queue": (lambda w: {}, expect(403, assessor=200, assigned_assessor=200)),
+    # Assessor pages of facility A's application: only its assigned assessor; another assessor gets 404.
+    "assessment:review": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=200)),
+    "assessment:verdict": (
+        lambda w: {"pk": w.a_application.pk, "question_pk": w.question.pk}, expect(403, assessor=404, assigned_assessor=405)
+    ),
+    "assessment:complete_round": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=405)),
+    "assessment:recommend": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=405)),
+    "assessment:plan_review": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=405)),
+    "assessment:feedback": (lambda w: {}, staff_only()),
+    "assessment:reply": (lambda w: {"verdict_pk": w.verdict.pk}, staff_only(**{r: 405 for r in STAFF})),
+    "assessment:resubmit": (lambda w: {}, staff_only(member=403, deputy=403, holder=403)),
+    "assessment:action_plan": (lambda w: {}, staff_only(member=403, deputy=403, holder=403)),
+    # No award yet: nothing to download.
+    "assessment:certificate": (lambda w: {}, staff_only(**{r: 404 for r in STAFF})),
+    "assessment:seal": (lambda w: {}, staff_only(**{r: 404 for r in STAFF})),
+    "assessment:evidence": (
+        lambda w: {"pk": w.reply.pk},
+        expect(200, other_facility=404, assessor=404),
+    ),
+    "assessment:office_list": (lambda w: {}, office_only()),
+    "assessment:assign": (lambda w: {"pk": w.a_application.pk}, office_only()),
+    "assessment:schedule_audit": (lambda w: {"pk": w.a_application.pk, "kind": "remote"}, office_only()),
+    "assessment:audit_outcome": (lambda w: {"pk": w.audit.pk}, office_only()),
+    "assessment:decide": (lambda w: {"pk": w.a_application.pk}, expect(403, chair=200)),
+    "directory": (lambda w: {}, PUBLIC),
     "applications:application": (lambda w: {}, staff_only()),
     "applications:summary": (lambda w: {}, staff_only()),
     # GET on an answer URL leads back to the question on the application page.
@@ -73,18 +111,39 @@ def world(db):
         "rep": a.rep,
         "other_facility": b.rep,
         "assessor": AssessorFactory(),
+        "assigned_assessor": AssessorFactory(),
         "office": OfficeUserFactory(),
         "chair": ChairpersonFactory(),
     }
+    # Facility A's application is in its first clarification round, with a reply carrying evidence
+    # (rows written directly: the workflow itself is tested in test_assessment.py).
     a_application = open_application(a.facility)
+    Application.objects.filter(pk=a_application.pk).update(status=Status.CLARIFICATION_REQUESTED)
+    assessor = users["assigned_assessor"]
+    Assignment.objects.create(application=a_application, assessor=assessor, slot=1, assigned_by=users["office"])
+    assign_perm(ASSESS, assessor, a_application)
     question = Question.objects.get(standard__question_set=a_application.question_set, number=13)
-    return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, question=question)
+    round_ = Round.objects.create(application=a_application, number=1, closed_at=timezone.now(),
+                                  reply_due=timezone.localdate())
+    verdict = Verdict.objects.create(round=round_, assessor=assessor, question=question,
+                                     outcome=Verdict.Outcome.CLARIFICATION, comment="Show the review form.")
+    reply = Reply.objects.create(verdict=verdict, author=a.member, text="Attached.",
+                                 evidence=ContentFile(b"%PDF-1.4", name="evidence.pdf"))
+    audit = Audit.objects.create(application=a_application, kind=Audit.Kind.REMOTE, scheduled_for=timezone.now(),
+                                 video_link="https://video.example/a", participants="Team A", scheduled_by=users["office"])
+    return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, question=question,
+                           verdict=verdict, reply=reply, audit=audit)
 
 
 def test_every_portal_url_has_an_expectation(db):
     collected = portal_url_names()
     assert collected - MATRIX.keys() == set(), "URLs without an expectation in the permission matrix"
     assert MATRIX.keys() - collected == set(), "expectations for URLs that no longer exist"
+
+
+def private_markers(people, url_name):
+    markers = [people.facility.code, people.rep.email]
+    return markers if url_name in PUBLIC_LISTINGS else markers + [people.facility.name]
 
 
 @pytest.mark.parametrize("url_name", sorted(MATRIX))
@@ -100,11 +159,11 @@ def test_permission_matrix(client, world, url_name):
         response = client.get(url)
         if response.status_code != expected[role]:
             failures.append(f"{role}: expected {expected[role]}, got {response.status_code}")
-        body = response.content.decode()
-        if role in STAFF and role != "other_facility":
-            leaked = [marker for marker in (world.b.facility.name, world.b.facility.code, world.b.rep.email) if marker in body]
+        body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(errors="replace")
+        if (role in STAFF and role != "other_facility") or role == "assigned_assessor":
+            leaked = [marker for marker in private_markers(world.b, url_name) if marker in body]
         elif role == "other_facility" or role == "assessor":
-            leaked = [marker for marker in (world.a.facility.name, world.a.facility.code, world.a.rep.email) if marker in body]
+            leaked = [marker for marker in private_markers(world.a, url_name) if marker in body]
         else:
             leaked = []
         if leaked:

@@ -1,0 +1,147 @@
+"""Facility staff's side of the assessment: feedback and replies, resubmission, the plan, the award."""
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from applications.views import ApplicationMixin
+from facilities import permissions
+from facilities.access import FacilityStaffMixin, SignedInMixin
+
+from . import services
+from .forms import ActionPlanForm, CorrectiveActionFormSet, ReplyForm
+from .models import Award, Reply, Verdict
+from .workflow import Status
+
+
+class FeedbackView(ApplicationMixin, TemplateView):
+    """The assessors' comments of closed rounds, the replies, the decision and the whole timeline."""
+
+    template_name = "assessment/feedback.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        awaiting = list(services.comments_awaiting_reply(self.application).prefetch_related("replies__author"))
+        rounds = [
+            (round_, services.verdicts_visible_to(user, round_).exclude(outcome=Verdict.Outcome.MET)
+             .prefetch_related("replies__author"))
+            for round_ in self.application.rounds.all()
+        ]
+        return super().get_context_data(
+            application=self.application,
+            awaiting=[(verdict, ReplyForm(prefix=f"c{verdict.pk}")) for verdict in awaiting],
+            current_round=services.current_round(self.application),
+            rounds=rounds,
+            decision=self.application.decisions.order_by("-created_at").first(),
+            can_submit=permissions.can_submit_application(user, self.facility),
+            timeline=services.timeline(self.application, user),
+            plan_open=self.application.status in (Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED),
+            **kwargs,
+        )
+
+
+class ReplyView(ApplicationMixin, View):
+    def post(self, request, verdict_pk):
+        verdict = get_object_or_404(Verdict.objects.visible_to(request.user).select_related("round__application", "question"),
+                                    pk=verdict_pk, round__application=self.application)
+        form = ReplyForm(request.POST, request.FILES, prefix=f"c{verdict.pk}")
+        if form.is_valid():
+            try:
+                reply = services.reply_to_comment(verdict, request.user, form.cleaned_data["text"],
+                                                  form.cleaned_data["evidence"])
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Reply saved%(late)s.") % {"late": _(" (after the due date: marked late)") if reply.is_late else ""})
+        else:
+            messages.error(request, _("Question %(number)d: %(errors)s") % {
+                "number": verdict.question.number,
+                "errors": " ".join(e for errors in form.errors.values() for e in errors)})
+        return redirect(f"{reverse('assessment:feedback')}#comment-{verdict.pk}")
+
+
+class ResubmitView(ApplicationMixin, TemplateView):
+    template_name = "assessment/resubmit_confirm.html"
+
+    def allowed(self, user):
+        return permissions.can_submit_application(user, self.facility)
+
+    def get_context_data(self, **kwargs):
+        unanswered = services.comments_awaiting_reply(self.application).filter(replies__isnull=True)
+        return super().get_context_data(application=self.application, unanswered=unanswered, **kwargs)
+
+    def post(self, request):
+        try:
+            services.resubmit_application(self.application, request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("assessment:feedback")
+        messages.success(request, _("Your replies have been sent to the assessors."))
+        return redirect("assessment:feedback")
+
+
+class ActionPlanView(ApplicationMixin, TemplateView):
+    """The corrective action plan (the manual's Appendix 5), submitted by the authorised representative."""
+
+    template_name = "assessment/action_plan.html"
+
+    def allowed(self, user):
+        return permissions.can_submit_application(user, self.facility)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", ActionPlanForm())
+        kwargs.setdefault("actions", CorrectiveActionFormSet(prefix="actions"))
+        return super().get_context_data(
+            application=self.application,
+            decision=self.application.decisions.order_by("-created_at").first(),
+            plan_open=self.application.status in (Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED),
+            **kwargs,
+        )
+
+    def post(self, request):
+        form = ActionPlanForm(request.POST)
+        actions = CorrectiveActionFormSet(request.POST, prefix="actions")
+        if form.is_valid() and actions.is_valid():
+            try:
+                services.submit_action_plan(
+                    self.application, request.user, **form.cleaned_data,
+                    actions=[a for a in actions.cleaned_data if a],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your corrective action plan has been sent to the assessors."))
+                return redirect("assessment:feedback")
+        return self.render_to_response(self.get_context_data(form=form, actions=actions))
+
+
+class CertificateView(FacilityStaffMixin, View):
+    def get(self, request):
+        award = Award.objects.visible_to(request.user).filter(facility=self.facility).exclude(certificate="").first()
+        if award is None:
+            raise Http404
+        return FileResponse(award.certificate.open("rb"), as_attachment=True,
+                            filename=f"certificate-{award.expires_on:%Y}.pdf", content_type="application/pdf")
+
+
+class SealView(FacilityStaffMixin, View):
+    """The accredited-centre seal, for accredited centres only."""
+
+    def get(self, request):
+        if not Award.objects.visible_to(request.user).filter(facility=self.facility).exists():
+            raise Http404
+        return FileResponse(open(finders.find("seals/accredited-centre.svg"), "rb"), as_attachment=True,
+                            filename="accredited-centre-seal.svg", content_type="image/svg+xml")
+
+
+class EvidenceView(SignedInMixin, View):
+    """An evidence file: its facility's staff, its application's assessors and the office; 404 for anyone else."""
+
+    def get(self, request, pk):
+        reply = get_object_or_404(Reply.objects.visible_to(request.user).exclude(evidence=""), pk=pk)
+        return FileResponse(reply.evidence.open("rb"), as_attachment=True, filename=reply.evidence.name.rsplit("/", 1)[-1])

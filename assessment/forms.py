@@ -1,0 +1,118 @@
+from django import forms
+from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from facilities.models import User
+
+from .models import Audit, CorrectiveAction, Decision, PlanReview, Recommendation, Verdict
+
+
+class AssignAssessorsForm(forms.Form):
+    first = forms.ModelChoiceField(queryset=User.objects.none(), label=_("First assessor"))
+    second = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Second assessor"))
+
+    def __init__(self, *args, facility, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Assessors of the assessed facility are never offered (the service refuses them too).
+        assessors = User.objects.filter(is_assessor=True).exclude(membership__facility=facility)
+        self.fields["first"].queryset = assessors
+        self.fields["second"].queryset = assessors
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("first") and cleaned.get("first") == cleaned.get("second"):
+            self.add_error("second", _("Choose two different assessors."))
+        return cleaned
+
+
+class VerdictForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Verdict"), choices=Verdict.Outcome.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Comment for the facility"), required=False, max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required unless the criterion is met; the facility reads it once both assessors have finished."),
+    )
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("Your reply"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.FileField(
+        label=_("Evidence (optional)"), required=False,
+        help_text=_("PDF, DOCX, XLSX, PNG or JPG. Seen by your assessors and the office only."),
+    )
+
+
+class RecommendationForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ["outcome", "justification"]
+        widgets = {"outcome": forms.RadioSelect, "justification": forms.Textarea(attrs={"rows": 4})}
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
+    report = forms.CharField(
+        label=_("Report of what is missing"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Required for a deferral or denial; the facility receives it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") in (Decision.Outcome.DEFERRED, Decision.Outcome.DENIED) and not cleaned.get("report", "").strip():
+            self.add_error("report", _("A deferral or denial needs the report of what is missing."))
+        return cleaned
+
+
+class AuditForm(forms.ModelForm):
+    class Meta:
+        model = Audit
+        fields = ["scheduled_for", "video_link", "participants"]
+        widgets = {
+            "scheduled_for": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "participants": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["video_link"].required = kind == Audit.Kind.REMOTE
+        if kind == Audit.Kind.ON_SITE:
+            self.fields["participants"].label = _("Auditors")
+
+    def clean_scheduled_for(self):
+        when = self.cleaned_data["scheduled_for"]
+        if when < timezone.now():
+            raise forms.ValidationError(_("Schedule the audit in the future."))
+        return when
+
+
+class AuditOutcomeForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ActionPlanForm(forms.Form):
+    declined_criteria = forms.CharField(label=_("Declined criteria"), widget=forms.Textarea(attrs={"rows": 2}))
+    issue_description = forms.CharField(label=_("Issue description"), widget=forms.Textarea(attrs={"rows": 4}))
+    desired_outcome = forms.CharField(label=_("Desired outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CorrectiveActionForm(forms.ModelForm):
+    class Meta:
+        model = CorrectiveAction
+        fields = ["strategic_action", "person_responsible", "resources_required", "due_date", "comments"]
+        widgets = {
+            "strategic_action": forms.Textarea(attrs={"rows": 2}),
+            "resources_required": forms.Textarea(attrs={"rows": 2}),
+            "comments": forms.Textarea(attrs={"rows": 2}),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+CorrectiveActionFormSet = formset_factory(CorrectiveActionForm, extra=3, min_num=1, validate_min=True)
+
+
+class PlanReviewForm(forms.ModelForm):
+    class Meta:
+        model = PlanReview
+        fields = ["outcome", "comment"]
+        widgets = {"outcome": forms.RadioSelect, "comment": forms.Textarea(attrs={"rows": 3})}

@@ -1,0 +1,131 @@
+"""The office's side of assessment: assignment, audits, and the chairperson's decision."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView
+
+from applications.models import Application
+from facilities.access import OfficeMixin
+
+from . import services
+from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
+from .models import Audit, Recommendation
+from .workflow import Status
+
+
+class AssessmentListView(OfficeMixin, ListView):
+    template_name = "assessment/office_list.html"
+
+    def get_queryset(self):
+        applications = Application.objects.visible_to(self.request.user).exclude(status=Status.DRAFT)
+        self.status = self.request.GET.get("status", "")
+        if self.status in Status.values:
+            applications = applications.filter(status=self.status)
+        return applications.select_related("facility", "question_set__programme").prefetch_related("assignments__assessor")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status=self.status, statuses=Status.choices[1:], **kwargs)
+
+
+class OfficeApplicationMixin(OfficeMixin):
+    def setup_scope(self, request, *args, **kwargs):
+        self.application = get_object_or_404(
+            Application.objects.visible_to(request.user).select_related("facility"), pk=kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(application=self.application, facility=self.application.facility, **kwargs)
+
+    def done(self, message):
+        messages.success(self.request, message)
+        return redirect(self.application.get_absolute_url())
+
+
+class AssignView(OfficeApplicationMixin, FormView):
+    template_name = "assessment/assign.html"
+    form_class = AssignAssessorsForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "facility": self.application.facility}
+
+    def form_valid(self, form):
+        try:
+            services.assign_assessors(
+                self.application, [form.cleaned_data["first"], form.cleaned_data["second"]], self.request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return self.done(_("Two assessors are assigned and have been e-mailed."))
+
+
+class ScheduleAuditView(OfficeApplicationMixin, FormView):
+    template_name = "assessment/audit_form.html"
+
+    def setup_scope(self, request, *args, **kwargs):
+        if kwargs["kind"] not in Audit.Kind.values:
+            raise Http404
+        super().setup_scope(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        return AuditForm(kind=self.kwargs["kind"], **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kind=Audit.Kind(self.kwargs["kind"]), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.schedule_audit(self.application, self.request.user, self.kwargs["kind"], **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return self.done(_("The audit is scheduled."))
+
+
+class AuditOutcomeView(OfficeMixin, FormView):
+    template_name = "assessment/audit_outcome.html"
+    form_class = AuditOutcomeForm
+
+    def setup_scope(self, request, *args, **kwargs):
+        self.audit = get_object_or_404(Audit.objects.visible_to(request.user).select_related("application__facility"),
+                                       pk=kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(audit=self.audit, application=self.audit.application, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.record_audit_outcome(self.audit, self.request.user, form.cleaned_data["outcome"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The audit's outcome is recorded."))
+        return redirect(self.audit.application.get_absolute_url())
+
+
+class DecideView(OfficeApplicationMixin, FormView):
+    """The chairperson reads both recommendations and signs off the decision."""
+
+    template_name = "assessment/decide.html"
+    form_class = DecisionForm
+
+    def in_audience(self, user):
+        return user.is_chairperson
+
+    def get_context_data(self, **kwargs):
+        cycle = services.recommendation_cycle(self.application)
+        return super().get_context_data(
+            recommendations=Recommendation.objects.filter(application=self.application, cycle=cycle).select_related("assessor"),
+            can_decide=self.application.status == Status.AWAITING_DECISION,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.sign_off_decision(self.application, self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return self.done(_("The decision is signed off and the facility has been e-mailed."))

@@ -1,0 +1,417 @@
+"""The rules of assessment. Every status move goes through workflow.advance; every write is here."""
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
+
+from applications.models import Application, Question
+from facilities import audit
+from facilities.permissions import facility_id_of, is_authorised_representative, is_staff_of
+
+from .models import (
+    Assignment, Audit, Award, CorrectiveAction, CorrectiveActionPlan, Decision, PlanReview, Recommendation, Reply,
+    Round, RoundCompletion, Verdict,
+)
+from .permissions import ASSESS, is_assigned
+from .workflow import Status, advance
+
+REPLY_PERIOD = timedelta(days=14)
+PLAN_PERIOD = timedelta(days=90)
+MAX_ROUNDS = 2
+
+
+def _locked(application):
+    return Application.objects.select_for_update().select_related("facility").get(pk=application.pk)
+
+
+def current_round(application):
+    return application.rounds.order_by("-number").first()
+
+
+# Assignment ---------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def assign_assessors(application, assessors, office_user):
+    """Exactly two different assessors, neither from the assessed facility; round 1 opens."""
+    application = _locked(application)
+    first, second = assessors
+    if first == second:
+        raise ValidationError(_("Choose two different assessors."))
+    for assessor in assessors:
+        if not assessor.is_assessor:
+            raise ValidationError(_("%(person)s is not an assessor.") % {"person": assessor})
+        if facility_id_of(assessor) == application.facility_id:
+            raise ValidationError(
+                _("%(person)s belongs to the assessed facility and cannot assess it.") % {"person": assessor}
+            )
+    if application.assignments.exists():
+        raise ValidationError(_("This application already has its two assessors."))
+    try:
+        with transaction.atomic():
+            for slot, assessor in enumerate(assessors, start=1):
+                Assignment.objects.create(application=application, assessor=assessor, slot=slot, assigned_by=office_user)
+    except IntegrityError:
+        raise ValidationError(_("This application already has its two assessors."))
+    for assessor in assessors:
+        assign_perm(ASSESS, assessor, application)
+    Round.objects.create(application=application, number=1)
+    advance(
+        application, "assign_assessors", office_user,
+        _("Assessors assigned: %(first)s and %(second)s") % {"first": first, "second": second},
+    )
+    return application
+
+
+# Rounds, verdicts and replies ----------------------------------------------------------------------------
+
+def _require_assessor(application, assessor):
+    if not is_assigned(assessor, application):
+        raise PermissionDenied
+
+
+def open_round_for(application, assessor):
+    """The round an assessor may work on now, or None (not under review, or their part is done)."""
+    if application.status != Status.UNDER_REVIEW:
+        return None
+    round_ = current_round(application)
+    if round_ is None or round_.completions.filter(assessor=assessor).exists():
+        return None
+    return round_
+
+
+def record_verdict(application, assessor, question, outcome, comment):
+    _require_assessor(application, assessor)
+    round_ = open_round_for(application, assessor)
+    if round_ is None:
+        raise ValidationError(_("Your part of this round is complete; verdicts can no longer be changed."))
+    if question.standard.question_set_id != application.question_set_id:
+        raise ValidationError(_("This question does not belong to the application."))
+    if outcome != Verdict.Outcome.MET and not comment.strip():
+        raise ValidationError(_("Say what is missing or unclear: the facility reads this comment."))
+    verdict, _created = Verdict.objects.update_or_create(
+        round=round_, assessor=assessor, question=question, defaults={"outcome": outcome, "comment": comment}
+    )
+    return verdict
+
+
+def missing_verdicts(application, round_, assessor):
+    """Core questions this assessor has not yet given a verdict on in this round."""
+    core = Question.objects.filter(standard__question_set_id=application.question_set_id, is_core=True)
+    done = Verdict.objects.filter(round=round_, assessor=assessor).values("question_id")
+    return list(core.exclude(pk__in=done).order_by("number"))
+
+
+@transaction.atomic
+def complete_round(application, assessor):
+    """An assessor finishes their part. When both have, the round closes and the workflow moves on."""
+    application = _locked(application)
+    _require_assessor(application, assessor)
+    round_ = open_round_for(application, assessor)
+    if round_ is None:
+        raise ValidationError(_("There is no open round for you to complete."))
+    missing = missing_verdicts(application, round_, assessor)
+    if missing:
+        raise ValidationError(
+            _("Give a verdict on every core question first; missing: %(numbers)s.")
+            % {"numbers": ", ".join(str(q.number) for q in missing)}
+        )
+    RoundCompletion.objects.create(round=round_, assessor=assessor)
+    if round_.completions.count() < 2:
+        return application
+    round_.closed_at = timezone.now()
+    unclear = round_.verdicts.filter(outcome=Verdict.Outcome.CLARIFICATION).exists()
+    if unclear and round_.number < MAX_ROUNDS:
+        round_.reply_due = timezone.localdate() + REPLY_PERIOD
+        round_.save()
+        advance(
+            application, "request_clarification", assessor,
+            _("Round %(number)d closed: clarification requested, replies due %(due)s")
+            % {"number": round_.number, "due": round_.reply_due.isoformat()},
+            round=round_.number, reply_due=round_.reply_due,
+        )
+    elif unclear:
+        round_.save()
+        advance(application, "require_remote_audit", assessor,
+                _("Round %(number)d closed: criteria still unclear, remote audit needed") % {"number": round_.number})
+    else:
+        round_.save()
+        advance(application, "call_for_recommendations", assessor,
+                _("Round %(number)d closed: assessors to recommend") % {"number": round_.number})
+    return application
+
+
+def verdicts_visible_to(user, round_):
+    """Assessments are independent: an assessor sees only their own verdicts until the round is closed.
+
+    The facility sees a round's comments once it is closed; the office sees everything.
+    """
+    verdicts = round_.verdicts.select_related("question", "assessor")
+    if user.is_office or round_.closed_at:
+        return verdicts
+    if is_assigned(user, round_.application):
+        return verdicts.filter(assessor=user)
+    return verdicts.none()
+
+
+def comments_awaiting_reply(application):
+    """The clarification requests of the closed round the facility is replying to."""
+    if application.status != Status.CLARIFICATION_REQUESTED:
+        return Verdict.objects.none()
+    round_ = current_round(application)
+    return round_.verdicts.filter(outcome=Verdict.Outcome.CLARIFICATION).select_related("question")
+
+
+def reopened_question_ids(application):
+    """While replying, the facility may edit exactly the answers the clarification requests concern."""
+    return set(comments_awaiting_reply(application).values_list("question_id", flat=True))
+
+
+def reply_to_comment(verdict, user, text, evidence=None):
+    application = verdict.round.application
+    if not is_staff_of(user, application.facility):
+        raise PermissionDenied
+    if application.status != Status.CLARIFICATION_REQUESTED or verdict.round != current_round(application):
+        raise ValidationError(_("Replies are closed for this comment."))
+    if verdict.outcome != Verdict.Outcome.CLARIFICATION:
+        raise ValidationError(_("This comment does not ask for a reply."))
+    if not text.strip():
+        raise ValidationError(_("Write a reply."))
+    reply = Reply.objects.create(
+        verdict=verdict, author=user, text=text, evidence=evidence or "",
+        is_late=timezone.localdate() > verdict.round.reply_due,
+    )
+    audit.record("assessment.reply", _("Reply to the comment on question %(number)d%(late)s")
+                 % {"number": verdict.question.number, "late": _(" (late)") if reply.is_late else ""},
+                 actor=user, facility=application.facility, target=reply)
+    return reply
+
+
+@transaction.atomic
+def resubmit_application(application, user):
+    """The authorised representative sends the replies back; the next round opens."""
+    application = _locked(application)
+    if not is_authorised_representative(user, application.facility):
+        raise PermissionDenied
+    unanswered = comments_awaiting_reply(application).filter(replies__isnull=True)
+    if unanswered.exists():
+        raise ValidationError(
+            _("Reply to every comment first; still open: questions %(numbers)s.")
+            % {"numbers": ", ".join(sorted({str(v.question.number) for v in unanswered}))}
+        )
+    round_ = current_round(application)
+    round_.resubmitted_at = timezone.now()
+    round_.save()
+    Round.objects.create(application=application, number=round_.number + 1)
+    advance(application, "resubmit", user,
+            _("Replies resubmitted; round %(number)d opens") % {"number": round_.number + 1})
+    return application
+
+
+# Audits -------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def schedule_audit(application, office_user, kind, *, scheduled_for, participants, video_link=""):
+    application = _locked(application)
+    if kind == Audit.Kind.REMOTE:
+        if not video_link:
+            raise ValidationError(_("A remote audit needs its video conference link."))
+        audit_ = Audit.objects.create(application=application, kind=kind, scheduled_for=scheduled_for,
+                                      video_link=video_link, participants=participants, scheduled_by=office_user)
+        advance(application, "schedule_remote_audit", office_user,
+                _("Remote audit scheduled for %(when)s")
+                % {"when": timezone.localtime(scheduled_for).strftime("%Y-%m-%d %H:%M")},
+                audit=audit_.pk)
+        return audit_
+    if not office_user.is_office:
+        raise PermissionDenied
+    if not application.decisions.filter(outcome=Decision.Outcome.DENIED).exists():
+        raise ValidationError(_("An on-site audit follows a denial."))
+    audit_ = Audit.objects.create(application=application, kind=kind, scheduled_for=scheduled_for,
+                                  video_link=video_link, participants=participants, scheduled_by=office_user)
+    audit.record("assessment.onsite_audit_scheduled", _("On-site audit scheduled"), actor=office_user,
+                 facility=application.facility, target=audit_)
+    return audit_
+
+
+@transaction.atomic
+def record_audit_outcome(audit_, office_user, outcome):
+    application = _locked(audit_.application)
+    if not office_user.is_office:
+        raise PermissionDenied
+    if audit_.outcome_recorded_at:
+        raise ValidationError(_("This audit's outcome is already recorded."))
+    if not outcome.strip():
+        raise ValidationError(_("Describe the outcome of the audit."))
+    audit_.outcome = outcome
+    audit_.outcome_recorded_at = timezone.now()
+    audit_.outcome_recorded_by = office_user
+    audit_.save()
+    if audit_.kind == Audit.Kind.REMOTE:
+        advance(application, "record_remote_audit", office_user, _("Remote audit outcome recorded"), audit=audit_.pk)
+    else:
+        audit.record("assessment.onsite_audit_outcome", _("On-site audit outcome recorded"), actor=office_user,
+                     facility=application.facility, target=audit_)
+    return audit_
+
+
+# Recommendations, decision, award -------------------------------------------------------------------------
+
+def recommendation_cycle(application):
+    return 1 + application.action_plans.count()
+
+
+@transaction.atomic
+def recommend(application, assessor, outcome, justification):
+    application = _locked(application)
+    _require_assessor(application, assessor)
+    if application.status != Status.RECOMMENDATION:
+        raise ValidationError(_("Recommendations are not open for this application."))
+    if not justification.strip():
+        raise ValidationError(_("Justify your recommendation."))
+    cycle = recommendation_cycle(application)
+    if Recommendation.objects.filter(application=application, assessor=assessor, cycle=cycle).exists():
+        raise ValidationError(_("You have already recommended."))
+    recommendation = Recommendation.objects.create(
+        application=application, assessor=assessor, outcome=outcome, justification=justification, cycle=cycle
+    )
+    audit.record("assessment.recommendation", _("%(assessor)s recommends: %(outcome)s")
+                 % {"assessor": assessor, "outcome": recommendation.get_outcome_display()},
+                 actor=assessor, facility=application.facility, target=recommendation)
+    if Recommendation.objects.filter(application=application, cycle=cycle).count() == 2:
+        advance(application, "await_decision", assessor, _("Both assessors have recommended"))
+    return recommendation
+
+
+DECISION_MOVES = {Decision.Outcome.APPROVED: "approve", Decision.Outcome.DEFERRED: "defer", Decision.Outcome.DENIED: "deny"}
+
+
+@transaction.atomic
+def sign_off_decision(application, chairperson, outcome, report=""):
+    """The chairperson decides. Approval accredits the facility and renders its certificate."""
+    from facilities.services import accredit_facility
+
+    from .tasks import render_certificate_pdf
+
+    application = _locked(application)
+    if outcome != Decision.Outcome.APPROVED and not report.strip():
+        raise ValidationError(_("A deferral or denial needs the report of what is missing."))
+    today = timezone.localdate()
+    decision = Decision(application=application, outcome=outcome, report=report, decided_by=chairperson, decided_on=today)
+    if outcome != Decision.Outcome.APPROVED:
+        decision.plan_due = today + PLAN_PERIOD
+    advance(application, DECISION_MOVES[outcome], chairperson,
+            _("Decision: %(outcome)s") % {"outcome": decision.get_outcome_display()})
+    decision.save()
+    if outcome == Decision.Outcome.APPROVED:
+        years = application.question_set.programme.award_validity_years
+        expires = _add_years(today, years)
+        award = Award.objects.create(facility=application.facility, decision=decision, granted_on=today, expires_on=expires)
+        accredit_facility(application.facility, chairperson, expires_on=expires)
+        transaction.on_commit(lambda: render_certificate_pdf.delay(award.pk))
+    return decision
+
+
+def _add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def render_certificate(award):
+    """Render the award's certificate PDF and store it (django-storages in production)."""
+    from django.core.files.base import ContentFile
+
+    from accreditation.pdf import render_pdf
+
+    pdf = render_pdf("assessment/certificate.html", {"award": award, "facility": award.facility,
+                                                     "programme": award.decision.application.question_set.programme})
+    award.certificate.save(f"certificate-{award.facility_id}-{award.granted_on:%Y%m%d}.pdf", ContentFile(pdf), save=True)
+    return award
+
+
+# Corrective action plans --------------------------------------------------------------------------------
+
+@transaction.atomic
+def submit_action_plan(application, user, *, declined_criteria, issue_description, desired_outcome, actions):
+    application = _locked(application)
+    if not is_authorised_representative(user, application.facility):
+        raise PermissionDenied
+    if not actions:
+        raise ValidationError(_("Add at least one action to the plan."))
+    decision = application.decisions.order_by("-created_at").first()
+    plan = CorrectiveActionPlan.objects.create(
+        application=application, decision=decision, declined_criteria=declined_criteria,
+        issue_description=issue_description, desired_outcome=desired_outcome, submitted_by=user,
+        is_late=bool(decision and decision.plan_due and timezone.localdate() > decision.plan_due),
+    )
+    CorrectiveAction.objects.bulk_create(CorrectiveAction(plan=plan, **action) for action in actions)
+    advance(application, "submit_action_plan", user, _("Corrective action plan submitted"), plan=plan.pk)
+    return plan
+
+
+@transaction.atomic
+def review_action_plan(application, assessor, outcome, comment=""):
+    application = _locked(application)
+    _require_assessor(application, assessor)
+    if application.status != Status.PLAN_REVIEW:
+        raise ValidationError(_("No corrective action plan is waiting for review."))
+    plan = application.action_plans.order_by("-submitted_at").first()
+    if outcome == PlanReview.Outcome.EVIDENCE and not comment.strip():
+        raise ValidationError(_("Say which evidence of implementation you need."))
+    try:
+        with transaction.atomic():
+            review = PlanReview.objects.create(plan=plan, assessor=assessor, outcome=outcome, comment=comment)
+    except IntegrityError:
+        raise ValidationError(_("You have already reviewed this plan."))
+    if outcome == PlanReview.Outcome.EVIDENCE:
+        advance(application, "request_plan_evidence", assessor, _("Evidence of the plan's implementation requested"),
+                comment=comment)
+    elif plan.reviews.filter(outcome=PlanReview.Outcome.ACCEPT).count() == 2:
+        advance(application, "call_for_recommendations", assessor, _("Both assessors accept the plan"))
+    return review
+
+
+# The timeline -------------------------------------------------------------------------------------------
+
+def timeline(application, user):
+    """Everything that happened to an application, oldest first, as far as ``user`` may see it."""
+    entries = [
+        {"when": e.created_at, "kind": "event", "who": e.actor, "text": e.summary}
+        for e in application.workflow_events.select_related("actor")
+    ]
+    for round_ in application.rounds.all():
+        for verdict in verdicts_visible_to(user, round_).exclude(comment=""):
+            entries.append({"when": verdict.updated_at, "kind": "comment", "who": verdict.assessor if not _is_facility(user, application) else None,
+                            "text": verdict.comment, "label": _("Comment on question %(number)d (%(outcome)s)")
+                            % {"number": verdict.question.number, "outcome": verdict.get_outcome_display()}})
+    for reply in Reply.objects.filter(verdict__round__application=application).select_related("author", "verdict__question"):
+        entries.append({"when": reply.created_at, "kind": "reply", "who": reply.author, "text": reply.text,
+                        "label": _("Reply on question %(number)d") % {"number": reply.verdict.question.number},
+                        "late": reply.is_late})
+    for audit_ in application.audits.all():
+        entries.append({"when": audit_.created_at, "kind": "audit", "who": None,
+                        "label": audit_.get_kind_display(),
+                        "text": _("Scheduled for %(when)s. Participants: %(who)s")
+                        % {"when": timezone.localtime(audit_.scheduled_for).strftime("%Y-%m-%d %H:%M"), "who": audit_.participants}})
+        if audit_.outcome_recorded_at:
+            entries.append({"when": audit_.outcome_recorded_at, "kind": "audit", "who": None,
+                            "label": _("%(kind)s outcome") % {"kind": audit_.get_kind_display()}, "text": audit_.outcome})
+    if user.is_office or is_assigned(user, application):
+        for recommendation in application.recommendations.select_related("assessor"):
+            entries.append({"when": recommendation.created_at, "kind": "recommendation", "who": recommendation.assessor,
+                            "label": recommendation.get_outcome_display(), "text": recommendation.justification})
+    for decision in application.decisions.all():
+        entries.append({"when": decision.created_at, "kind": "decision", "who": None,
+                        "label": decision.get_outcome_display(), "text": decision.report})
+    for plan in application.action_plans.all():
+        entries.append({"when": plan.submitted_at, "kind": "plan", "who": None,
+                        "label": _("Corrective action plan"), "text": plan.issue_description, "late": plan.is_late})
+    return sorted(entries, key=lambda entry: entry["when"])
+
+
+def _is_facility(user, application):
+    return is_staff_of(user, application.facility)
