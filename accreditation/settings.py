@@ -81,7 +81,6 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}", conn_max_age=60
     )
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "facilities.User"

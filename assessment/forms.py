@@ -65,6 +65,8 @@ class DecisionForm(forms.Form):
 
 
 class AuditForm(forms.ModelForm):
+    video_link = forms.URLField(label=_("Video conference link"), required=False, assume_scheme="https")
+
     class Meta:
         model = Audit
         fields = ["scheduled_for", "video_link", "participants"]
