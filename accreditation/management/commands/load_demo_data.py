@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from applications.models import Programme
+from applications.services import open_application, questions_of, save_answer
 from facilities.models import Facility, Membership, User
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -52,6 +53,18 @@ def demo_user(email, first_name, last_name, **extra):
 class Command(BaseCommand):
     help = "Load the demo office, assessors and facilities (once)."
 
+    def start_application(self, facility, member):
+        """An application under way: the first standard answered, so progress shows from the start."""
+        application = open_application(facility)
+        for question in questions_of(application):
+            if question.standard.number != 1:
+                break
+            save_answer(
+                application, question, member, choice="yes", base_version=0,
+                evidence="Staff register and training records, kept by the department manager.",
+                explanation="Described in the department's staffing policy." if question.asks_explanation else "",
+            )
+
     @transaction.atomic
     def handle(self, *args, **options):
         if User.objects.filter(email=OFFICE[0][0]).exists():
@@ -80,4 +93,6 @@ class Command(BaseCommand):
             Facility.objects.filter(pk=facility.pk).update(status=status)
             for user in people.values():
                 Membership.objects.create(user=user, facility=facility)
+            if status == Facility.Status.ENROLLED:
+                self.start_application(facility, people["member"])
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Every demo login uses the password {DEMO_PASSWORD}."))

@@ -1,0 +1,26 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from facilities.models import Facility, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_loads_once_and_every_demo_login_works():
+    call_command("load_demo_data")
+    call_command("load_demo_data")  # make run calls it every time
+    assert Facility.objects.count() == 2
+    assert User.objects.filter(is_assessor=True).count() == 3
+    assert User.objects.filter(office_role="chairperson").count() == 1
+    client = Client()
+    for email, landing in [
+        ("office@demo.example", "/office/"),
+        ("assessor1@demo.example", "/assessor/"),
+        ("member.vienna@demo.example", "/facility/"),
+    ]:
+        client.logout()
+        client.post("/accounts/login/", {"login": email, "password": "demo-portal-2026"})
+        assert client.get("/").url == landing
+    page = client.get("/facility/application/").content.decode()
+    assert "5 of 28 core questions complete" in page
