@@ -84,6 +84,10 @@ class ApplicationView(ApplicationMixin, TemplateView):
             services.editable_question_ids(self.application, context["questions"]),
         )
         standards = group_by_standard(rows)
+        if not self.application.is_editable:
+            from assessment.services import timeline
+
+            context["timeline"] = timeline(self.application, self.request.user)
         return super().get_context_data(standards=standards, **context, **kwargs)
 
 
