@@ -12,6 +12,8 @@ urlpatterns = [
     path("facility/", include("facilities.urls")),
     path("office/", include("facilities.office_urls")),
     path("assessor/", include("assessment.urls")),
+    path("", include("invoicing.urls")),
+    path("", include("correspondence.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -54,3 +54,20 @@ def chairperson():
 @pytest.fixture
 def assessor():
     return AssessorFactory()
+
+
+@pytest.fixture
+def pdf_of():
+    """The text of a PDF response or stored file, as pypdf extracts it."""
+    import io
+
+    from pypdf import PdfReader
+
+    def text(data):
+        if hasattr(data, "streaming_content"):
+            data = b"".join(data.streaming_content)
+        elif hasattr(data, "content"):
+            data = data.content
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+    return text

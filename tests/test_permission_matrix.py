@@ -8,9 +8,19 @@ import pytest
 from django.urls import reverse
 
 from facilities.models import Facility
+from invoicing.services import store_invoice_pdf
 
 from .conftest import people_of
-from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory
+from .factories import (
+    AssessorFactory,
+    ChairpersonFactory,
+    FacilityDocumentFactory,
+    FacilityFactory,
+    InvoiceFactory,
+    MessageFactory,
+    OfficeUserFactory,
+    PublishedDocumentFactory,
+)
 from .urlmatrix import portal_url_names
 
 ROLES = ["anonymous", "member", "holder", "deputy", "rep", "other_facility", "assessor", "office", "chair"]
@@ -48,8 +58,23 @@ MATRIX = {
     "office:facilities": (lambda w: {}, office_only()),
     "office:facility": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "office:facility_edit": (lambda w: {"pk": w.a.facility.pk}, office_only()),
-    "office:enrol": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "assessment:queue": (lambda w: {}, expect(403, assessor=200)),
+    # Invoices: the authorised representative, deputy and main account holder, and the office.
+    "invoicing:invoices": (lambda w: {}, staff_only(member=403)),
+    "invoicing:invoice_pdf": (lambda w: {"pk": w.a.invoice.pk}, expect(403, holder=200, deputy=200, rep=200, other_facility=404, office=200, chair=200)),
+    "invoicing:office_invoices": (lambda w: {}, office_only()),
+    "invoicing:office_invoice": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
+    "invoicing:record_payment": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
+    "invoicing:issue_credit_note": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
+    # Messages and documents: every member of the facility, and the office.
+    "correspondence:messages": (lambda w: {}, staff_only()),
+    "correspondence:documents": (lambda w: {}, staff_only()),
+    "correspondence:enrolled_logo": (lambda w: {}, staff_only()),
+    "correspondence:published_document": (lambda w: {"pk": w.published.pk}, expect(200, assessor=403)),
+    "correspondence:facility_document": (lambda w: {"pk": w.a.document.pk}, expect(200, other_facility=404, assessor=403)),
+    "correspondence:office_inbox": (lambda w: {}, office_only()),
+    "correspondence:office_thread": (lambda w: {"pk": w.a.facility.pk}, office_only()),
+    "correspondence:office_documents": (lambda w: {}, office_only()),
 }
 
 
@@ -57,6 +82,10 @@ MATRIX = {
 def world(db):
     a = people_of(FacilityFactory(name="Aardvark Liver Unit", status=Facility.Status.ENROLLED))
     b = people_of(FacilityFactory(name="Zebrafish Tumour Centre", status=Facility.Status.ENROLLED))
+    for facility in (a, b):
+        facility.invoice = InvoiceFactory(facility=facility.facility)
+        facility.document = FacilityDocumentFactory(facility=facility.facility)
+        MessageFactory(facility=facility.facility)
     users = {
         "anonymous": None,
         "member": a.member,
@@ -68,7 +97,8 @@ def world(db):
         "office": OfficeUserFactory(),
         "chair": ChairpersonFactory(),
     }
-    return SimpleNamespace(a=a, b=b, users=users)
+    store_invoice_pdf(a.invoice)
+    return SimpleNamespace(a=a, b=b, users=users, published=PublishedDocumentFactory())
 
 
 def test_every_portal_url_has_an_expectation(db):
@@ -90,7 +120,7 @@ def test_permission_matrix(client, world, url_name):
         response = client.get(url)
         if response.status_code != expected[role]:
             failures.append(f"{role}: expected {expected[role]}, got {response.status_code}")
-        body = response.content.decode()
+        body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(errors="replace")
         if role in STAFF and role != "other_facility":
             leaked = [marker for marker in (world.b.facility.name, world.b.facility.code, world.b.rep.email) if marker in body]
         elif role == "other_facility" or role == "assessor":
