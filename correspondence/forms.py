@@ -1,5 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import MESSAGE_LIMIT, PublishedDocument
@@ -10,12 +9,6 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Your message"), max_length=MESSAGE_LIMIT, widget=forms.Textarea(attrs={"rows": 5})
     )
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise ValidationError(_("Write a message before sending."))
-        return body
 
 
 class UploadForm(forms.Form):

@@ -34,7 +34,11 @@ def send_message(facility, author, body):
 
 def mark_thread_read(user, facility):
     latest = Message.objects.filter(facility=facility).order_by("-pk").values_list("pk", flat=True).first() or 0
-    ReadMark.objects.update_or_create(user=user, facility=facility, defaults={"last_read_message_id": latest})
+    # One upsert: reading a thread is frequent, and two tabs reading at once must not collide.
+    ReadMark.objects.bulk_create(
+        [ReadMark(user=user, facility=facility, last_read_message_id=latest)],
+        update_conflicts=True, unique_fields=["user", "facility"], update_fields=["last_read_message_id"],
+    )
 
 
 def unread_counts(user):
