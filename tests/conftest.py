@@ -71,3 +71,23 @@ def pdf_of():
         return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
     return text
+
+
+@pytest.fixture
+def shipped_data(transactional_db):
+    """What the data migrations ship (programmes, their fees), put back for a transactional test.
+
+    Transactional tests end by flushing the database, and serialized_rollback cannot restore it once a
+    browser test has moved the test thread into Playwright's greenlet (a fresh connection object).
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from applications.models import Programme, Question, QuestionSet, Standard
+    from applications.question_bank import load_programme, read_programme_file
+
+    for code in ("io", "srs"):
+        if not Programme.objects.filter(code=code).exists():
+            load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
+    importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)

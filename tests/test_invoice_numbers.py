@@ -15,8 +15,8 @@ ISSUERS = 20
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_twenty_concurrent_issuers_get_gapless_unique_numbers():
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_issuers_get_gapless_unique_numbers(shipped_data):
     facilities = [FacilityFactory() for _ in range(4)]
     start = threading.Barrier(ISSUERS)
     errors = []

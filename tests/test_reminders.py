@@ -67,8 +67,8 @@ def test_an_enrolled_centres_application_idle_for_90_days_is_reminded(enrolled, 
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's concurrent transactions")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_concurrent_runs_send_a_reminder_once(mailoutbox):
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_send_a_reminder_once(shipped_data, mailoutbox):
     facility = FacilityFactory()
     InvoiceFactory(facility=facility, issued_on=TODAY - timedelta(days=45))
     start = threading.Barrier(2)
