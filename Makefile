@@ -44,6 +44,7 @@ test: install chromium postgres redis
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest -n 2 --create-db -q
 
 bench: install postgres
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/invoice_pdf.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/application_page.py
 
 clean:

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "casereview",
     "assessment",
     "invoicing",
+    "correspondence",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "facilities.context_processors.portal",
+                "invoicing.context_processors.navigation",
+                "correspondence.context_processors.unread_messages",
             ],
         },
     },
@@ -149,13 +153,36 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "office@io-accreditati
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")  # for links in e-mails sent by tasks
 OFFICE_EMAIL = os.environ.get("OFFICE_EMAIL", "office@io-accreditation.example")
+# Links in e-mails sent without a request (reminders, tasks) start with this.
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Printed on every invoice: who bills, and where to pay.
+INVOICE_ISSUER = {
+    "name": os.environ.get("INVOICE_ISSUER_NAME", "IO Accreditation Office"),
+    "address": os.environ.get("INVOICE_ISSUER_ADDRESS", "Neutorgasse 9\n1010 Vienna\nAustria"),
+    "vat_id": os.environ.get("INVOICE_ISSUER_VAT_ID", "ATU00000000"),
+    "iban": os.environ.get("INVOICE_ISSUER_IBAN", "AT00 0000 0000 0000 0000"),
+    "bic": os.environ.get("INVOICE_ISSUER_BIC", "XXXXATWWXXX"),
+}
+# Uploaded documents: the largest accepted file, in bytes.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+# Both jobs are idempotent, so running daily catches up after a missed day.
+CELERY_BEAT_SCHEDULE = {
+    "issue-annual-fee-invoices": {
+        "task": "invoicing.tasks.issue_annual_fee_invoices",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "send-due-reminders": {
+        "task": "correspondence.tasks.send_due_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
@@ -165,4 +192,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

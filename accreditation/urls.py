@@ -13,6 +13,8 @@ urlpatterns = [
     path("facility/application/", include("applications.urls")),
     path("office/", include("facilities.office_urls")),
     path("", include("assessment.urls")),
+    path("", include("invoicing.urls")),
+    path("", include("correspondence.urls")),
     path("centres/", facility_views.DirectoryView.as_view(), name="directory"),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,6 @@ from allauth.account.forms import SignupForm
 from allauth.account.models import EmailAddress
 from django import forms
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Programme
@@ -104,14 +103,3 @@ class StaffSignupForm(SignupForm):
             user = super().save(request)
             services.join_facility(user, self.facility)
         return user
-
-
-class RecordEnrolmentPaymentForm(forms.Form):
-    paid_on = forms.DateField(label=_("Payment received on"), widget=forms.DateInput(attrs={"type": "date"}))
-    payment_reference = forms.CharField(label=_("Payment reference"), max_length=100)
-
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        if paid_on > timezone.localdate():
-            raise forms.ValidationError(_("A payment cannot be dated in the future."))
-        return paid_on

@@ -9,6 +9,5 @@ urlpatterns = [
     path("", office_views.FacilityListView.as_view(), name="facilities"),
     path("facilities/<int:pk>/", office_views.FacilityDetailView.as_view(), name="facility"),
     path("facilities/<int:pk>/edit/", office_views.FacilityEditView.as_view(), name="facility_edit"),
-    path("facilities/<int:pk>/enrol/", office_views.EnrolFacilityView.as_view(), name="enrol"),
     path("applications/<int:pk>/", application_views.OfficeApplicationView.as_view(), name="application"),
 ]

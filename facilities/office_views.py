@@ -1,14 +1,9 @@
 """The office's area: every facility, its people, its history, and its status moves."""
-from django.contrib import messages
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView, UpdateView
-from django_fsm import can_proceed
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView, UpdateView
 
-from . import services
 from .access import OfficeMixin
-from .forms import RecordEnrolmentPaymentForm
 from .models import Facility
 from .views import FacilityProfileEditMixin
 
@@ -68,7 +63,6 @@ class FacilityDetailView(OfficeFacilityMixin, DetailView):
         return super().get_context_data(
             people=[(m.user, self.facility.roles_of(m.user)) for m in members],
             audit_entries=self.facility.audit_entries.select_related("actor")[:200],
-            can_enrol=can_proceed(self.facility.enrol),
             applications=self.facility.applications.select_related("question_set__programme", "submitted_by"),
             **kwargs,
         )
@@ -80,18 +74,3 @@ class FacilityEditView(OfficeFacilityMixin, FacilityProfileEditMixin, UpdateView
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(cancel_url=self.facility.get_absolute_url(), **kwargs)
-
-
-class EnrolFacilityView(OfficeFacilityMixin, FormView):
-    """Record the enrolment payment and make the facility an enrolled centre, after a confirmation."""
-
-    template_name = "office/enrol_confirm.html"
-    form_class = RecordEnrolmentPaymentForm
-
-    def form_valid(self, form):
-        if not can_proceed(self.facility.enrol):
-            messages.error(self.request, _("This facility is already past registration; nothing was changed."))
-            return redirect(self.facility.get_absolute_url())
-        services.enrol_facility(self.facility, self.request.user, **form.cleaned_data)
-        messages.success(self.request, _("%(name)s is now an enrolled centre.") % {"name": self.facility.name})
-        return redirect(self.facility.get_absolute_url())

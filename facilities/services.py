@@ -59,6 +59,9 @@ def register_facility(request, form):
             target=facility,
             changes={"status": [None, facility.status]},
         )
+        from invoicing.services import issue_registration_invoices  # here: invoicing.services imports this module
+
+        issue_registration_invoices(facility)
     for user in people.values():
         EmailAddress.objects.get(user=user, email=user.email).send_confirmation(request, signup=True)
     send_portal_mail(

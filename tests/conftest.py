@@ -20,25 +20,37 @@ def fast_and_isolated(settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
-@pytest.fixture(autouse=True)
-def question_bank(request):
-    """The shipped programmes and question bank, in every test that touches the database.
+def load_shipped_data():
+    """What the data migrations ship: the programmes with their question banks, and their fees."""
+    import importlib
 
-    Migrations load them once; a transactional test (browser, concurrency) flushes every table when
-    it ends, so they are loaded again, idempotently, before the next test that needs them.
+    from django.apps import apps
+
+    from applications.models import Programme, Question, QuestionSet, Standard
+    from applications.question_bank import load_programme, read_programme_file
+
+    for code in ("io", "srs"):
+        load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
+    importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def shipped_data(request):
+    """The shipped reference data, in every test that touches the database.
+
+    Migrations load it once; a transactional test (browser, concurrency, worker) flushes every table
+    when it ends, and serialized_rollback cannot restore it once Playwright has run in the worker,
+    so it is loaded again, idempotently, before the next test that needs it.
     """
     marker = request.node.get_closest_marker("django_db")
     if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
         return
     transactional = (marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from applications.models import Programme, Question, QuestionSet, Standard
-    from applications.question_bank import load_programme, read_programme_file
+    from invoicing.models import ProgrammeFees
 
-    if Programme.objects.filter(code="srs").exists():
-        return
-    for code in ("io", "srs"):
-        load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
+    if not ProgrammeFees.objects.exists():
+        load_shipped_data()
 
 
 def people_of(facility):
@@ -82,3 +94,20 @@ def application(enrolled):
     from applications.services import open_application
 
     return open_application(enrolled.facility)
+
+
+@pytest.fixture
+def pdf_of():
+    """The text of a PDF response or stored file, as pypdf extracts it."""
+    import io
+
+    from pypdf import PdfReader
+
+    def text(data):
+        if hasattr(data, "streaming_content"):
+            data = b"".join(data.streaming_content)
+        elif hasattr(data, "content"):
+            data = data.content
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+    return text

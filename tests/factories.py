@@ -1,8 +1,14 @@
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from applications.models import Answer, Application, Programme, Question
 from facilities.models import Facility, Membership, User
+from invoicing.models import Invoice
+from invoicing.services import issue_invoice
 
 PASSWORD = "correct-horse-battery"
 
@@ -112,3 +118,80 @@ def answer_questions(application, questions, **fields):
 
 def core_questions(application):
     return list(Question.objects.filter(standard__question_set=application.question_set, is_core=True).order_by("number"))
+
+
+def issued_invoice(facility, kind="enrolment", amount="1500.00", issued_on=None, **extra):
+    """An invoice issued through invoicing.services (numbered, audited), optionally back-dated."""
+    invoice = issue_invoice(
+        facility, kind, [("Enrolment fee" if kind == "enrolment" else "Annual administration fee", Decimal(amount))],
+        currency="EUR", tax_rate=Decimal("20.00"), payment_terms_days=30, **extra,
+    )
+    if issued_on:
+        # Tests start from any date; in the portal an invoice is issued today and never changes.
+        Invoice.objects.filter(pk=invoice.pk).update(issued_on=issued_on, due_on=issued_on + timedelta(days=30))
+        invoice = Invoice.objects.get(pk=invoice.pk)
+    return invoice
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    """An enrolment invoice of EUR 1,500.00 + 20% tax, issued through the service."""
+
+    class Meta:
+        model = Invoice
+
+    facility = factory.SubFactory(FacilityFactory)
+    kind = "enrolment"
+
+    @classmethod
+    def _create(cls, model_class, facility, kind, **kwargs):
+        return issued_invoice(facility, kind, **kwargs)
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "invoicing.Payment"
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    paid_on = factory.LazyFunction(timezone.localdate)
+    amount = factory.LazyAttribute(lambda payment: payment.invoice.total)
+    reference = factory.Sequence(lambda n: f"BANK-{n:04d}")
+    recorded_by = factory.SubFactory(OfficeUserFactory)
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "correspondence.Message"
+
+    facility = factory.SubFactory(FacilityFactory)
+    author = factory.LazyAttribute(lambda message: message.facility.main_account_holder)
+    from_office = factory.LazyAttribute(lambda message: message.author.is_office)
+    body = factory.Sequence(lambda n: f"Question number {n} about our enrolment.")
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class PublishedDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "correspondence.PublishedDocument"
+
+    title = factory.Sequence(lambda n: f"Application manual v{n}")
+    category = "application_manual"
+    file = factory.django.FileField(filename="manual.pdf", data=PDF_BYTES)
+    original_name = "manual.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    published_by = factory.SubFactory(OfficeUserFactory)
+
+
+class FacilityDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "correspondence.FacilityDocument"
+
+    facility = factory.SubFactory(FacilityFactory)
+    title = factory.Sequence(lambda n: f"Radiation safety policy {n}")
+    file = factory.django.FileField(filename="policy.pdf", data=PDF_BYTES)
+    original_name = "policy.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    uploaded_by = factory.LazyAttribute(lambda document: document.facility.main_account_holder)

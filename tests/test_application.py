@@ -8,7 +8,7 @@ from .factories import AnswerFactory, ApplicationFactory, FacilityFactory, answe
 
 pytestmark = pytest.mark.django_db
 # Fixed costs, whatever the number of answers: session, user, membership, facility, application, questions, answers...
-PAGE_QUERIES = 9
+PAGE_QUERIES = 11  # includes the navigation: unread messages, invoices tab
 AUTOSAVE_QUERIES = 12
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -2,8 +2,9 @@ import pytest
 from django.urls import reverse
 
 from facilities.models import AuditEntry, Facility
+from invoicing.models import Payment
 
-from .factories import FacilityFactory
+from .factories import FacilityFactory, InvoiceFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +32,23 @@ def test_office_facility_page_shows_people_and_roles(client, office_user, regist
     assert "Deputy authorised representative" in page and registered.facility.code in page
 
 
-def test_recording_the_payment_enrols_the_facility_records_who_and_emails_staff(
+def test_recording_the_enrolment_payment_after_confirming_enrols_the_facility_records_who_and_emails_staff(
     client, office_user, registered, mailoutbox, django_capture_on_commit_callbacks
 ):
+    invoice = InvoiceFactory(facility=registered.facility)
     client.force_login(office_user)
-    url = reverse("office:enrol", args=[registered.facility.pk])
-    assert b"cannot be undone" in client.get(url).content
+    facility_page = client.get(reverse("office:facility", args=[registered.facility.pk])).content.decode()
+    assert invoice.number in facility_page and reverse("invoicing:record_payment", args=[invoice.pk]) in facility_page
+
+    url = reverse("invoicing:record_payment", args=[invoice.pk])
+    payment = {"paid_on": "2026-11-20", "amount": "1800.00", "reference": "BANK-4411"}
+    confirmation = client.post(url, payment).content.decode()
+    assert "becomes an enrolled centre" in confirmation and "cannot be undone" in confirmation
+    registered.facility.refresh_from_db()
+    assert registered.facility.status == Facility.Status.REGISTERED and not Payment.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"paid_on": "2026-11-20", "payment_reference": "BANK-4411"})
+        response = client.post(url, {**payment, "confirmed": "1"})
 
     assert response.status_code == 302
     registered.facility.refresh_from_db()
@@ -48,25 +57,32 @@ def test_recording_the_payment_enrols_the_facility_records_who_and_emails_staff(
     assert entry.actor == office_user
     assert entry.changes["status"] == ["registered", "enrolled"]
     assert entry.changes["payment_reference"] == "BANK-4411"
+    assert AuditEntry.objects.get(action="invoice.payment_recorded").changes["amount"] == "1800.00"
     assert {address for m in mailoutbox for address in m.to} == {registered.rep.email, registered.deputy.email, registered.holder.email, registered.member.email}
     history = client.get(reverse("office:facility", args=[registered.facility.pk])).content.decode()
-    assert "BANK-4411" in history and "Record payment / mark enrolled" not in history
+    assert "BANK-4411" in history and url not in history
 
 
-def test_enrolling_twice_is_refused_with_a_message(client, office_user, enrolled):
+def test_a_paid_invoice_takes_no_second_payment(client, office_user, enrolled):
+    invoice = InvoiceFactory(facility=enrolled.facility)
+    PaymentFactory(invoice=invoice)
     client.force_login(office_user)
     response = client.post(
-        reverse("office:enrol", args=[enrolled.facility.pk]), {"paid_on": "2026-11-20", "payment_reference": "X"}, follow=True
+        reverse("invoicing:record_payment", args=[invoice.pk]),
+        {"paid_on": "2026-11-20", "amount": "10.00", "reference": "X", "confirmed": "1"},
     )
-    assert b"already past registration" in response.content
+    assert response.status_code == 200 and b"Nothing is outstanding" in response.content
+    assert Payment.objects.count() == 1
     assert not AuditEntry.objects.filter(action__startswith="facility.status").exists()
 
 
 def test_a_payment_dated_in_the_future_is_refused(client, office_user, registered):
+    invoice = InvoiceFactory(facility=registered.facility)
     client.force_login(office_user)
     response = client.post(
-        reverse("office:enrol", args=[registered.facility.pk]), {"paid_on": "2099-01-01", "payment_reference": "X"}
+        reverse("invoicing:record_payment", args=[invoice.pk]),
+        {"paid_on": "2099-01-01", "amount": "1800.00", "reference": "X", "confirmed": "1"},
     )
     assert response.status_code == 200 and b"in the future" in response.content
     registered.facility.refresh_from_db()
-    assert registered.facility.status == Facility.Status.REGISTERED
+    assert registered.facility.status == Facility.Status.REGISTERED and not Payment.objects.exists()

@@ -5,12 +5,10 @@ A new URL without an expectation here fails ``test_every_portal_url_has_an_expec
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
-
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-
-from django.core.files.base import ContentFile
 
 from applications.models import Application, Question
 from applications.services import open_application
@@ -18,9 +16,19 @@ from assessment.models import Assignment, Audit, Reply, Round, Verdict
 from assessment.permissions import ASSESS
 from assessment.workflow import Status
 from facilities.models import Facility
+from invoicing.services import store_invoice_pdf
 
 from .conftest import people_of
-from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory
+from .factories import (
+    AssessorFactory,
+    ChairpersonFactory,
+    FacilityDocumentFactory,
+    FacilityFactory,
+    InvoiceFactory,
+    MessageFactory,
+    OfficeUserFactory,
+    PublishedDocumentFactory,
+)
 from .urlmatrix import portal_url_names
 
 ROLES = [
@@ -63,7 +71,6 @@ MATRIX = {
     "office:facilities": (lambda w: {}, office_only()),
     "office:facility": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "office:facility_edit": (lambda w: {"pk": w.a.facility.pk}, office_only()),
-    "office:enrol": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "office:application": (lambda w: {"pk": w.a_application.pk}, office_only()),
     "assessment:queue": (lambda w: {}, expect(403, assessor=200, assigned_assessor=200)),
     # Assessor pages of facility A's application: only its assigned assessor; another assessor gets 404.
@@ -96,6 +103,22 @@ MATRIX = {
     # GET on an answer URL leads back to the question on the application page.
     "applications:answer": (lambda w: {"question_pk": w.question.pk}, staff_only(**{r: 302 for r in STAFF})),
     "applications:submit": (lambda w: {}, staff_only(member=403, deputy=403, holder=403)),
+    # Invoices: the authorised representative, deputy and main account holder, and the office.
+    "invoicing:invoices": (lambda w: {}, staff_only(member=403)),
+    "invoicing:invoice_pdf": (lambda w: {"pk": w.a.invoice.pk}, expect(403, holder=200, deputy=200, rep=200, other_facility=404, office=200, chair=200)),
+    "invoicing:office_invoices": (lambda w: {}, office_only()),
+    "invoicing:office_invoice": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
+    "invoicing:record_payment": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
+    "invoicing:issue_credit_note": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
+    # Messages and documents: every member of the facility, and the office.
+    "correspondence:messages": (lambda w: {}, staff_only()),
+    "correspondence:documents": (lambda w: {}, staff_only()),
+    "correspondence:enrolled_logo": (lambda w: {}, staff_only()),
+    "correspondence:published_document": (lambda w: {"pk": w.published.pk}, expect(200, assessor=403, assigned_assessor=403)),
+    "correspondence:facility_document": (lambda w: {"pk": w.a.document.pk}, expect(200, other_facility=404, assessor=403, assigned_assessor=403)),
+    "correspondence:office_inbox": (lambda w: {}, office_only()),
+    "correspondence:office_thread": (lambda w: {"pk": w.a.facility.pk}, office_only()),
+    "correspondence:office_documents": (lambda w: {}, office_only()),
 }
 
 
@@ -103,6 +126,10 @@ MATRIX = {
 def world(db):
     a = people_of(FacilityFactory(name="Aardvark Liver Unit", status=Facility.Status.ENROLLED))
     b = people_of(FacilityFactory(name="Zebrafish Tumour Centre", status=Facility.Status.ENROLLED))
+    for facility in (a, b):
+        facility.invoice = InvoiceFactory(facility=facility.facility)
+        facility.document = FacilityDocumentFactory(facility=facility.facility)
+        MessageFactory(facility=facility.facility)
     users = {
         "anonymous": None,
         "member": a.member,
@@ -131,8 +158,9 @@ def world(db):
                                  evidence=ContentFile(b"%PDF-1.4", name="evidence.pdf"))
     audit = Audit.objects.create(application=a_application, kind=Audit.Kind.REMOTE, scheduled_for=timezone.now(),
                                  video_link="https://video.example/a", participants="Team A", scheduled_by=users["office"])
+    store_invoice_pdf(a.invoice)
     return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, question=question,
-                           verdict=verdict, reply=reply, audit=audit)
+                           verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory())
 
 
 def test_every_portal_url_has_an_expectation(db):

@@ -1,0 +1,123 @@
+"""The office's invoices: every facility's invoices, recording payments, issuing credit notes."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
+
+from facilities.access import OfficeMixin, get_visible_or_404
+
+from . import services
+from .forms import CreditNoteForm, RecordPaymentForm
+from .models import Invoice
+
+
+class OfficeInvoiceListView(OfficeMixin, ListView):
+    template_name = "invoicing/office_invoice_list.html"
+    context_object_name = "invoices"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.open_only = self.request.GET.get("open") == "1"
+        invoices = Invoice.objects.visible_to(self.request.user).with_balance().select_related("facility")
+        if self.open_only:
+            invoices = invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE).exclude(credit_note__isnull=False)
+        return invoices
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(open_only=self.open_only, **kwargs)
+        if self.open_only:
+            context["invoices"] = [invoice for invoice in context["invoices"] if not invoice.is_settled()]
+        return context
+
+
+class OfficeInvoiceMixin(OfficeMixin):
+    def setup_scope(self, request, *args, **kwargs):
+        self.invoice = get_visible_or_404(
+            Invoice.objects.with_balance().select_related("facility", "credited_invoice"), request.user, pk=kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(invoice=self.invoice, facility=self.invoice.facility, **kwargs)
+
+
+class OfficeInvoiceDetailView(OfficeInvoiceMixin, DetailView):
+    template_name = "invoicing/office_invoice_detail.html"
+
+    def get_object(self, queryset=None):
+        return self.invoice
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            lines=self.invoice.lines.all(),
+            payments=self.invoice.payments.select_related("recorded_by"),
+            credit_note=Invoice.objects.filter(credited_invoice=self.invoice).first(),
+            replacement=Invoice.objects.filter(replaces=self.invoice).first(),
+            **kwargs,
+        )
+
+
+class ConfirmedFormView(OfficeInvoiceMixin, FormView):
+    """An irreversible step: a valid form first shows what will happen; only the confirmed post acts."""
+
+    confirm_template_name = "invoicing/confirm.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "invoice": self.invoice}
+
+    def form_valid(self, form):
+        if self.request.POST.get("confirmed") != "1":
+            context = self.get_context_data(form=form, consequences=self.consequences(form))
+            return render(self.request, self.confirm_template_name, context)
+        try:
+            self.act(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        return redirect("invoicing:office_invoice", pk=self.invoice.pk)
+
+
+class RecordPaymentView(ConfirmedFormView):
+    template_name = "invoicing/record_payment.html"
+    form_class = RecordPaymentForm
+
+    def consequences(self, form):
+        data = form.cleaned_data
+        remaining = self.invoice.outstanding() - data["amount"]
+        facts = [
+            _("Record %(currency)s %(amount)s received on %(date)s (reference %(reference)s) against invoice %(number)s.")
+            % {"currency": self.invoice.currency, "amount": data["amount"], "date": data["paid_on"],
+               "reference": data["reference"], "number": self.invoice.number},
+        ]
+        if remaining:
+            facts.append(_("%(currency)s %(remaining)s stays outstanding.") % {"currency": self.invoice.currency, "remaining": remaining})
+        elif self.invoice.kind == Invoice.Kind.ENROLMENT and self.invoice.facility.status == "registered":
+            facts.append(
+                _("The enrolment fee is then paid in full: %(name)s becomes an enrolled centre and its staff are e-mailed.")
+                % {"name": self.invoice.facility.name}
+            )
+        facts.append(_("A recorded payment cannot be undone from the portal."))
+        return facts
+
+    def act(self, data):
+        services.record_payment(self.invoice, self.request.user, **data)
+        messages.success(self.request, _("The payment was recorded."))
+
+
+class IssueCreditNoteView(ConfirmedFormView):
+    template_name = "invoicing/credit_note.html"
+    form_class = CreditNoteForm
+
+    def consequences(self, form):
+        facts = [
+            _("Issue a credit note of %(currency)s %(total)s cancelling invoice %(number)s.")
+            % {"currency": self.invoice.currency, "total": self.invoice.total, "number": self.invoice.number},
+        ]
+        if form.cleaned_data["reissue"]:
+            facts.append(_("Issue a corrected invoice with the same lines and the facility's current billing details."))
+        facts.append(_("Issued credit notes and invoices cannot be changed or withdrawn."))
+        return facts
+
+    def act(self, data):
+        credit_note, replacement = services.issue_credit_note(self.invoice, self.request.user, **data)
+        messages.success(self.request, _("Credit note %(number)s issued.") % {"number": credit_note.number})

@@ -1,0 +1,275 @@
+"""The rules of money: numbering and issuing invoices and credit notes, their PDFs, and payments.
+
+Every write of the invoicing app is here. An issued invoice never changes: it copies the facility's
+billing details and the programme's fees when it is issued, and a correction is a credit note.
+"""
+import logging
+import uuid
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from facilities import audit
+from facilities.models import Facility
+from facilities.services import enrol_facility, send_portal_mail
+
+from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, ProgrammeFees
+
+logger = logging.getLogger(__name__)
+
+CENT = Decimal("0.01")
+# Centres that pay the annual administration fee every year.
+ANNUAL_FEE_STATUSES = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
+
+
+def take_invoice_number(year):
+    """The next number of ``year``, e.g. 2026-00042. Call inside the transaction that saves the invoice.
+
+    The year's counter row stays locked until that transaction ends, so concurrent issuers queue up,
+    and a rolled-back invoice gives its number back: numbers have no gaps and no duplicates.
+    """
+    InvoiceCounter.objects.bulk_create([InvoiceCounter(year=year)], ignore_conflicts=True)
+    counter = InvoiceCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number, f"{year}-{counter.last_number:05d}"
+
+
+def billing_details(facility):
+    lines = [facility.address.strip(), " ".join(p for p in (facility.postal_code, facility.city) if p)]
+    return {
+        "bill_to_name": facility.name,
+        "bill_to_institution": facility.institution,
+        "bill_to_address": "\n".join(line for line in lines if line),
+        "bill_to_country": facility.country,
+    }
+
+
+def issue_invoice(facility, kind, lines, *, currency, tax_rate, payment_terms_days, actor=None, billing=None, **extra):
+    """Issue one invoice (or credit note) of ``lines`` [(description, amount)], numbered, audited, its PDF queued."""
+    with transaction.atomic():
+        today = timezone.localdate()
+        sequence, number = take_invoice_number(today.year)
+        subtotal = sum((Decimal(amount) for _, amount in lines), Decimal("0"))
+        tax = (subtotal * tax_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        invoice = Invoice.objects.create(
+            facility=facility,
+            kind=kind,
+            number=number,
+            year=today.year,
+            sequence=sequence,
+            issued_on=today,
+            due_on=today + timedelta(days=payment_terms_days),
+            currency=currency,
+            subtotal=subtotal,
+            tax_rate=tax_rate,
+            tax=tax,
+            total=subtotal + tax,
+            issued_by=actor,
+            **(billing or billing_details(facility)),
+            **extra,
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(invoice=invoice, position=i, description=description, amount=amount)
+            for i, (description, amount) in enumerate(lines, start=1)
+        )
+        audit.record(
+            f"invoice.issued.{kind}",
+            _("%(kind)s %(number)s issued: %(currency)s %(total)s")
+            % {"kind": invoice.get_kind_display(), "number": number, "currency": currency, "total": invoice.total},
+            actor=actor,
+            facility=facility,
+            target=invoice,
+            changes={"total": [None, str(invoice.total)]},
+        )
+        from .tasks import render_invoice_pdf
+
+        transaction.on_commit(lambda: render_invoice_pdf.delay(invoice.pk))
+    return invoice
+
+
+def fees_of(facility):
+    return ProgrammeFees.objects.filter(programme_id=facility.programme_id).first()
+
+
+def _issue_fee_invoice(facility, fees, kind, description, amount, **extra):
+    return issue_invoice(
+        facility,
+        kind,
+        [(description, amount)],
+        currency=fees.currency,
+        tax_rate=fees.tax_rate,
+        payment_terms_days=fees.payment_terms_days,
+        **extra,
+    )
+
+
+def issue_registration_invoices(facility):
+    """At registration: the enrolment fee invoice and, where the programme charges one, this year's annual fee.
+
+    They are two invoices, so paying the enrolment invoice alone enrols the facility, and the yearly
+    run recognises this year's annual fee as billed.
+    """
+    fees = fees_of(facility)
+    if fees is None:
+        logger.warning("No fees configured for programme %s; %s was not invoiced.", facility.programme, facility)
+        return []
+    invoices = [
+        _issue_fee_invoice(
+            facility, fees, Invoice.Kind.ENROLMENT,
+            _("Enrolment fee: %(programme)s") % {"programme": facility.programme.full_name}, fees.enrolment_fee,
+        )
+    ]
+    if fees.annual_fee:
+        year = timezone.localdate().year
+        invoices.append(
+            _issue_fee_invoice(
+                facility, fees, Invoice.Kind.ANNUAL,
+                _("Annual administration fee %(year)s") % {"year": year}, fees.annual_fee, fee_year=year,
+            )
+        )
+    return invoices
+
+
+def issue_annual_fee_invoices(year=None):
+    """Bill this year's annual fee to every enrolled or accredited centre not yet billed for it.
+
+    Safe to run any number of times, also concurrently: the constraint one_annual_invoice_per_year
+    refuses a second invoice, and the refused one's number goes back with its rolled-back transaction.
+    """
+    year = year or timezone.localdate().year
+    issued = []
+    # The yearly run crosses tenants on purpose: it bills every centre.
+    due = (
+        Facility.objects.filter(status__in=ANNUAL_FEE_STATUSES)
+        .exclude(invoices__kind=Invoice.Kind.ANNUAL, invoices__fee_year=year, invoices__replaces__isnull=True)
+        .select_related("programme", "authorised_representative", "deputy_representative", "main_account_holder")
+    )
+    for facility in due:
+        fees = fees_of(facility)
+        if fees is None or not fees.annual_fee:
+            continue
+        try:
+            with transaction.atomic():
+                invoice = _issue_fee_invoice(
+                    facility, fees, Invoice.Kind.ANNUAL,
+                    _("Annual administration fee %(year)s") % {"year": year}, fees.annual_fee, fee_year=year,
+                )
+                recipients = invoice_recipients(facility)
+                transaction.on_commit(
+                    lambda invoice=invoice, recipients=recipients: send_portal_mail(
+                        "invoice_issued", recipients, {"invoice": invoice, "portal_url": settings.PORTAL_URL}
+                    )
+                )
+        except IntegrityError:
+            continue  # another run billed it a moment ago
+        issued.append(invoice)
+    return issued
+
+
+def invoice_recipients(facility):
+    """The people who see invoices: authorised representative, deputy and main account holder."""
+    people = (facility.authorised_representative, facility.deputy_representative, facility.main_account_holder)
+    return sorted({person.email for person in people})
+
+
+@transaction.atomic
+def issue_credit_note(invoice, actor, *, reason, reissue=False):
+    """Cancel an unpaid invoice with a credit note of the same lines, negated; optionally issue a corrected copy.
+
+    The corrected copy bills the same lines with the facility's current billing details.
+    """
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.is_credit_note:
+        raise ValidationError(_("A credit note cannot be credited."))
+    if Invoice.objects.filter(credited_invoice=invoice).exists():
+        raise ValidationError(_("This invoice already has a credit note."))
+    if invoice.payments.exists():
+        raise ValidationError(_("Payments are recorded against this invoice; it cannot be credited in the portal."))
+    lines = list(invoice.lines.values_list("description", "amount"))
+    terms = (invoice.due_on - invoice.issued_on).days
+    credit_note = issue_invoice(
+        invoice.facility,
+        Invoice.Kind.CREDIT_NOTE,
+        [(_("Credit for invoice %(number)s: %(line)s") % {"number": invoice.number, "line": d}, -a) for d, a in lines],
+        currency=invoice.currency,
+        tax_rate=invoice.tax_rate,
+        payment_terms_days=0,
+        actor=actor,
+        billing={field: getattr(invoice, field) for field in billing_details(invoice.facility)},
+        credited_invoice=invoice,
+        reason=reason,
+    )
+    replacement = None
+    if reissue:
+        replacement = issue_invoice(
+            invoice.facility, invoice.kind, lines, currency=invoice.currency, tax_rate=invoice.tax_rate,
+            payment_terms_days=terms, actor=actor, fee_year=invoice.fee_year, replaces=invoice, reason=reason,
+        )
+    return credit_note, replacement
+
+
+@transaction.atomic
+def record_payment(invoice, actor, *, paid_on, amount, reference):
+    """Record money received. A fully paid enrolment invoice makes a registered facility an enrolled centre."""
+    Invoice.objects.select_for_update().get(pk=invoice.pk)  # payments against one invoice queue up here
+    invoice = Invoice.objects.with_balance().select_related("facility").get(pk=invoice.pk)
+    if invoice.is_credit_note:
+        raise ValidationError(_("A credit note takes no payments."))
+    outstanding = invoice.outstanding()
+    if amount > outstanding:
+        raise ValidationError(
+            _("Only %(currency)s %(outstanding)s is outstanding on this invoice.")
+            % {"currency": invoice.currency, "outstanding": outstanding}
+        )
+    payment = Payment.objects.create(
+        invoice=invoice, paid_on=paid_on, amount=amount, reference=reference, recorded_by=actor
+    )
+    remaining = outstanding - amount
+    audit.record(
+        "invoice.payment_recorded",
+        _("Payment of %(currency)s %(amount)s recorded against %(number)s (%(reference)s); %(remaining)s outstanding")
+        % {"currency": invoice.currency, "amount": amount, "number": invoice.number, "reference": reference,
+           "remaining": remaining},
+        actor=actor,
+        facility=invoice.facility,
+        target=payment,
+        changes={"invoice": invoice.number, "amount": str(amount), "paid_on": paid_on.isoformat(), "reference": reference},
+    )
+    facility = invoice.facility
+    if invoice.kind == Invoice.Kind.ENROLMENT and not remaining and facility.status == Facility.Status.REGISTERED:
+        enrol_facility(facility, actor, paid_on=paid_on, payment_reference=reference)
+    return payment
+
+
+def invoice_pdf_bytes(invoice):
+    """Render an invoice to PDF (HTML template to WeasyPrint) without storing it."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "invoicing/invoice_pdf.html",
+        {"invoice": invoice, "lines": list(invoice.lines.all()), "issuer": settings.INVOICE_ISSUER},
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def store_invoice_pdf(invoice):
+    """Render and store the invoice's PDF once; running it again leaves the stored file alone."""
+    if invoice.pdf:
+        return invoice.pdf.name
+    # The random part keeps file names unguessable wherever storage is exposed (DEBUG media, bucket listings).
+    name = default_storage.save(
+        f"invoices/{invoice.year}/{invoice.number}-{uuid.uuid4().hex[:12]}.pdf", ContentFile(invoice_pdf_bytes(invoice))
+    )
+    if not Invoice.objects.filter(pk=invoice.pk, pdf="").update(pdf=name):
+        default_storage.delete(name)  # a concurrent run stored it first
+        return Invoice.objects.values_list("pdf", flat=True).get(pk=invoice.pk)
+    return name

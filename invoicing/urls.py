@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import office_views, views
+
+app_name = "invoicing"
+urlpatterns = [
+    path("facility/invoices/", views.InvoiceListView.as_view(), name="invoices"),
+    path("invoices/<int:pk>/pdf/", views.InvoicePdfView.as_view(), name="invoice_pdf"),
+    path("office/invoices/", office_views.OfficeInvoiceListView.as_view(), name="office_invoices"),
+    path("office/invoices/<int:pk>/", office_views.OfficeInvoiceDetailView.as_view(), name="office_invoice"),
+    path("office/invoices/<int:pk>/payment/", office_views.RecordPaymentView.as_view(), name="record_payment"),
+    path("office/invoices/<int:pk>/credit-note/", office_views.IssueCreditNoteView.as_view(), name="issue_credit_note"),
+]

@@ -1,0 +1,70 @@
+"""A real Celery worker, on the Redis the Makefile starts, runs a PDF task and a reminder task."""
+import os
+import time
+from datetime import timedelta
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from accreditation.celery import app
+from correspondence.models import SentReminder
+from correspondence.tasks import send_due_reminders
+from invoicing.models import Invoice
+from invoicing.tasks import render_invoice_pdf
+
+from .factories import FacilityFactory, InvoiceFactory
+
+# DB 5 keeps the test's queue and results away from anything else on this Redis.
+BROKER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/5"
+
+
+def redis_answers():
+    try:
+        return redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def worker(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=BROKER, task_always_eager=False)
+    # Eager calls in earlier tests opened a producer pool for the default broker; drop it, as Celery does after a fork.
+    app._after_fork()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+            yield
+    finally:
+        app.conf.update(saved)
+        app._after_fork()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.skipif(not redis_answers(), reason="Redis does not answer on " + BROKER)
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_an_invoice_pdf_and_sends_a_reminder(worker, mailoutbox):
+    invoice = InvoiceFactory(facility=FacilityFactory(), issued_on=timezone.localdate() - timedelta(days=31))
+    Invoice.objects.filter(pk=invoice.pk).update(pdf="")  # as if the queued rendering had not run yet
+
+    render_invoice_pdf.delay(invoice.pk)
+    send_due_reminders.delay()
+
+    # The tasks' effects, not their return values: no result backend is needed.
+    assert eventually(lambda: Invoice.objects.exclude(pdf="").filter(pk=invoice.pk).exists())
+    assert eventually(lambda: SentReminder.objects.filter(target_id=str(invoice.pk)).exists())
+    invoice.refresh_from_db()
+    assert default_storage.open(invoice.pdf.name).read().startswith(b"%PDF-")
+    assert len(mailoutbox) == 1 and invoice.number in mailoutbox[0].subject
+
+
+def eventually(check, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
