@@ -40,3 +40,21 @@ def sign_in(page):
         page.click("button[type=submit]")
 
     return sign_in_as
+
+
+@pytest.fixture(autouse=True)
+def shipped_reference_data(transactional_db):
+    """Reload what the data migrations ship (programmes, minimum dataset) when an earlier browser test flushed it.
+
+    Every browser test empties the tables as it ends. Django's serialized rollback cannot restore them here:
+    Playwright's event loop gives the test thread a fresh database connection without the serialized copy.
+    """
+    from django.apps import apps
+
+    from applications.question_bank import load_programme, read_programme_file
+    from casereview.dataset import load_minimum_dataset
+
+    programme_models = [apps.get_model("applications", name) for name in ("Programme", "QuestionSet", "Standard", "Question")]
+    for code in ("io", "srs"):
+        load_programme(read_programme_file(code), *programme_models)
+    load_minimum_dataset(apps.get_model("casereview", "DatasetGroup"), apps.get_model("casereview", "DatasetItem"))

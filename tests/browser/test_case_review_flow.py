@@ -61,7 +61,7 @@ def test_member_draws_30_cases_from_a_csv_file_checks_them_and_questions_13_30_3
         if page.url.rstrip("/").split("/")[-1] != str(case.pk):
             page.goto(f"/facility/case-review/cases/{case.pk}/")
         page.check("#id_checked")
-        page.locator("#case-state:has-text('Complete')").wait_for()
+        page.locator("#case-state.ok").wait_for()  # "Incomplete" contains "complete": wait on the class
     page.wait_for_selector("text=30 of 30 cases complete")
     assert set(cases[0].present_items.values_list("group__code", flat=True)) == {"consent", "safety"}
 
