@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("facility/", include("facilities.urls")),
     path("facility/application/", include("applications.urls")),
+    path("facility/case-review/", include("casereview.urls")),
     path("office/", include("facilities.office_urls")),
     path("", include("assessment.urls")),
     path("", include("invoicing.urls")),

@@ -28,8 +28,8 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
                 Prefetch("revisions", queryset=AnswerRevision.objects.select_related("changed_by"))
             )
         }
-        review_complete = services.case_review_complete(self.application)
-        rows = [QuestionRow(q, answers.get(q.pk), None, answer_is_complete(q, answers.get(q.pk), review_complete)) for q in questions]
+        review = services.case_review_state(self.application)
+        rows = [QuestionRow(q, answers.get(q.pk), None, answer_is_complete(q, answers.get(q.pk), review)) for q in questions]
         from assessment import services as assessment
         from assessment.workflow import Status
 
@@ -44,6 +44,8 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
             application=self.application,
             facility=self.application.facility,
             standards=group_by_standard(rows),
-            progress=compute_progress(questions, answers, review_complete),
+            progress=compute_progress(questions, answers, review),
+            review=review,
+            office=True,
             **kwargs,
         )

@@ -2,18 +2,23 @@
 from dataclasses import dataclass, field
 
 
-def answer_is_complete(question, answer, case_review_complete=True):
+def answer_is_complete(question, answer, review):
     """A question is complete with its Yes/No and every text box it has filled.
 
-    A case review question (3c, 7b, 8d) also needs the internal case review to be complete.
+    A case review question (3c, 7b, 8d) also needs the internal case review complete (``review`` is a
+    casereview.services.ReviewState), and its explanation only when records lacked items of its criterion:
+    the box asks why they were missing and what will change.
     """
     if answer is None or answer.choice not in ("yes", "no"):
         return False
     if not answer.evidence.strip():
         return False
-    if question.asks_explanation and not answer.explanation.strip():
+    if question.is_case_review and not review.cases_complete:
         return False
-    if question.is_case_review and not case_review_complete:
+    needs_explanation = question.asks_explanation and (
+        not question.is_case_review or question.criterion in review.missing_criteria
+    )
+    if needs_explanation and not answer.explanation.strip():
         return False
     return True
 
@@ -35,11 +40,11 @@ class Progress:
         return self.core_total > 0 and self.core_complete == self.core_total
 
 
-def compute_progress(questions, answers_by_question, case_review_complete=True):
+def compute_progress(questions, answers_by_question, review):
     """Core progress counts core questions only; extended answers never make up for a missing core one."""
     progress = Progress()
     for question in questions:
-        complete = answer_is_complete(question, answers_by_question.get(question.pk), case_review_complete)
+        complete = answer_is_complete(question, answers_by_question.get(question.pk), review)
         if question.is_core:
             progress.core_total += 1
             progress.core_complete += complete

@@ -58,17 +58,17 @@ def answers_of(application):
     return {a.question_id: a for a in Answer.objects.filter(application=application).select_related("updated_by")}
 
 
-def case_review_complete(application):
-    """Whether the internal case review behind questions 13, 30 and 36 is complete (see casereview.services)."""
-    from casereview.services import review_is_complete
+def case_review_state(application):
+    """The state of the internal case review behind questions 13, 30 and 36 (see casereview.services)."""
+    from casereview.services import review_state
 
-    return review_is_complete(application)
+    return review_state(application)
 
 
 def progress_of(application, questions=None, answers=None):
     questions = questions_of(application) if questions is None else questions
     answers = answers_of(application) if answers is None else answers
-    return compute_progress(questions, answers, case_review_complete(application))
+    return compute_progress(questions, answers, case_review_state(application))
 
 
 @dataclass

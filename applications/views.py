@@ -29,13 +29,13 @@ class QuestionRow:
     conflict: Answer | None = None
 
 
-def build_rows(application, questions, answers, case_review_complete, editable_ids):
+def build_rows(application, questions, answers, review, editable_ids):
     return [
         QuestionRow(
             question=q,
             answer=answers.get(q.pk),
             form=AnswerForm.for_answer(q, answers.get(q.pk)) if q.pk in editable_ids else None,
-            complete=answer_is_complete(q, answers.get(q.pk), case_review_complete),
+            complete=answer_is_complete(q, answers.get(q.pk), review),
         )
         for q in questions
     ]
@@ -62,13 +62,13 @@ class ApplicationMixin(FacilityStaffMixin):
     def page_context(self):
         questions = services.questions_of(self.application)
         answers = services.answers_of(self.application)
-        review_complete = services.case_review_complete(self.application)
-        progress = compute_progress(questions, answers, review_complete)
+        review = services.case_review_state(self.application)
+        progress = compute_progress(questions, answers, review)
         return {
             "application": self.application,
             "questions": questions,
             "answers": answers,
-            "review_complete": review_complete,
+            "review": review,
             "progress": progress,
             "can_submit": permissions.can_submit_application(self.request.user, self.facility),
         }
@@ -80,7 +80,7 @@ class ApplicationView(ApplicationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = self.page_context()
         rows = build_rows(
-            self.application, context["questions"], context["answers"], context["review_complete"],
+            self.application, context["questions"], context["answers"], context["review"],
             services.editable_question_ids(self.application, context["questions"]),
         )
         standards = group_by_standard(rows)
@@ -143,7 +143,7 @@ class AnswerView(ApplicationMixin, View):
         context = self.page_context()
         answer = context["answers"][self.question.pk]
         row = QuestionRow(
-            self.question, answer, None, answer_is_complete(self.question, answer, context["review_complete"])
+            self.question, answer, None, answer_is_complete(self.question, answer, context["review"])
         )
         return render(self.request, "applications/_saved.html", {**context, "row": row, "facility": self.facility})
 
@@ -158,7 +158,7 @@ class AnswerView(ApplicationMixin, View):
         context = self.page_context()
         row = QuestionRow(
             self.question, context["answers"].get(self.question.pk), form,
-            answer_is_complete(self.question, context["answers"].get(self.question.pk), context["review_complete"]),
+            answer_is_complete(self.question, context["answers"].get(self.question.pk), context["review"]),
             conflict,
         )
         template = "applications/_question.html" if self.request.htmx else "applications/question_page.html"

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from casereview.office_views import AssessorCaseReviewView
+
 from . import facility_views, office_views, views
 
 app_name = "assessment"
@@ -11,6 +13,7 @@ urlpatterns = [
     path("assessor/applications/<int:pk>/complete-round/", views.CompleteRoundView.as_view(), name="complete_round"),
     path("assessor/applications/<int:pk>/recommend/", views.RecommendView.as_view(), name="recommend"),
     path("assessor/applications/<int:pk>/plan-review/", views.PlanReviewView.as_view(), name="plan_review"),
+    path("assessor/applications/<int:pk>/case-review/", AssessorCaseReviewView.as_view(), name="case_review"),
     # Facility staff
     path("facility/assessment/", facility_views.FeedbackView.as_view(), name="feedback"),
     path("facility/assessment/comments/<int:verdict_pk>/reply/", facility_views.ReplyView.as_view(), name="reply"),

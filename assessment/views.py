@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from applications import services as applications
 from applications.models import Application, Question
+from applications.progress import compute_progress
 from facilities.access import AssessorMixin
 
 from . import services
@@ -67,7 +68,8 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
                          "verdicts": verdicts_by_question.get(question.pk, [])})
         return super().get_context_data(
             application=self.application, facility=self.application.facility, rows=rows, rounds=rounds,
-            open_round=open_round, progress=applications.progress_of(self.application, questions, answers),
+            open_round=open_round, review=(review := applications.case_review_state(self.application)),
+            progress=compute_progress(questions, answers, review),
             recommendation_form=RecommendationForm() if self.application.status == Status.RECOMMENDATION else None,
             plan=self.application.action_plans.prefetch_related("actions").order_by("-submitted_at").first(),
             plan_review_form=PlanReviewForm() if self.application.status == Status.PLAN_REVIEW else None,

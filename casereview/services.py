@@ -1,7 +1,473 @@
-"""The rules of the internal case review."""
+"""The rules of the internal case review: entering and drawing cases, checking them, and the review's state.
+
+Every write is here. A review holds at most 30 cases of procedures from the 12 months before
+submission; it is read-only once its application has been submitted.
+"""
+import csv
+import hashlib
+import io
+import json
+import random
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from facilities import audit
+
+from .models import CaseReview, DatasetItem, ReviewCase
+
+REVIEW_SIZE = 30
+MIN_TUMOUR_TYPES = 3
+MAX_LIST_RECORDS = 20_000
+MAX_LISTED_ERRORS = 25
+LIST_COLUMNS = ("record_identifier", "procedure_date", "tumour_type")
+IDENTIFIER_LIMIT = ReviewCase._meta.get_field("record_identifier").max_length
+TUMOUR_TYPE_LIMIT = ReviewCase._meta.get_field("tumour_type").max_length
 
 
-def review_is_complete(application):
-    """Whether the 30-case review behind the case review questions is complete."""
-    # The case review itself arrives with its own models; until then nothing blocks those questions.
-    return True
+# --- Reading the review ---------------------------------------------------------------------------
+
+
+def open_case_review(application):
+    review, _created = CaseReview.objects.get_or_create(application=application)
+    return review
+
+
+def active_items():
+    return list(DatasetItem.objects.filter(is_active=True).select_related("group"))
+
+
+def cases_of(application, items):
+    """The application's cases in entry order, each with ``present``: the ids of the given items its record holds.
+
+    One query whatever the number of cases: a filtered count per item, rather than a prefetch, so that the
+    application page pays for the review's state with two queries in all.
+    """
+    flags = {f"holds_{item.pk}": Count("present_items", filter=Q(present_items=item.pk)) for item in items}
+    cases = list(ReviewCase.objects.filter(review__application=application).annotate(**flags).order_by("pk"))
+    for number, case in enumerate(cases, start=1):
+        case.number = number
+        case.present = {item.pk for item in items if getattr(case, f"holds_{item.pk}")}
+    return cases
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """What the application's completeness rules need to know about the case review."""
+
+    cases_entered: int = 0
+    cases_done: int = 0
+    missing_criteria: frozenset = frozenset()
+    size: int = REVIEW_SIZE
+
+    @property
+    def cases_complete(self):
+        return self.cases_done >= self.size
+
+
+def state_of(cases, items):
+    missing = {item.group.criterion for case in cases for item in items if item.pk not in case.present}
+    return ReviewState(
+        cases_entered=len(cases), cases_done=sum(case.is_complete for case in cases), missing_criteria=frozenset(missing)
+    )
+
+
+def review_state(application):
+    """The state of the review behind the case review questions (3c, 7b, 8d); two queries."""
+    items = active_items()
+    return state_of(cases_of(application, items), items)
+
+
+def tumour_type_key(text):
+    return " ".join(text.split()).casefold()
+
+
+def tumour_types(cases):
+    """Distinct tumour types as (name, number of cases), compared case-insensitively; the first spelling is shown."""
+    found = {}
+    for case in cases:
+        if case.tumour_type:
+            found.setdefault(tumour_type_key(case.tumour_type), [case.tumour_type, 0])[1] += 1
+    return sorted((tuple(entry) for entry in found.values()), key=lambda entry: entry[0].casefold())
+
+
+@dataclass
+class ItemCount:
+    item: DatasetItem
+    held: int
+
+
+@dataclass
+class ReviewSummary:
+    state: ReviewState
+    cases: list
+    groups: list  # [(DatasetGroup, [ItemCount, ...]), ...]
+    tumour_types: list
+
+    @property
+    def incomplete_cases(self):
+        return [case for case in self.cases if not case.is_complete]
+
+    @property
+    def percent(self):
+        return round(100 * self.state.cases_done / self.state.size)
+
+    @property
+    def to_enter(self):
+        return self.state.size - self.state.cases_entered
+
+    @property
+    def item_total(self):
+        return sum(len(counts) for _group, counts in self.groups)
+
+    @property
+    def few_tumour_types(self):
+        return len(self.tumour_types) < MIN_TUMOUR_TYPES
+
+
+def summarise_review(application):
+    """Progress over the cases, per item how many records hold it, and the tumour types covered."""
+    items = active_items()
+    cases = cases_of(application, items)
+    groups = {}
+    for item in items:
+        missing_in = [case for case in cases if item.pk not in case.present]
+        groups.setdefault(item.group, []).append(ItemCount(item, len(cases) - len(missing_in)))
+    for case in cases:
+        case.missing_items = [item for item in items if item.pk not in case.present]
+    return ReviewSummary(state_of(cases, items), cases, list(groups.items()), tumour_types(cases))
+
+
+# --- The rules of a single case -------------------------------------------------------------------
+
+
+def procedure_window(today=None):
+    """Procedures from the same day one year ago up to today are eligible (the 12 months before submission)."""
+    today = today or timezone.localdate()
+    try:
+        start = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        start = today.replace(year=today.year - 1, day=28)
+    return start, today
+
+
+def procedure_date_problem(value, today=None):
+    start, end = procedure_window(today)
+    if value > end:
+        return _("The procedure date %(date)s is in the future.") % {"date": value.isoformat()}
+    if value < start:
+        return _(
+            "The procedure date %(date)s is more than 12 months ago: only procedures from %(start)s to %(end)s are eligible."
+        ) % {"date": value.isoformat(), "start": start.isoformat(), "end": end.isoformat()}
+    return None
+
+
+def _check_editable(review):
+    if not review.application.is_editable:
+        raise ValidationError(_("The application has been submitted: the case review can no longer be changed."))
+
+
+def _locked_review(review):
+    """The review row, locked: adding, drawing and deleting cases queue up so the 30-case limit holds."""
+    return CaseReview.objects.select_for_update(of=("self",)).select_related("application__facility").get(pk=review.pk)
+
+
+def _case_problems(review, record_identifier, procedure_date, *, other_than=None, date_changed=True):
+    problems = {}
+    duplicates = review.cases.filter(record_identifier__iexact=record_identifier)
+    if other_than is not None:
+        duplicates = duplicates.exclude(pk=other_than.pk)
+    if duplicates.exists():
+        problems["record_identifier"] = _duplicate_message(record_identifier)
+    # A date stored while it was eligible stays acceptable as the months pass; only a new date is checked.
+    if procedure_date is not None and date_changed:
+        problem = procedure_date_problem(procedure_date)
+        if problem:
+            problems["procedure_date"] = problem
+    if problems:
+        raise ValidationError(problems)
+
+
+def _duplicate_message(record_identifier):
+    return _("The record %(identifier)s is already one of the cases.") % {"identifier": record_identifier}
+
+
+def add_review_case(review, user, *, record_identifier, procedure_date=None, tumour_type=""):
+    """Add one case entered by hand. Raises ValidationError (nothing stored) for a 31st case, a duplicate or a bad date."""
+    record_identifier = record_identifier.strip()
+    try:
+        with transaction.atomic():
+            review = _locked_review(review)
+            _check_editable(review)
+            if review.cases.count() >= REVIEW_SIZE:
+                raise ValidationError(
+                    _("The review already has %(size)d cases. Delete one before adding another.") % {"size": REVIEW_SIZE}
+                )
+            _case_problems(review, record_identifier, procedure_date)
+            case = ReviewCase.objects.create(
+                review=review,
+                record_identifier=record_identifier,
+                procedure_date=procedure_date,
+                tumour_type=" ".join(tumour_type.split()),
+                updated_at=timezone.now(),
+                updated_by=user,
+            )
+            audit.record(
+                "casereview.case_added",
+                _("Case %(identifier)s added to the case review") % {"identifier": case.record_identifier},
+                actor=user,
+                facility=review.application.facility,
+                target=case,
+            )
+    except IntegrityError:
+        # Two people added the same record at once: the unique constraint caught the second.
+        raise ValidationError({"record_identifier": _duplicate_message(record_identifier)})
+    return case
+
+
+@dataclass
+class CaseConflict(Exception):
+    """Someone else saved this case since the user loaded it; ``current`` is their version."""
+
+    current: ReviewCase
+
+
+def save_review_case(case, user, *, record_identifier, procedure_date, tumour_type, present_items, checked, base_version):
+    """Store what a record holds if nobody changed the case since ``base_version``.
+
+    ``present_items`` are the ids of the active items ticked; ticks of items deactivated since are kept.
+    Raises ValidationError for bad input or a submitted application, CaseConflict for a stale version;
+    nothing is written in either case.
+    """
+    record_identifier = record_identifier.strip()
+    try:
+        with transaction.atomic():
+            current = ReviewCase.objects.select_for_update(of=("self",)).select_related("review__application").get(pk=case.pk)
+            _check_editable(current.review)
+            if current.version != base_version:
+                raise CaseConflict(current)
+            _case_problems(
+                current.review, record_identifier, procedure_date,
+                other_than=current, date_changed=procedure_date != current.procedure_date,
+            )
+            inactive_ticks = set(current.present_items.filter(is_active=False).values_list("pk", flat=True))
+            current.record_identifier = record_identifier
+            current.procedure_date = procedure_date
+            current.tumour_type = " ".join(tumour_type.split())
+            current.checked = checked
+            current.version += 1
+            current.updated_at = timezone.now()
+            current.updated_by = user
+            current.save()
+            current.present_items.set(inactive_ticks | set(present_items))
+    except IntegrityError:
+        # Another case took this identifier at the same moment: the unique constraint caught it.
+        raise ValidationError({"record_identifier": _duplicate_message(record_identifier)})
+    return current
+
+
+@transaction.atomic
+def delete_review_case(case, user):
+    review = _locked_review(case.review)
+    _check_editable(review)
+    audit.record(
+        "casereview.case_deleted",
+        _("Case %(identifier)s deleted from the case review") % {"identifier": case.record_identifier},
+        actor=user,
+        facility=review.application.facility,
+        target=case,
+        changes={"record_identifier": [case.record_identifier, None]},
+    )
+    case.delete()
+
+
+# --- Drawing the cases at random ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class EligibleRecord:
+    record_identifier: str
+    procedure_date: date
+    tumour_type: str
+
+
+def _delimiter_of(header_line):
+    """Spreadsheets export commas or semicolons and paste tabs: the header shows which one."""
+    return max(",;\t", key=header_line.count)
+
+
+def _column_name(cell):
+    return re.sub(r"[\s-]+", "_", cell.strip().lower())
+
+
+def read_eligible_records(text, today=None):
+    """The eligible records of a CSV list with a header row; ValidationError naming every bad line otherwise.
+
+    Checks the columns, the dates (YYYY-MM-DD, within the 12 months before today) and duplicate identifiers.
+    """
+    lines = text.lstrip("\ufeff").splitlines()
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise ValidationError(_("The list is empty."))
+    reader = csv.reader(io.StringIO("\n".join(lines[first:])), delimiter=_delimiter_of(lines[first]))
+    header = [_column_name(cell) for cell in next(reader)]
+    if sorted(header) != sorted(LIST_COLUMNS):
+        raise ValidationError(
+            _("Line %(line)d: the header row must name the three columns %(columns)s.")
+            % {"line": first + 1, "columns": ", ".join(LIST_COLUMNS)}
+        )
+    column = {name: header.index(name) for name in LIST_COLUMNS}
+    records, errors, seen = [], [], {}
+    for row in reader:
+        line = first + reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(records) + len(errors) >= MAX_LIST_RECORDS:
+            raise ValidationError(
+                _("The list has more than %(limit)d records; it cannot be that many for 12 months.") % {"limit": MAX_LIST_RECORDS}
+            )
+        identifier, record, problems = _read_record(row, column, today)
+        if identifier:
+            other = seen.setdefault(identifier.casefold(), line)
+            if other != line:
+                problems.append(_("the record identifier %(identifier)s is already on line %(other)d") % {
+                    "identifier": identifier, "other": other})
+        if problems:
+            errors.append(_("Line %(line)d: %(problems)s.") % {"line": line, "problems": "; ".join(problems)})
+        else:
+            records.append(record)
+    if errors:
+        shown = errors[:MAX_LISTED_ERRORS]
+        if len(errors) > len(shown):
+            shown.append(_("… and %(count)d more lines with problems.") % {"count": len(errors) - len(shown)})
+        raise ValidationError(shown)
+    if not records:
+        raise ValidationError(_("The list has no records below its header row."))
+    return records
+
+
+def _read_record(row, column, today):
+    """One line's identifier, its record (None when anything is wrong) and what is wrong with it."""
+    if len(row) != len(LIST_COLUMNS):
+        return "", None, [
+            _("expected 3 values (record identifier, procedure date, tumour type) but found %(count)d") % {"count": len(row)}
+        ]
+    identifier = row[column["record_identifier"]].strip()
+    raw_date = row[column["procedure_date"]].strip()
+    tumour_type = " ".join(row[column["tumour_type"]].split())
+    problems = []
+    if not identifier:
+        problems.append(_("the record identifier is empty"))
+    elif len(identifier) > IDENTIFIER_LIMIT:
+        problems.append(_("the record identifier is longer than %(limit)d characters") % {"limit": IDENTIFIER_LIMIT})
+    procedure_date = None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw_date):
+        try:
+            procedure_date = date.fromisoformat(raw_date)
+        except ValueError:
+            pass
+    if procedure_date is None:
+        problems.append(_("“%(value)s” is not a date in the form YYYY-MM-DD") % {"value": raw_date})
+    elif problem := procedure_date_problem(procedure_date, today):
+        problems.append(problem.rstrip("."))
+    if not tumour_type:
+        problems.append(_("the tumour type is empty"))
+    elif len(tumour_type) > TUMOUR_TYPE_LIMIT:
+        problems.append(_("the tumour type is longer than %(limit)d characters") % {"limit": TUMOUR_TYPE_LIMIT})
+    if problems:
+        return identifier, None, problems
+    return identifier, EligibleRecord(identifier, procedure_date, tumour_type), []
+
+
+def canonical_list(records):
+    """The list in a fixed order (by identifier) so that the order of its lines never changes a draw."""
+    return sorted(records, key=lambda record: (record.record_identifier.casefold(), record))
+
+
+def list_sha256(records):
+    """A fingerprint of the list: an auditor shown the same list can tell it is the one drawn from."""
+    rows = [[r.record_identifier, r.procedure_date.isoformat(), r.tumour_type] for r in canonical_list(records)]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def choose_cases(records, seed, size=REVIEW_SIZE):
+    """The same list and seed always give the same cases: random.Random(seed).sample over the canonical list."""
+    canonical = canonical_list(records)
+    return random.Random(seed).sample(canonical, min(size, len(canonical)))
+
+
+def new_seed():
+    return secrets.randbelow(10**9)
+
+
+@dataclass
+class Draw:
+    cases: list
+    seed: int
+    list_size: int
+    list_sha256: str
+    warnings: list = field(default_factory=list)
+
+
+def draw_review_cases(review, user, records, seed=None):
+    """Draw 30 cases at random from the eligible records (all of them when there are fewer) into an empty review.
+
+    Only the drawn cases, the seed, the list's size and its SHA-256 are stored, never the list.
+    """
+    seed = new_seed() if seed is None else seed
+    drawn = choose_cases(records, seed)
+    fingerprint = list_sha256(records)
+    with transaction.atomic():
+        review = _locked_review(review)
+        _check_editable(review)
+        if review.cases.exists():
+            raise ValidationError(
+                _("Cases can only be drawn while the review has none. Delete the cases entered so far to draw again.")
+            )
+        now = timezone.now()
+        cases = ReviewCase.objects.bulk_create(
+            ReviewCase(
+                review=review, record_identifier=r.record_identifier, procedure_date=r.procedure_date,
+                tumour_type=r.tumour_type, drawn=True, updated_at=now, updated_by=user,
+            )
+            for r in drawn
+        )
+        review.draw_seed, review.draw_list_size, review.draw_list_sha256 = seed, len(records), fingerprint
+        review.drawn_at, review.drawn_by = now, user
+        review.save()
+        audit.record(
+            "casereview.drawn",
+            _("%(count)d cases drawn at random from %(size)d eligible records (seed %(seed)d)")
+            % {"count": len(cases), "size": len(records), "seed": seed},
+            actor=user,
+            facility=review.application.facility,
+            target=review,
+            changes={
+                "seed": seed, "list_size": len(records), "list_sha256": fingerprint,
+                "record_identifiers": [case.record_identifier for case in cases],
+            },
+        )
+    return Draw(cases, seed, len(records), fingerprint, _draw_warnings(records, cases))
+
+
+def _draw_warnings(records, cases):
+    warnings = []
+    if len(records) < REVIEW_SIZE:
+        warnings.append(
+            _("The list holds only %(count)d eligible records, so all of them were taken; the review needs %(size)d cases.")
+            % {"count": len(records), "size": REVIEW_SIZE}
+        )
+    covered = len(tumour_types(cases))
+    if covered < MIN_TUMOUR_TYPES:
+        warnings.append(
+            _("The cases cover %(count)d tumour types; the review should cover at least %(minimum)d.")
+            % {"count": covered, "minimum": MIN_TUMOUR_TYPES}
+        )
+    return warnings

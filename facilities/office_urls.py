@@ -1,6 +1,7 @@
 from django.urls import path
 
 from applications import office_views as application_views
+from casereview import office_views as case_review_views
 
 from . import office_views
 
@@ -10,4 +11,5 @@ urlpatterns = [
     path("facilities/<int:pk>/", office_views.FacilityDetailView.as_view(), name="facility"),
     path("facilities/<int:pk>/edit/", office_views.FacilityEditView.as_view(), name="facility_edit"),
     path("applications/<int:pk>/", application_views.OfficeApplicationView.as_view(), name="application"),
+    path("applications/<int:pk>/case-review/", case_review_views.OfficeCaseReviewView.as_view(), name="case_review"),
 ]

@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accreditation.pdf import render_pdf
 from facilities import audit
 from facilities.models import Facility
 from facilities.services import enrol_facility, send_portal_mail
@@ -251,14 +251,11 @@ def record_payment(invoice, actor, *, paid_on, amount, reference):
 
 
 def invoice_pdf_bytes(invoice):
-    """Render an invoice to PDF (HTML template to WeasyPrint) without storing it."""
-    from weasyprint import HTML
-
-    html = render_to_string(
+    """Render an invoice to PDF without storing it."""
+    return render_pdf(
         "invoicing/invoice_pdf.html",
         {"invoice": invoice, "lines": list(invoice.lines.all()), "issuer": settings.INVOICE_ISSUER},
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def store_invoice_pdf(invoice):

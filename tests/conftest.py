@@ -21,17 +21,20 @@ def fast_and_isolated(settings, tmp_path):
 
 
 def load_shipped_data():
-    """What the data migrations ship: the programmes with their question banks, and their fees."""
+    """What the data migrations ship: the programmes with their question banks and fees, the minimum dataset."""
     import importlib
 
     from django.apps import apps
 
     from applications.models import Programme, Question, QuestionSet, Standard
     from applications.question_bank import load_programme, read_programme_file
+    from casereview.dataset import load_minimum_dataset
+    from casereview.models import DatasetGroup, DatasetItem
 
     for code in ("io", "srs"):
         load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
     importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)
+    load_minimum_dataset(DatasetGroup, DatasetItem)
 
 
 @pytest.fixture(autouse=True)
@@ -47,9 +50,10 @@ def shipped_data(request):
         return
     transactional = (marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
     request.getfixturevalue("transactional_db" if transactional else "db")
+    from casereview.models import DatasetItem
     from invoicing.models import ProgrammeFees
 
-    if not ProgrammeFees.objects.exists():
+    if not (ProgrammeFees.objects.exists() and DatasetItem.objects.exists()):
         load_shipped_data()
 
 

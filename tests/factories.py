@@ -195,3 +195,36 @@ class FacilityDocumentFactory(factory.django.DjangoModelFactory):
     content_type = "application/pdf"
     size = len(PDF_BYTES)
     uploaded_by = factory.LazyAttribute(lambda document: document.facility.main_account_holder)
+
+
+def _review_of(application):
+    from casereview.services import open_case_review
+
+    return open_case_review(application)
+
+
+class ReviewCaseFactory(factory.django.DjangoModelFactory):
+    """A complete case: within the 12-month window, checked, its record holding every active item of the dataset."""
+
+    class Meta:
+        model = "casereview.ReviewCase"
+        skip_postgeneration_save = True
+
+    class Params:
+        application = factory.SubFactory(ApplicationFactory)
+
+    review = factory.LazyAttribute(lambda o: _review_of(o.application))
+    record_identifier = factory.Sequence(lambda n: f"MRN-{n:05d}")
+    procedure_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=40))
+    tumour_type = factory.Iterator(["Liver (hepatocellular carcinoma)", "Colorectal", "Kidney"])
+    checked = True
+
+    @factory.post_generation
+    def present_items(obj, create, extracted, **kwargs):
+        from casereview.models import DatasetItem
+
+        obj.present_items.set(DatasetItem.objects.filter(is_active=True) if extracted is None else extracted)
+
+
+def complete_case_review(application, count=30, **fields):
+    return ReviewCaseFactory.create_batch(count, application=application, **fields)

@@ -4,12 +4,20 @@ from django.urls import reverse
 from applications.models import Answer, AnswerRevision, Application, Question
 from facilities.models import AuditEntry
 
-from .factories import AnswerFactory, ApplicationFactory, FacilityFactory, answer_questions, core_questions
+from .factories import (
+    AnswerFactory,
+    ApplicationFactory,
+    FacilityFactory,
+    answer_questions,
+    complete_case_review,
+    core_questions,
+)
 
 pytestmark = pytest.mark.django_db
-# Fixed costs, whatever the number of answers: session, user, membership, facility, application, questions, answers...
-PAGE_QUERIES = 11  # includes the navigation: unread messages, invoices tab
-AUTOSAVE_QUERIES = 12
+# Fixed costs, whatever the number of answers: session, user, membership, facility, application, questions, answers,
+# the case review's state (its dataset items, its cases) and, on pages, the navigation (unread messages, invoices tab).
+PAGE_QUERIES = 13
+AUTOSAVE_QUERIES = 14
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -131,6 +139,7 @@ def test_another_facilitys_staff_cannot_reach_this_application(client, enrolled,
 
 
 def complete_core(application):
+    complete_case_review(application)
     return answer_questions(application, core_questions(application))
 
 
@@ -155,10 +164,22 @@ def test_a_forged_submission_by_anyone_but_the_representative_is_refused(client,
 
 
 def test_submitting_an_incomplete_application_is_refused(client, enrolled, application):
+    complete_case_review(application)
     answer_questions(application, core_questions(application)[:27])
     client.force_login(enrolled.rep)
     response = client.post(reverse("applications:submit"), follow=True)
     assert b"1 core questions are still incomplete" in response.content
+    application.refresh_from_db()
+    assert application.status == Application.Status.DRAFT
+
+
+def test_submission_needs_the_complete_case_review(client, enrolled, application):
+    answer_questions(application, core_questions(application))
+    complete_case_review(application, count=29)
+    client.force_login(enrolled.rep)
+    assert b"Submit application" not in client.get(reverse("applications:application")).content
+    response = client.post(reverse("applications:submit"), follow=True)
+    assert b"3 core questions are still incomplete" in response.content
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT
 

@@ -405,4 +405,4 @@ def test_the_assessor_review_page_costs_the_same_queries_for_1_or_52_answers(
         assert client.get(reverse("assessment:review", args=[application.pk])).status_code == 200
 
 
-REVIEW_QUERIES = 26
+REVIEW_QUERIES = 28

@@ -2,6 +2,7 @@
 
 A new URL without an expectation here fails ``test_every_portal_url_has_an_expectation``.
 """
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -28,6 +29,7 @@ from .factories import (
     MessageFactory,
     OfficeUserFactory,
     PublishedDocumentFactory,
+    ReviewCaseFactory,
 )
 from .urlmatrix import portal_url_names
 
@@ -80,6 +82,7 @@ MATRIX = {
     ),
     "assessment:complete_round": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=405)),
     "assessment:recommend": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=405)),
+    "assessment:case_review": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=200)),
     "assessment:plan_review": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=405)),
     "assessment:feedback": (lambda w: {}, staff_only()),
     "assessment:reply": (lambda w: {"verdict_pk": w.verdict.pk}, staff_only(**{r: 405 for r in STAFF})),
@@ -119,7 +122,26 @@ MATRIX = {
     "correspondence:office_inbox": (lambda w: {}, office_only()),
     "correspondence:office_thread": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "correspondence:office_documents": (lambda w: {}, office_only()),
+    "casereview:review": (lambda w: {}, staff_only()),
+    "casereview:summary": (lambda w: {}, staff_only()),
+    "casereview:draw": (lambda w: {}, staff_only()),
+    "casereview:export_csv": (lambda w: {}, staff_only()),
+    "casereview:export_pdf": (lambda w: {}, staff_only()),
+    # A case of facility A: facility B's staff do not find it.
+    "casereview:case": (lambda w: {"pk": w.a_case.pk}, staff_only(other_facility=404)),
+    "casereview:delete_case": (lambda w: {"pk": w.a_case.pk}, staff_only(other_facility=404)),
+    "office:case_review": (lambda w: {"pk": w.a_application.pk}, office_only()),
 }
+
+
+def text_of(response):
+    """What a person reads in the response; a PDF's text is compressed, so it is extracted first."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type") == "application/pdf" and b"startxref" in content:
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return content.decode(errors="replace")  # uploaded test files are stand-ins, not full documents
 
 
 @pytest.fixture
@@ -159,8 +181,9 @@ def world(db):
     audit = Audit.objects.create(application=a_application, kind=Audit.Kind.REMOTE, scheduled_for=timezone.now(),
                                  video_link="https://video.example/a", participants="Team A", scheduled_by=users["office"])
     store_invoice_pdf(a.invoice)
+    a_case = ReviewCaseFactory(application=a_application, record_identifier="AARDVARK-CASE-1")
     return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, question=question,
-                           verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory())
+                           verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory(), a_case=a_case)
 
 
 def test_every_portal_url_has_an_expectation(db):
@@ -187,11 +210,12 @@ def test_permission_matrix(client, world, url_name):
         response = client.get(url)
         if response.status_code != expected[role]:
             failures.append(f"{role}: expected {expected[role]}, got {response.status_code}")
-        body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(errors="replace")
+        body = text_of(response)
         if (role in STAFF and role != "other_facility") or role == "assigned_assessor":
             leaked = [marker for marker in private_markers(world.b, url_name) if marker in body]
         elif role == "other_facility" or role == "assessor":
-            leaked = [marker for marker in private_markers(world.a, url_name) if marker in body]
+            markers = private_markers(world.a, url_name) + [world.a_case.record_identifier]
+            leaked = [marker for marker in markers if marker in body]
         else:
             leaked = []
         if leaked:

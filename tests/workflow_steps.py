@@ -7,7 +7,7 @@ from assessment import services
 from assessment.models import Verdict
 from assessment.workflow import Status
 
-from .factories import AssessorFactory, OfficeUserFactory, answer_questions, core_questions
+from .factories import AssessorFactory, OfficeUserFactory, answer_questions, complete_case_review, core_questions
 
 
 def submitted_application(facility):
@@ -16,6 +16,7 @@ def submitted_application(facility):
 
     application = open_application(facility)
     answer_questions(application, core_questions(application))
+    complete_case_review(application)
     return submit_application(application, facility.authorised_representative)
 
 

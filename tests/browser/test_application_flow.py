@@ -4,7 +4,7 @@ from applications.models import Application, Question
 from applications.services import open_application
 from facilities.models import Facility
 from tests.conftest import people_of
-from tests.factories import PASSWORD, FacilityFactory
+from tests.factories import PASSWORD, FacilityFactory, complete_case_review
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,6 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_member_fills_the_core_deputy_cannot_submit_representative_submits(page, sign_in):
     staff = people_of(FacilityFactory(name="Playwright IO Centre", status=Facility.Status.ENROLLED))
     application = open_application(staff.facility)
+    # The case review has its own browser test; here its 30 complete cases are given.
+    complete_case_review(application)
     core = Question.objects.filter(standard__question_set=application.question_set, is_core=True).order_by("number")
 
     sign_in(staff.member.email, PASSWORD)

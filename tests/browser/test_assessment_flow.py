@@ -9,7 +9,8 @@ from assessment.models import Award
 from facilities.models import Facility
 from tests.conftest import people_of
 from tests.factories import (
-    PASSWORD, AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory, answer_questions, core_questions,
+    PASSWORD, AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory, answer_questions,
+    complete_case_review, core_questions,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,6 +39,7 @@ def test_one_full_path_from_submission_to_the_certificate(page, sign_in):
     staff = people_of(FacilityFactory(name="Full Path Liver Unit", status=Facility.Status.ENROLLED))
     application = open_application(staff.facility)
     answer_questions(application, core_questions(application))
+    complete_case_review(application)
     office, chair = OfficeUserFactory(), ChairpersonFactory()
     first, second = AssessorFactory(first_name="Ada", last_name="First"), AssessorFactory(first_name="Bo", last_name="Second")
 

@@ -1,0 +1,107 @@
+"""The internal case review: the minimum dataset (reference data) and a facility's 30 cases against it.
+
+The portal stores whether a record holds each dataset item, never the clinical value itself.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from facilities.tenancy import TenantQuerySet
+
+
+class DatasetGroup(models.Model):
+    """A heading of the minimum dataset (patient details, consent, ...) and the criterion it evidences."""
+
+    code = models.SlugField(unique=True)
+    title = models.CharField(max_length=100)
+    criterion = models.CharField(max_length=10, help_text=_("The criterion its items evidence, e.g. 3(c)."))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.title} ({self.criterion})"
+
+
+class DatasetItem(models.Model):
+    """One item a patient record should hold. Deactivate it rather than delete it: cases refer to it."""
+
+    group = models.ForeignKey(DatasetGroup, models.PROTECT, related_name="items")
+    code = models.SlugField(unique=True)
+    label = models.CharField(max_length=200)
+    help_text = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive items are no longer asked for nor counted.")
+    )
+
+    class Meta:
+        ordering = ["group__position", "position", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class CaseReviewQuerySet(TenantQuerySet):
+    facility_path = "application__facility"
+    assessor_path = "application"
+
+
+class CaseReview(models.Model):
+    """An application's case review, and how its cases were drawn (the eligible list itself is never kept)."""
+
+    application = models.OneToOneField("applications.Application", models.CASCADE, related_name="case_review")
+    draw_seed = models.PositiveBigIntegerField(null=True, blank=True)
+    draw_list_size = models.PositiveIntegerField(null=True, blank=True)
+    draw_list_sha256 = models.CharField(max_length=64, blank=True)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = CaseReviewQuerySet.as_manager()
+
+    def __str__(self):
+        return f"Case review of {self.application}"
+
+
+class ReviewCaseQuerySet(TenantQuerySet):
+    facility_path = "review__application__facility"
+    assessor_path = "review__application"
+
+
+class ReviewCase(models.Model):
+    review = models.ForeignKey(CaseReview, models.CASCADE, related_name="cases")
+    record_identifier = models.CharField(
+        _("record identifier"),
+        max_length=64,
+        help_text=_("Your own record or case number, so an auditor can find the file later. Never the patient's name."),
+    )
+    procedure_date = models.DateField(_("procedure date"), null=True, blank=True)
+    tumour_type = models.CharField(
+        _("tumour type"), max_length=100, blank=True, help_text=_("The primary site, e.g. liver or colorectal.")
+    )
+    present_items = models.ManyToManyField(DatasetItem, blank=True, related_name="cases")
+    checked = models.BooleanField(_("checked against every item"), default=False)
+    drawn = models.BooleanField(default=False, help_text=_("Drawn at random by the portal rather than entered."))
+    # Optimistic concurrency, as for answers: a save names the version it edited.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ReviewCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            # "AB-12" and "ab-12" are the same record in any hospital system.
+            models.UniqueConstraint(Lower("record_identifier"), "review", name="unique_case_identifier_per_review"),
+        ]
+
+    def __str__(self):
+        return self.record_identifier
+
+    @property
+    def is_complete(self):
+        return bool(self.record_identifier and self.procedure_date and self.tumour_type and self.checked)

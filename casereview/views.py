@@ -1,0 +1,264 @@
+"""Facility staff's internal case review: the cases, the random draw, each case's checklist, the summary, exports.
+
+The review opens and locks with the application (applications.views.ApplicationMixin's rules).
+"""
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+from django_htmx.http import reswap, retarget
+
+from accreditation.pdf import render_pdf
+from applications.views import ApplicationMixin
+from facilities.access import get_visible_or_404
+
+from . import services
+from .forms import COMMON_PRIMARY_SITES, CaseChecklistForm, CaseForm, DrawForm
+from .models import ReviewCase
+
+
+class CaseReviewMixin(ApplicationMixin):
+    """The review of the signed-in person's facility application; only programmes with a case review have one."""
+
+    def setup_scope(self, request, *args, **kwargs):
+        super().setup_scope(request, *args, **kwargs)
+        self.review = None
+        if self.is_open:
+            if not self.facility.programme.has_case_review:
+                raise Http404
+            self.review = services.open_case_review(self.application)
+
+    def closed(self):
+        return render(self.request, "applications/closed.html", {"facility": self.facility}, status=403)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("application", self.application)
+        kwargs.setdefault("review", self.review)
+        return super().get_context_data(**kwargs)
+
+
+class ReviewView(CaseReviewMixin, TemplateView):
+    """The cases entered so far, with the form to add one by hand."""
+
+    template_name = "casereview/review.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", CaseForm())
+        return super().get_context_data(
+            summary=services.summarise_review(self.application),
+            primary_sites=COMMON_PRIMARY_SITES,
+            review_size=services.REVIEW_SIZE,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not self.is_open:
+            return self.closed()
+        form = CaseForm(request.POST)
+        if form.is_valid():
+            try:
+                case = services.add_review_case(self.review, request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Case %(identifier)s added.") % {"identifier": case.record_identifier})
+                return redirect("casereview:review")
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class SummaryView(CaseReviewMixin, TemplateView):
+    template_name = "casereview/summary.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(summary=services.summarise_review(self.application), **kwargs)
+
+
+class DrawView(CaseReviewMixin, FormView):
+    """Draw the cases at random from the uploaded or pasted list of eligible records."""
+
+    template_name = "casereview/draw.html"
+    form_class = DrawForm
+
+    def get_context_data(self, **kwargs):
+        has_cases = self.review is not None and self.review.cases.exists()
+        return super().get_context_data(has_cases=has_cases, review_size=services.REVIEW_SIZE, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.is_open:
+            return self.closed()
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            draw = services.draw_review_cases(
+                self.review, self.request.user, form.cleaned_data["records"], seed=form.cleaned_data["seed"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(count)d cases drawn at random from %(size)d eligible records with seed %(seed)d. Keep the seed with your list: the same list and seed give the same cases.")
+            % {"count": len(draw.cases), "size": draw.list_size, "seed": draw.seed},
+        )
+        for warning in draw.warnings:
+            messages.warning(self.request, warning)
+        return redirect("casereview:review")
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+class CaseMixin(CaseReviewMixin):
+    """One case of the user's own review; another facility's case is not found."""
+
+    def setup_scope(self, request, *args, **kwargs):
+        super().setup_scope(request, *args, **kwargs)
+        if self.review is not None:
+            self.case = get_visible_or_404(ReviewCase.objects, request.user, pk=kwargs["pk"], review=self.review)
+
+
+class CaseView(CaseMixin, TemplateView):
+    """A case's checklist. htmx saves it on every change; without JavaScript the Save button reloads the page."""
+
+    template_name = "casereview/case.html"
+
+    def case_context(self, form=None, conflict=None):
+        summary = services.summarise_review(self.application)
+        case = next(c for c in summary.cases if c.pk == self.case.pk)
+        items = [item_count.item for _group, counts in summary.groups for item_count in counts]
+        if form is None and self.application.is_editable:
+            form = CaseChecklistForm.for_case(case, items)
+        position = summary.cases.index(case)
+        return {
+            "application": self.application,
+            "review": self.review,
+            "facility": self.facility,
+            "summary": summary,
+            "case": case,
+            "groups": summary.groups,
+            "form": form,
+            "ticked": form.ticked() if form is not None else case.present,
+            "conflict": conflict,
+            "conflict_present": {item.pk for item in conflict.present_items.all()} if conflict else set(),
+            "next_case": summary.cases[position + 1] if position + 1 < len(summary.cases) else None,
+            "primary_sites": COMMON_PRIMARY_SITES,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.case_context(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.is_open:
+            return self.closed()
+        form = CaseChecklistForm(request.POST, items=services.active_items())
+        conflict = None
+        if form.is_valid():
+            try:
+                services.save_review_case(self.case, request.user, base_version=form.cleaned_data["version"], **{
+                    name: form.cleaned_data[name]
+                    for name in ("record_identifier", "procedure_date", "tumour_type", "present_items", "checked")
+                })
+            except services.CaseConflict as clash:
+                conflict = clash.current
+            except ValidationError as error:
+                form.add_error(None, error)
+        if form.is_valid() and conflict is None:
+            return self.saved_response()
+        return self.refused_response(form, conflict)
+
+    def saved_response(self):
+        if not self.request.htmx:
+            messages.success(self.request, _("Case %(identifier)s saved.") % {"identifier": self.case.record_identifier})
+            return redirect("casereview:case", pk=self.case.pk)
+        return render(self.request, "casereview/_case_saved.html", self.case_context())
+
+    def refused_response(self, form, conflict):
+        """Errors and conflicts show the whole case again, keeping what the user ticked and typed."""
+        if conflict is not None:
+            # The form now edits the other person's version: saving again is a deliberate choice.
+            data = form.data.copy()
+            data["version"] = conflict.version
+            form = CaseChecklistForm(data, items=services.active_items())
+            form.is_valid()
+        template = "casereview/_case_form.html" if self.request.htmx else "casereview/case.html"
+        response = render(self.request, template, self.case_context(form, conflict), status=409 if conflict else 422)
+        if self.request.htmx:
+            response = reswap(retarget(response, "#case-form"), "outerHTML")
+        return response
+
+
+class DeleteCaseView(CaseMixin, TemplateView):
+    """Deleting a case asks for confirmation first; its ticks are lost."""
+
+    template_name = "casereview/delete_confirm.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(case=self.case, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.is_open:
+            return self.closed()
+        try:
+            services.delete_review_case(self.case, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Case %(identifier)s deleted.") % {"identifier": self.case.record_identifier})
+        return redirect("casereview:review")
+
+
+class ExportMixin(CaseReviewMixin):
+    def get(self, request, *args, **kwargs):
+        if not self.is_open:
+            return super().get(request, *args, **kwargs)
+        response = self.export(services.summarise_review(self.application))
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="case-review-{self.facility.code}-{stamp}.{self.extension}"'
+        return response
+
+
+def _spreadsheet_safe(text):
+    """Spreadsheets run cells that start like a formula; the export is opened in them."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+class ExportCsvView(ExportMixin, View):
+    extension = "csv"
+
+    def export(self, summary):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        items = [count.item for _group, counts in summary.groups for count in counts]
+        writer = csv.writer(response)
+        writer.writerow(
+            [_("Case"), _("Record identifier"), _("Procedure date"), _("Tumour type"), _("Drawn at random"),
+             _("Checked"), _("Complete")]
+            + [f"{item.group.criterion} {item.label}" for item in items]
+        )
+        yes, no = _("yes"), _("no")
+        for case in summary.cases:
+            writer.writerow(
+                [case.number, _spreadsheet_safe(case.record_identifier),
+                 case.procedure_date.isoformat() if case.procedure_date else "",
+                 _spreadsheet_safe(case.tumour_type), yes if case.drawn else no, yes if case.checked else no,
+                 yes if case.is_complete else no]
+                + [yes if item.pk in case.present else no for item in items]
+            )
+        return response
+
+
+class ExportPdfView(ExportMixin, View):
+    extension = "pdf"
+
+    def export(self, summary):
+        context = {
+            "facility": self.facility, "application": self.application, "review": self.review,
+            "summary": summary, "generated_at": timezone.now(),
+        }
+        return HttpResponse(render_pdf("casereview/review_pdf.html", context), content_type="application/pdf")
