@@ -3,6 +3,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from correspondence.uploads import validate_upload
 from facilities.models import User
 
 from .models import Audit, CorrectiveAction, Decision, PlanReview, Recommendation, Verdict
@@ -41,6 +42,12 @@ class ReplyForm(forms.Form):
         label=_("Evidence (optional)"), required=False,
         help_text=_("PDF, DOCX, XLSX, PNG or JPG. Seen by your assessors and the office only."),
     )
+
+    def clean_evidence(self):
+        evidence = self.cleaned_data["evidence"]
+        if evidence:
+            validate_upload(evidence)
+        return evidence
 
 
 class RecommendationForm(forms.ModelForm):

@@ -6,15 +6,8 @@ recipients and the e-mail's context. Register it with ``@reminder_kind("name")``
 e-mail templates ``email/reminder_<name>_subject.txt`` and ``_body.txt``. The ledger
 (models.SentReminder) does the rest: the same (kind, object, occasion) is never sent twice.
 
-Kinds the assessment app adds when its models exist (register them in assessment/reminders.py and
-import that module from its AppConfig.ready so the registry sees them):
-
-- ``reply_due``: a clarification request is answered within two weeks; yield the request with
-  occasion "due-<date>:3-days" once ``today >= due_on - 3 days`` while it is unanswered, to the
-  facility's staff.
-- ``corrective_action_plan_due``: a deferred or denied facility has 90 days for its plan; yield the
-  decision with occasions "due-<date>:30-days" and "due-<date>:7-days" (only the latest one reached),
-  while no plan has been submitted, to the authorised representative, deputy and main account holder.
+Other apps register their kinds in their own reminders module, imported from AppConfig.ready:
+assessment/reminders.py adds ``reply_due`` and ``corrective_action_plan_due``.
 """
 import calendar
 from dataclasses import dataclass, field

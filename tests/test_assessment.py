@@ -406,3 +406,55 @@ def test_the_assessor_review_page_costs_the_same_queries_for_1_or_52_answers(
 
 
 REVIEW_QUERIES = 28
+
+
+# Evidence and reminders ---------------------------------------------------------------------------------
+
+def test_evidence_is_checked_by_content_and_a_rejected_upload_stores_nothing(client, enrolled):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    application, _assessors = in_clarification(enrolled.facility)
+    verdict = services.comments_awaiting_reply(application).first()
+    client.force_login(enrolled.member)
+    fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 this is a program", content_type="application/pdf")
+    response = client.post(reverse("assessment:reply", args=[verdict.pk]),
+                           {f"c{verdict.pk}-text": "See the scan.", f"c{verdict.pk}-evidence": fake}, follow=True)
+    assert "its content is not a PDF file" in response.content.decode()
+    assert not Reply.objects.exists()
+
+    real = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf")
+    client.post(reverse("assessment:reply", args=[verdict.pk]), {f"c{verdict.pk}-text": "See the scan.", f"c{verdict.pk}-evidence": real})
+    reply = Reply.objects.get()
+    for viewer, status in ((enrolled.member, 200), (_assessors[0], 200), (AssessorFactory(), 404)):
+        client.force_login(viewer)
+        assert client.get(reverse("assessment:evidence", args=[reply.pk])).status_code == status
+
+
+def test_the_reply_reminder_goes_out_once_three_days_before_the_due_date(enrolled, mailoutbox):
+    from correspondence.reminders import send_due_reminders
+
+    application, _assessors = in_clarification(enrolled.facility)
+    due = application.rounds.get().reply_due
+    assert send_due_reminders(today=due - timedelta(days=4)) == 0
+    assert send_due_reminders(today=due - timedelta(days=3)) == 1
+    assert send_due_reminders(today=due - timedelta(days=2)) == 0  # once per occasion
+    mail = next(m for m in mailoutbox if "Replies to the assessors are due soon" in m.subject)
+    assert enrolled.member.email in mail.to and due.strftime("%-d %B %Y") in mail.body
+
+
+def test_the_plan_reminders_go_out_30_and_7_days_before_and_stop_once_a_plan_is_in(enrolled, submitted, mailoutbox):
+    from correspondence.reminders import send_due_reminders
+
+    assessors = assign(submitted)
+    finish_round(submitted, assessors)
+    recommended(submitted, assessors, "defer")
+    decision = services.sign_off_decision(submitted, ChairpersonFactory(), "deferred", "Missing register.")
+    due = decision.plan_due
+    assert send_due_reminders(today=due - timedelta(days=30)) == 1
+    assert send_due_reminders(today=due - timedelta(days=29)) == 0
+    assert send_due_reminders(today=due - timedelta(days=7)) == 1
+    assert sum("Corrective action plan due soon" in m.subject for m in mailoutbox) == 2
+    services.submit_action_plan(submitted, enrolled.rep, declined_criteria="11(a)", issue_description="x",
+                                desired_outcome="y", actions=[{"strategic_action": "a", "person_responsible": "b",
+                                                               "due_date": due}])
+    assert send_due_reminders(today=due - timedelta(days=1)) == 0

@@ -1,0 +1,47 @@
+"""Assessment's reminders, registered with correspondence.reminders (sent once per occasion by its ledger)."""
+from datetime import timedelta
+
+from correspondence.reminders import Due, invoice_people, reminder_kind, staff_of
+
+from .models import Decision, Round
+from .workflow import Status
+
+REPLY_REMINDER_DAYS = 3
+PLAN_REMINDERS = [(30, "30-days"), (7, "7-days")]
+
+
+@reminder_kind("reply_due")
+def replies_due(today):
+    """Three days before the replies to a clarification request are due, while the facility is still replying."""
+    rounds = Round.objects.filter(
+        application__status=Status.CLARIFICATION_REQUESTED,
+        resubmitted_at__isnull=True,
+        reply_due__isnull=False,
+        reply_due__lte=today + timedelta(days=REPLY_REMINDER_DAYS),
+        reply_due__gte=today,
+    ).select_related("application__facility")
+    for round_ in rounds:
+        facility = round_.application.facility
+        yield Due(round_, f"due-{round_.reply_due.isoformat()}:{REPLY_REMINDER_DAYS}-days", staff_of(facility),
+                  {"facility": facility, "round": round_, "reply_due": round_.reply_due})
+
+
+@reminder_kind("corrective_action_plan_due")
+def plans_due(today):
+    """30 and 7 days before a corrective action plan is due, while none has been submitted since the decision."""
+    decisions = Decision.objects.filter(
+        application__status__in=[Status.DEFERRED, Status.DENIED],
+        plan_due__isnull=False,
+        plan_due__gte=today,
+        plan_due__lte=today + timedelta(days=PLAN_REMINDERS[0][0]),
+        action_plans__isnull=True,
+    ).select_related(
+        "application__facility__authorised_representative",
+        "application__facility__deputy_representative",
+        "application__facility__main_account_holder",
+    )
+    for decision in decisions:
+        reached = [label for days, label in PLAN_REMINDERS if today >= decision.plan_due - timedelta(days=days)]
+        facility = decision.application.facility
+        yield Due(decision, f"due-{decision.plan_due.isoformat()}:{reached[-1]}", invoice_people(facility),
+                  {"facility": facility, "decision": decision, "plan_due": decision.plan_due})
