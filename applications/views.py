@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
-from django_htmx.http import reswap, retarget
 
+from accreditation.autosave import VersionedSaveMixin
 from facilities import permissions
 from facilities.access import FacilityStaffMixin
 
@@ -98,8 +98,10 @@ class SummaryView(ApplicationMixin, TemplateView):
         return super().get_context_data(**self.page_context(), **kwargs)
 
 
-class AnswerView(ApplicationMixin, View):
+class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
     """Save one answer: htmx swaps the question's status in place; without JavaScript the page reloads."""
+
+    conflict_class = services.SaveConflict
 
     def setup_scope(self, request, *args, **kwargs):
         super().setup_scope(request, *args, **kwargs)
@@ -116,25 +118,17 @@ class AnswerView(ApplicationMixin, View):
     def anchor_url(self):
         return f"{reverse('applications:application')}#q-{self.question.number}"
 
-    def post(self, request, *args, **kwargs):
-        form = AnswerForm(request.POST, question=self.question)
-        conflict = None
-        if form.is_valid():
-            try:
-                services.save_answer(
-                    self.application, self.question, request.user,
-                    choice=form.cleaned_data["choice"],
-                    evidence=form.cleaned_data["evidence"],
-                    explanation=form.cleaned_data.get("explanation", ""),
-                    base_version=form.cleaned_data["version"],
-                )
-            except services.SaveConflict as clash:
-                conflict = clash.current
-            except ValidationError as error:
-                form.add_error(None, error)
-        if form.is_valid() and conflict is None:
-            return self.saved_response()
-        return self.refused_response(form, conflict)
+    def bind_form(self, data):
+        return AnswerForm(data, question=self.question)
+
+    def save(self, form):
+        services.save_answer(
+            self.application, self.question, self.request.user,
+            choice=form.cleaned_data["choice"],
+            evidence=form.cleaned_data["evidence"],
+            explanation=form.cleaned_data.get("explanation", ""),
+            base_version=form.cleaned_data["version"],
+        )
 
     def saved_response(self):
         if not self.request.htmx:
@@ -149,23 +143,16 @@ class AnswerView(ApplicationMixin, View):
 
     def refused_response(self, form, conflict):
         """Errors and conflicts show the whole question again, keeping what the user typed."""
-        if conflict is not None:
-            # The form now edits the other person's version: saving again is a deliberate choice.
-            data = form.data.copy()
-            data["version"] = conflict.version
-            form = AnswerForm(data, question=self.question)
-            form.is_valid()
         context = self.page_context()
         row = QuestionRow(
             self.question, context["answers"].get(self.question.pk), form,
             answer_is_complete(self.question, context["answers"].get(self.question.pk), context["review"]),
             conflict,
         )
-        template = "applications/_question.html" if self.request.htmx else "applications/question_page.html"
-        response = render(self.request, template, {**context, "row": row, "facility": self.facility}, status=409 if conflict else 422)
-        if self.request.htmx:
-            response = reswap(retarget(response, f"#q-{self.question.number}"), "outerHTML")
-        return response
+        return self.render_refusal(
+            "applications/_question.html", "applications/question_page.html",
+            {**context, "row": row, "facility": self.facility}, f"#q-{self.question.number}", conflict,
+        )
 
 
 class SubmitView(ApplicationMixin, TemplateView):

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -102,42 +103,49 @@ class VerdictView(AssignedApplicationMixin, View):
         return redirect(f"{self.review_url()}#q-{question.number}")
 
 
-class CompleteRoundView(AssignedApplicationMixin, View):
+class AssessorActionView(AssignedApplicationMixin, View):
+    """A step posted from the review page: the service decides, a message reports, back to the review."""
+
+    form_class = None
+    success_message = invalid_message = ""
+
+    def act(self, **data):
+        raise NotImplementedError
+
     def post(self, request, pk):
+        form = self.form_class(request.POST) if self.form_class else None
+        if form is not None and not form.is_valid():
+            messages.error(request, self.invalid_message)
+            return redirect(self.review_url())
         try:
-            services.complete_round(self.application, request.user)
+            self.act(**(form.cleaned_data if form else {}))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Your part of this round is complete."))
+            messages.success(request, self.success_message)
         return redirect(self.review_url())
 
 
-class RecommendView(AssignedApplicationMixin, View):
-    def post(self, request, pk):
-        form = RecommendationForm(request.POST)
-        if form.is_valid():
-            try:
-                services.recommend(self.application, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("Your recommendation is recorded."))
-        else:
-            messages.error(request, _("Choose a recommendation and justify it."))
-        return redirect(self.review_url())
+class CompleteRoundView(AssessorActionView):
+    success_message = _l("Your part of this round is complete.")
+
+    def act(self):
+        services.complete_round(self.application, self.request.user)
 
 
-class PlanReviewView(AssignedApplicationMixin, View):
-    def post(self, request, pk):
-        form = PlanReviewForm(request.POST)
-        if form.is_valid():
-            try:
-                services.review_action_plan(self.application, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("Your review of the plan is recorded."))
-        else:
-            messages.error(request, _("Choose whether you accept the plan."))
-        return redirect(self.review_url())
+class RecommendView(AssessorActionView):
+    form_class = RecommendationForm
+    success_message = _l("Your recommendation is recorded.")
+    invalid_message = _l("Choose a recommendation and justify it.")
+
+    def act(self, **data):
+        services.recommend(self.application, self.request.user, **data)
+
+
+class PlanReviewView(AssessorActionView):
+    form_class = PlanReviewForm
+    success_message = _l("Your review of the plan is recorded.")
+    invalid_message = _l("Choose whether you accept the plan.")
+
+    def act(self, **data):
+        services.review_action_plan(self.application, self.request.user, **data)

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
-from django_htmx.http import reswap, retarget
 
+from accreditation.autosave import VersionedSaveMixin
 from accreditation.pdf import render_pdf
 from applications.views import ApplicationMixin
 from facilities.access import get_visible_or_404
@@ -33,9 +33,6 @@ class CaseReviewMixin(ApplicationMixin):
             if not self.facility.programme.has_case_review:
                 raise Http404
             self.review = services.open_case_review(self.application)
-
-    def closed(self):
-        return render(self.request, "applications/closed.html", {"facility": self.facility}, status=403)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("application", self.application)
@@ -58,8 +55,6 @@ class ReviewView(CaseReviewMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        if not self.is_open:
-            return self.closed()
         form = CaseForm(request.POST)
         if form.is_valid():
             try:
@@ -90,8 +85,6 @@ class DrawView(CaseReviewMixin, FormView):
         return super().get_context_data(has_cases=has_cases, review_size=services.REVIEW_SIZE, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not self.is_open:
-            return self.closed()
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -124,10 +117,11 @@ class CaseMixin(CaseReviewMixin):
             self.case = get_visible_or_404(ReviewCase.objects, request.user, pk=kwargs["pk"], review=self.review)
 
 
-class CaseView(CaseMixin, TemplateView):
+class CaseView(VersionedSaveMixin, CaseMixin, TemplateView):
     """A case's checklist. htmx saves it on every change; without JavaScript the Save button reloads the page."""
 
     template_name = "casereview/case.html"
+    conflict_class = services.CaseConflict
 
     def case_context(self, form=None, conflict=None):
         summary = services.summarise_review(self.application)
@@ -154,24 +148,14 @@ class CaseView(CaseMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(**self.case_context(), **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        if not self.is_open:
-            return self.closed()
-        form = CaseChecklistForm(request.POST, items=services.active_items())
-        conflict = None
-        if form.is_valid():
-            try:
-                services.save_review_case(self.case, request.user, base_version=form.cleaned_data["version"], **{
-                    name: form.cleaned_data[name]
-                    for name in ("record_identifier", "procedure_date", "tumour_type", "present_items", "checked")
-                })
-            except services.CaseConflict as clash:
-                conflict = clash.current
-            except ValidationError as error:
-                form.add_error(None, error)
-        if form.is_valid() and conflict is None:
-            return self.saved_response()
-        return self.refused_response(form, conflict)
+    def bind_form(self, data):
+        return CaseChecklistForm(data, items=services.active_items())
+
+    def save(self, form):
+        services.save_review_case(self.case, self.request.user, base_version=form.cleaned_data["version"], **{
+            name: form.cleaned_data[name]
+            for name in ("record_identifier", "procedure_date", "tumour_type", "present_items", "checked")
+        })
 
     def saved_response(self):
         if not self.request.htmx:
@@ -181,17 +165,9 @@ class CaseView(CaseMixin, TemplateView):
 
     def refused_response(self, form, conflict):
         """Errors and conflicts show the whole case again, keeping what the user ticked and typed."""
-        if conflict is not None:
-            # The form now edits the other person's version: saving again is a deliberate choice.
-            data = form.data.copy()
-            data["version"] = conflict.version
-            form = CaseChecklistForm(data, items=services.active_items())
-            form.is_valid()
-        template = "casereview/_case_form.html" if self.request.htmx else "casereview/case.html"
-        response = render(self.request, template, self.case_context(form, conflict), status=409 if conflict else 422)
-        if self.request.htmx:
-            response = reswap(retarget(response, "#case-form"), "outerHTML")
-        return response
+        return self.render_refusal(
+            "casereview/_case_form.html", "casereview/case.html", self.case_context(form, conflict), "#case-form", conflict
+        )
 
 
 class DeleteCaseView(CaseMixin, TemplateView):
@@ -203,8 +179,6 @@ class DeleteCaseView(CaseMixin, TemplateView):
         return super().get_context_data(case=self.case, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not self.is_open:
-            return self.closed()
         try:
             services.delete_review_case(self.case, request.user)
         except ValidationError as error:

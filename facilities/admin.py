@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accreditation.admin import ReadOnlyAdmin
+
 from .models import AuditEntry, Facility, Membership, User
 
 
@@ -36,16 +38,7 @@ class FacilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "facility", "actor", "action", "summary"]
     list_filter = ["action"]
     search_fields = ["summary", "facility__name", "actor__email"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

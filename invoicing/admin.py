@@ -1,24 +1,13 @@
 from django.contrib import admin
 
+from accreditation.admin import ReadOnlyAdmin
+
 from .models import Invoice, InvoiceLine, Payment, ProgrammeFees
 
 
 @admin.register(ProgrammeFees)
 class ProgrammeFeesAdmin(admin.ModelAdmin):
     list_display = ["programme", "currency", "enrolment_fee", "annual_fee", "tax_rate", "payment_terms_days"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Issued invoices and recorded payments never change; the portal's office pages issue and record them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InvoiceLineInline(admin.TabularInline):
