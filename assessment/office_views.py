@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from applications.models import Application
-from facilities.access import OfficeMixin
+from facilities.access import ChairpersonMixin, OfficeMixin
 
 from . import services
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
@@ -105,14 +105,11 @@ class AuditOutcomeView(OfficeMixin, FormView):
         return redirect(self.audit.application.get_absolute_url())
 
 
-class DecideView(OfficeApplicationMixin, FormView):
+class DecideView(ChairpersonMixin, OfficeApplicationMixin, FormView):
     """The chairperson reads both recommendations and signs off the decision."""
 
     template_name = "assessment/decide.html"
     form_class = DecisionForm
-
-    def in_audience(self, user):
-        return user.is_chairperson
 
     def get_context_data(self, **kwargs):
         cycle = services.recommendation_cycle(self.application)
