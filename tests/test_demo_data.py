@@ -11,6 +11,10 @@ def test_demo_data_loads_once_and_every_demo_login_works():
     call_command("load_demo_data")
     call_command("load_demo_data")  # make run calls it every time
     assert Facility.objects.count() == 2
+    # Vienna paid its enrolment invoice and is enrolled; Lyon's invoices are still open.
+    assert Facility.objects.get(city="Vienna").status == Facility.Status.ENROLLED
+    lyon = Facility.objects.get(city="Lyon")
+    assert lyon.status == Facility.Status.REGISTERED and lyon.invoices.count() == 2
     assert User.objects.filter(is_assessor=True).count() == 3
     assert User.objects.filter(office_role="chairperson").count() == 1
     client = Client()

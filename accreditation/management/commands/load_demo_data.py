@@ -2,10 +2,13 @@
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from applications.models import Programme
 from applications.services import open_application, questions_of, save_answer
+from correspondence.services import send_message
 from facilities.models import Facility, Membership, User
+from invoicing.services import issue_registration_invoices, record_payment
 
 DEMO_PASSWORD = "demo-portal-2026"
 
@@ -26,7 +29,7 @@ FACILITIES = [
         "phone": "+43 1 000 0000",
         "service_line": "Department of Interventional Radiology",
         "annual_procedures": 420,
-        "status": Facility.Status.ENROLLED,
+        "status": Facility.Status.ENROLLED,  # reached by paying its enrolment invoice
     },
     {
         "slug": "lyon",
@@ -70,9 +73,11 @@ class Command(BaseCommand):
         if User.objects.filter(email=OFFICE[0][0]).exists():
             self.stdout.write("Demo data already loaded.")
             return
+        office = None
         for email, first, last, role in OFFICE:
-            demo_user(email, first, last, office_role=role, is_staff=role == User.OfficeRole.ADMINISTRATOR,
-                      is_superuser=role == User.OfficeRole.ADMINISTRATOR)
+            user = demo_user(email, first, last, office_role=role, is_staff=role == User.OfficeRole.ADMINISTRATOR,
+                             is_superuser=role == User.OfficeRole.ADMINISTRATOR)
+            office = office or user
         for email, first, last in ASSESSORS:
             demo_user(email, first, last, is_assessor=True)
         for spec in FACILITIES:
@@ -90,9 +95,13 @@ class Command(BaseCommand):
                 deputy_representative=people["deputy"],
                 main_account_holder=people["holder"],
             )
-            Facility.objects.filter(pk=facility.pk).update(status=status)
             for user in people.values():
                 Membership.objects.create(user=user, facility=facility)
+            enrolment, *_annual = issue_registration_invoices(facility)
+            send_message(facility, office, "Welcome! Your invoices are under Invoices; write here with any question.")
             if status == Facility.Status.ENROLLED:
+                # Paying the enrolment invoice enrols the centre, as in the portal.
+                record_payment(enrolment, office, paid_on=timezone.localdate(), amount=enrolment.total,
+                               reference=f"DEMO-{slug.upper()}")
                 self.start_application(facility, people["member"])
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Every demo login uses the password {DEMO_PASSWORD}."))
