@@ -1,9 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from facilities import views as facility_views
 
+# Uploaded and generated files (evidence, certificates, invoices, documents) are never served by
+# URL: each has a view that checks who may read it.
 urlpatterns = [
     path("", facility_views.home, name="home"),
     path("register/", facility_views.RegisterFacilityView.as_view(), name="register_facility"),
@@ -19,8 +20,3 @@ urlpatterns = [
     path("centres/", facility_views.DirectoryView.as_view(), name="directory"),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

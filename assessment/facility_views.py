@@ -144,4 +144,5 @@ class EvidenceView(SignedInMixin, View):
 
     def get(self, request, pk):
         reply = get_object_or_404(Reply.objects.visible_to(request.user).exclude(evidence=""), pk=pk)
-        return FileResponse(reply.evidence.open("rb"), as_attachment=True, filename=reply.evidence.name.rsplit("/", 1)[-1])
+        stored_name = reply.evidence.name.rsplit("/", 1)[-1]
+        return FileResponse(reply.evidence.open("rb"), as_attachment=True, filename=stored_name.split("-", 1)[-1])

@@ -1,4 +1,6 @@
 """Assessment of a submitted application: assessors, rounds, verdicts and replies, audits, decisions, plans."""
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -125,7 +127,8 @@ class ReplyQuerySet(ApplicationScopedQuerySet):
 
 
 def evidence_path(reply, filename):
-    return f"evidence/{reply.verdict.round.application_id}/{filename}"
+    # A random part keeps stored names unguessable wherever storage is exposed (bucket listings).
+    return f"evidence/{reply.verdict.round.application_id}/{uuid.uuid4().hex[:12]}-{filename}"
 
 
 class Reply(models.Model):
@@ -259,7 +262,7 @@ class PlanReview(models.Model):
 
 
 def certificate_path(award, filename):
-    return f"certificates/{award.facility_id}/{filename}"
+    return f"certificates/{award.facility_id}/{uuid.uuid4().hex[:12]}-{filename}"
 
 
 class Award(models.Model):
