@@ -50,3 +50,37 @@ def load_programme(data, Programme, QuestionSet, Standard, Question):
             for q in standard_data["questions"]
         )
     return programme
+
+
+def copy_question_set(question_set):
+    """A new, not yet current version of a question set, to edit without touching applications already begun."""
+    from django.db import transaction
+    from django.db.models import Max
+
+    from .models import Question, QuestionSet, Standard
+
+    with transaction.atomic():
+        latest = QuestionSet.objects.filter(programme=question_set.programme).aggregate(v=Max("version"))["v"]
+        copy = QuestionSet.objects.create(
+            programme=question_set.programme, version=latest + 1, is_current=False,
+            notes=f"Copied from version {question_set.version}.\n\n{question_set.notes}",
+        )
+        for standard in question_set.standards.prefetch_related("questions"):
+            questions = list(standard.questions.all())
+            standard.pk, standard.question_set = None, copy
+            standard.save()
+            for question in questions:
+                question.pk, question.standard = None, standard
+            Question.objects.bulk_create(questions)
+    return copy
+
+
+def make_current(question_set):
+    """New applications of the programme start on this version; those already begun keep theirs."""
+    from django.db import transaction
+
+    from .models import QuestionSet
+
+    with transaction.atomic():
+        QuestionSet.objects.filter(programme=question_set.programme, is_current=True).update(is_current=False)
+        QuestionSet.objects.filter(pk=question_set.pk).update(is_current=True)

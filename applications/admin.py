@@ -1,0 +1,76 @@
+"""The office edits programmes and question banks here. A question set in use is read-only: copy it to change it."""
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import Programme, Question, QuestionSet, Standard
+from .question_bank import copy_question_set, make_current
+
+
+def in_use(question_set):
+    return question_set is not None and question_set.applications.exists()
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "award_validity_years", "has_case_review", "is_open_for_registration"]
+
+
+class StandardInline(admin.TabularInline):
+    model = Standard
+    fields = ["number", "title", "section"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(QuestionSet)
+class QuestionSetAdmin(admin.ModelAdmin):
+    list_display = ["programme", "version", "is_current", "created_at"]
+    list_filter = ["programme"]
+    readonly_fields = ["is_current"]
+    inlines = [StandardInline]
+    actions = ["copy_as_new_version", "make_current_version"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not in_use(obj) and not (obj and obj.is_current)
+
+    @admin.action(description=_("Copy as a new version (to edit)"))
+    def copy_as_new_version(self, request, queryset):
+        for question_set in queryset:
+            copy = copy_question_set(question_set)
+            self.message_user(request, _("Version %(version)d created; edit it, then make it current.") % {"version": copy.version})
+
+    @admin.action(description=_("Make current (new applications start on it)"))
+    def make_current_version(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one version."), messages.ERROR)
+            return
+        make_current(queryset.get())
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    fields = ["number", "criterion", "is_core", "is_case_review", "text", "explanation_prompt", "evidence_help"]
+    extra = 0
+
+
+@admin.register(Standard)
+class StandardAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "question_set"]
+    list_filter = ["question_set"]
+    inlines = [QuestionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not in_use(obj and obj.question_set)
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["number", "criterion", "is_core", "standard"]
+    list_filter = ["standard__question_set", "is_core"]
+    search_fields = ["text", "criterion"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not in_use(obj and obj.standard.question_set)
