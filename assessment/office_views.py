@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
@@ -23,10 +24,15 @@ class AssessmentListView(OfficeMixin, ListView):
         self.status = self.request.GET.get("status", "")
         if self.status in Status.values:
             applications = applications.filter(status=self.status)
-        return applications.select_related("facility", "question_set__programme").prefetch_related("assignments__assessor")
+        return applications.select_related("facility", "question_set__programme").prefetch_related(
+            "assignments__assessor", "rounds", "decisions"
+        )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(status=self.status, statuses=Status.choices[1:], **kwargs)
+        context = super().get_context_data(status=self.status, statuses=Status.choices[1:], **kwargs)
+        context["today"] = timezone.localdate()
+        context["rows"] = [(application, services.deadline_of(application)) for application in context["object_list"]]
+        return context
 
 
 class OfficeApplicationMixin(OfficeMixin):

@@ -375,6 +375,19 @@ def review_action_plan(application, assessor, outcome, comment=""):
     return review
 
 
+# Deadlines ----------------------------------------------------------------------------------------------
+
+def deadline_of(application):
+    """What the facility owes next and by when, or None. Reads prefetched rounds and decisions when present."""
+    if application.status == Status.CLARIFICATION_REQUESTED:
+        latest = max(application.rounds.all(), key=lambda round_: round_.number)
+        return {"what": _("Replies to the assessors' comments"), "due": latest.reply_due}
+    if application.status in (Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED):
+        decision = max(application.decisions.all(), key=lambda d: d.created_at)
+        return {"what": _("Corrective action plan"), "due": decision.plan_due}
+    return None
+
+
 # The timeline -------------------------------------------------------------------------------------------
 
 def timeline(application, user):

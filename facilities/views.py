@@ -57,8 +57,11 @@ class DashboardView(FacilityStaffMixin, TemplateView):
 
         if not applications.application_is_open_for(self.facility):
             return {}
+        from assessment.services import deadline_of
+
         application = applications.open_application(self.facility)
-        return {"application": application, "progress": applications.progress_of(application)}
+        return {"application": application, "progress": applications.progress_of(application),
+                "deadline": deadline_of(application)}
 
 
 class ProfileView(FacilityStaffMixin, TemplateView):

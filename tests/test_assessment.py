@@ -458,3 +458,18 @@ def test_the_plan_reminders_go_out_30_and_7_days_before_and_stop_once_a_plan_is_
                                 desired_outcome="y", actions=[{"strategic_action": "a", "person_responsible": "b",
                                                                "due_date": due}])
     assert send_due_reminders(today=due - timedelta(days=1)) == 0
+
+
+def test_the_dashboard_and_the_office_list_show_what_the_facility_owes_and_by_when(client, enrolled, office_user,
+                                                                                  django_assert_max_num_queries):
+    application, _assessors = in_clarification(enrolled.facility)
+    due = application.rounds.get().reply_due.strftime("%-d %B %Y")
+    client.force_login(enrolled.member)
+    dashboard = client.get(reverse("facilities:dashboard")).content.decode()
+    assert "Replies to the assessors&#x27; comments" in dashboard and f"due {due}" in dashboard
+    for _ in range(3):
+        in_clarification(FacilityFactory(status=Facility.Status.ENROLLED))
+    client.force_login(office_user)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("assessment:office_list")).content.decode()
+    assert page.count("Replies to the assessors&#x27; comments") == 4
