@@ -16,6 +16,7 @@ class Programme(models.Model):
     name = models.CharField(max_length=100)
     full_name = models.CharField(max_length=200)
     award_validity_years = models.PositiveSmallIntegerField(help_text=_("How long an award is valid."))
+    award_title = models.CharField(max_length=100, default="Accredited Centre", help_text=_("What the certificate calls an awarded centre."))
     has_case_review = models.BooleanField(default=False, help_text=_("Applications include the internal case review."))
     assessment_steps = models.JSONField(default=list, blank=True, help_text=_("The steps an assessment has, in order."))
     is_open_for_registration = models.BooleanField(default=True)

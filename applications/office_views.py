@@ -31,6 +31,7 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
         review = services.case_review_state(self.application)
         rows = [QuestionRow(q, answers.get(q.pk), None, answer_is_complete(q, answers.get(q.pk), review)) for q in questions]
         from assessment import services as assessment
+        from assessment.models import Audit
         from assessment.workflow import Status
 
         return super().get_context_data(
@@ -39,6 +40,10 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
             can_assign=self.application.status == Status.SUBMITTED,
             needs_remote_audit=self.application.status == Status.REMOTE_AUDIT_REQUIRED,
             needs_onsite_audit=self.application.decisions.filter(outcome="denied").exists(),
+            programme_visits=(
+                [Audit.Kind(kind) for kind in assessment.programme_visits(self.application)]
+                if self.application.status in assessment.ASSESSMENT_UNDER_WAY else []
+            ),
             can_decide=self.request.user.is_chairperson and self.application.status == Status.AWAITING_DECISION,
             assignments=self.application.assignments.select_related("assessor"),
             application=self.application,

@@ -11,15 +11,18 @@ def read_programme_file(code):
 
 def load_programme(data, Programme, QuestionSet, Standard, Question):
     """Create the programme (if new) and the question set version the file describes, as the current one."""
+    defaults = {
+        "name": data["name"],
+        "full_name": data["full_name"],
+        "award_validity_years": data["award_validity_years"],
+        "award_title": data["award_title"],
+        "has_case_review": data["has_case_review"],
+        "assessment_steps": data["assessment_steps"],
+    }
+    # A data migration passes its historical model, which may not have every field yet.
+    fields = {field.name for field in Programme._meta.get_fields()}
     programme, _ = Programme.objects.get_or_create(
-        code=data["code"],
-        defaults={
-            "name": data["name"],
-            "full_name": data["full_name"],
-            "award_validity_years": data["award_validity_years"],
-            "has_case_review": data["has_case_review"],
-            "assessment_steps": data["assessment_steps"],
-        },
+        code=data["code"], defaults={name: value for name, value in defaults.items() if name in fields}
     )
     if QuestionSet.objects.filter(programme=programme, version=data["question_set_version"]).exists():
         return programme

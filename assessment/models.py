@@ -148,14 +148,18 @@ class Reply(models.Model):
 
 
 class Audit(models.Model):
-    """A remote audit (video conference, after two rounds) or an on-site audit (after a denial)."""
+    """A remote audit (video conference, after two rounds), an on-site audit (after a denial), or one of the
+    visits a programme's assessment includes (SRS certification: site visit, dosimetry audit, remote review)."""
 
     class Kind(models.TextChoices):
         REMOTE = "remote", _("Remote audit")
         ON_SITE = "on_site", _("On-site audit")
+        SITE_VISIT = "site_visit", _("Site visit by an expert physicist")
+        DOSIMETRY = "dosimetry_audit", _("End-to-end dosimetry audit")
+        REMOTE_REVIEW = "remote_review", _("Remote physician review by video")
 
     application = models.ForeignKey("applications.Application", models.CASCADE, related_name="audits")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     scheduled_for = models.DateTimeField()
     video_link = models.URLField(blank=True)
     participants = models.TextField(help_text=_("Who takes part: names and roles, one per line."))

@@ -227,13 +227,30 @@ def schedule_audit(application, office_user, kind, *, scheduled_for, participant
         return audit_
     if not office_user.is_office:
         raise PermissionDenied
-    if not application.decisions.filter(outcome=Decision.Outcome.DENIED).exists():
-        raise ValidationError(_("An on-site audit follows a denial."))
+    if kind == Audit.Kind.ON_SITE:
+        if not application.decisions.filter(outcome=Decision.Outcome.DENIED).exists():
+            raise ValidationError(_("An on-site audit follows a denial."))
+    elif kind not in programme_visits(application) or application.status not in ASSESSMENT_UNDER_WAY:
+        raise ValidationError(_("This programme's assessment has no such step now."))
     audit_ = Audit.objects.create(application=application, kind=kind, scheduled_for=scheduled_for,
                                   video_link=video_link, participants=participants, scheduled_by=office_user)
-    audit.record("assessment.onsite_audit_scheduled", _("On-site audit scheduled"), actor=office_user,
-                 facility=application.facility, target=audit_)
+    audit.record(f"assessment.{kind}_scheduled", _("%(kind)s scheduled") % {"kind": audit_.get_kind_display()},
+                 actor=office_user, facility=application.facility, target=audit_)
     return audit_
+
+
+# Programme steps the office schedules alongside the review (SRS certification's visits).
+PROGRAMME_VISITS = [Audit.Kind.SITE_VISIT, Audit.Kind.DOSIMETRY, Audit.Kind.REMOTE_REVIEW]
+ASSESSMENT_UNDER_WAY = [
+    Status.UNDER_REVIEW, Status.CLARIFICATION_REQUESTED, Status.REMOTE_AUDIT_REQUIRED,
+    Status.REMOTE_AUDIT_SCHEDULED, Status.RECOMMENDATION,
+]
+
+
+def programme_visits(application):
+    """The visits this application's programme includes, as audit kinds."""
+    steps = application.question_set.programme.assessment_steps
+    return [kind for kind in PROGRAMME_VISITS if kind in steps]
 
 
 @transaction.atomic
@@ -252,8 +269,8 @@ def record_audit_outcome(audit_, office_user, outcome):
     if audit_.kind == Audit.Kind.REMOTE:
         advance(application, "record_remote_audit", office_user, _("Remote audit outcome recorded"), audit=audit_.pk)
     else:
-        audit.record("assessment.onsite_audit_outcome", _("On-site audit outcome recorded"), actor=office_user,
-                     facility=application.facility, target=audit_)
+        audit.record(f"assessment.{audit_.kind}_outcome", _("%(kind)s: outcome recorded") % {"kind": audit_.get_kind_display()},
+                     actor=office_user, facility=application.facility, target=audit_)
     return audit_
 
 

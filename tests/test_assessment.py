@@ -473,3 +473,36 @@ def test_the_dashboard_and_the_office_list_show_what_the_facility_owes_and_by_wh
     with django_assert_max_num_queries(12):
         page = client.get(reverse("assessment:office_list")).content.decode()
     assert page.count("Replies to the assessors&#x27; comments") == 4
+
+
+def test_an_srs_certification_schedules_its_site_visit_and_dosimetry_audit_and_certifies_for_three_years(
+    client, office_user
+):
+    from applications.models import Programme
+
+    srs = people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED))
+    application = submitted_application(srs.facility)
+    assessors = assign(application)
+    client.force_login(office_user)
+    page = client.get(reverse("office:application", args=[application.pk])).content.decode()
+    assert "Schedule: Site visit by an expert physicist" in page and "Schedule: End-to-end dosimetry audit" in page
+    when = (timezone.localtime() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
+    for kind in ("site_visit", "dosimetry_audit"):
+        client.post(reverse("assessment:schedule_audit", args=[application.pk, kind]),
+                    {"scheduled_for": when, "participants": "Expert physicist"})
+    assert sorted(Audit.objects.values_list("kind", flat=True)) == ["dosimetry_audit", "site_visit"]
+    for audit_ in Audit.objects.all():
+        client.post(reverse("assessment:audit_outcome", args=[audit_.pk]), {"outcome": "Within tolerance."})
+    assert not Audit.objects.filter(outcome_recorded_at__isnull=True).exists()
+
+    finish_round(application, assessors)
+    recommended(application, assessors)
+    services.sign_off_decision(application, ChairpersonFactory(), "approved")
+    award = Award.objects.get()
+    assert award.expires_on.year == timezone.localdate().year + 3
+
+
+def test_an_io_application_has_no_site_visit_step(client, submitted, office_user):
+    assign(submitted)
+    with pytest.raises(ValidationError, match="no such step"):
+        services.schedule_audit(submitted, office_user, "site_visit", scheduled_for=timezone.now(), participants="x")
