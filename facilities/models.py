@@ -191,3 +191,12 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return self.summary
+
+    def described_changes(self):
+        """(field, text) for display: "old → new" for a change, the value itself for a detail."""
+        for field, value in self.changes.items():
+            if isinstance(value, list) and len(value) == 2:
+                old, new = ("—" if part in (None, "") else part for part in value)
+                yield field, f"{old} → {new}"
+            else:
+                yield field, value

@@ -86,3 +86,13 @@ def test_a_payment_dated_in_the_future_is_refused(client, office_user, registere
     assert response.status_code == 200 and b"in the future" in response.content
     registered.facility.refresh_from_db()
     assert registered.facility.status == Facility.Status.REGISTERED and not Payment.objects.exists()
+
+
+def test_the_history_shows_changes_as_old_and_new_and_details_as_they_are(client, office_user, registered):
+    from facilities import audit
+
+    audit.record("facility.test", "Payment noted", actor=office_user, facility=registered.facility,
+                 changes={"status": ["registered", "enrolled"], "payment_reference": "BANK-77"})
+    client.force_login(office_user)
+    page = client.get(reverse("office:facility", args=[registered.facility.pk])).content.decode()
+    assert "registered → enrolled" in page and "<code>payment_reference</code>: BANK-77" in page
