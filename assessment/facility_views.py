@@ -1,8 +1,8 @@
 """Facility staff's side of the assessment: feedback and replies, resubmission, the plan, the award."""
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -130,13 +130,18 @@ class CertificateView(FacilityStaffMixin, View):
 
 
 class SealView(FacilityStaffMixin, View):
-    """The accredited-centre seal, for accredited centres only."""
+    """The seal of the award the facility holds (its programme's award title), for awarded centres only."""
 
     def get(self, request):
-        if not Award.objects.visible_to(request.user).filter(facility=self.facility).exists():
+        award = Award.objects.visible_to(request.user).filter(facility=self.facility).select_related(
+            "decision__application__question_set__programme").first()
+        if award is None:
             raise Http404
-        return FileResponse(open(finders.find("seals/accredited-centre.svg"), "rb"), as_attachment=True,
-                            filename="accredited-centre-seal.svg", content_type="image/svg+xml")
+        programme = award.decision.application.question_set.programme
+        response = HttpResponse(render_to_string("assessment/seal.svg", {"programme": programme}),
+                                content_type="image/svg+xml")
+        response["Content-Disposition"] = f'attachment; filename="{programme.code}-seal.svg"'
+        return response
 
 
 class EvidenceView(SignedInMixin, View):

@@ -269,7 +269,8 @@ def test_both_recommendations_then_the_chairperson_approves_and_the_certificate_
     response = client.get(reverse("assessment:certificate"))
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(_as_file(response)).pages).split())
     assert enrolled.facility.name in text and award.expires_on.strftime("%-d %B %Y") in text
-    assert client.get(reverse("assessment:seal")).status_code == 200
+    seal = client.get(reverse("assessment:seal"))
+    assert seal.status_code == 200 and b"ACCREDITED CENTRE" in seal.content
     directory = client.get(reverse("directory")).content.decode()
     assert enrolled.facility.name in directory and "Accredited centre" in directory
     assert any("Accreditation decision" in m.subject and enrolled.member.email in m.to for m in mailoutbox)
@@ -500,6 +501,8 @@ def test_an_srs_certification_schedules_its_site_visit_and_dosimetry_audit_and_c
     services.sign_off_decision(application, ChairpersonFactory(), "approved")
     award = Award.objects.get()
     assert award.expires_on.year == timezone.localdate().year + 3
+    client.force_login(srs.member)
+    assert b"CERTIFIED CENTRE" in client.get(reverse("assessment:seal")).content
 
 
 def test_an_io_application_has_no_site_visit_step(client, submitted, office_user):
