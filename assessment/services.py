@@ -445,3 +445,24 @@ def timeline(application, user):
 
 def _is_facility(user, application):
     return is_staff_of(user, application.facility)
+
+
+def office_attention(user, today=None):
+    """What the office should act on now, as (heading, applications) lists. The chair sees decisions due."""
+    today = today or timezone.localdate()
+    applications = Application.objects.visible_to(user).select_related("facility").prefetch_related("rounds", "decisions")
+    waiting = {
+        _("Submitted: assign two assessors"): applications.filter(status=Status.SUBMITTED),
+        _("Remote audits to schedule"): applications.filter(status=Status.REMOTE_AUDIT_REQUIRED),
+        _("Audits held: record their outcome"): applications.filter(
+            audits__outcome_recorded_at__isnull=True, audits__scheduled_for__lt=timezone.now()
+        ).distinct(),
+        _("Decisions to sign off"): applications.filter(status=Status.AWAITING_DECISION),
+        _("Overdue: replies or corrective action plans"): [
+            application for application in applications.filter(
+                status__in=[Status.CLARIFICATION_REQUESTED, Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED]
+            )
+            if (deadline := deadline_of(application)) and deadline["due"] and deadline["due"] < today
+        ],
+    }
+    return [(heading, list(rows)) for heading, rows in waiting.items()]

@@ -7,7 +7,8 @@ from . import office_views
 
 app_name = "office"
 urlpatterns = [
-    path("", office_views.FacilityListView.as_view(), name="facilities"),
+    path("", office_views.AttentionView.as_view(), name="attention"),
+    path("facilities/", office_views.FacilityListView.as_view(), name="facilities"),
     path("facilities/<int:pk>/", office_views.FacilityDetailView.as_view(), name="facility"),
     path("facilities/<int:pk>/edit/", office_views.FacilityEditView.as_view(), name="facility_edit"),
     path("applications/<int:pk>/", application_views.OfficeApplicationView.as_view(), name="application"),

@@ -1,7 +1,7 @@
 """The office's area: every facility, its people, its history, and its status moves."""
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView, UpdateView
+from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
 from .access import OfficeMixin
 from .models import Facility
@@ -74,3 +74,20 @@ class FacilityEditView(OfficeFacilityMixin, FacilityProfileEditMixin, UpdateView
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(cancel_url=self.facility.get_absolute_url(), **kwargs)
+
+
+class AttentionView(OfficeMixin, TemplateView):
+    """The office's start page: what waits for the office, across assessment, enrolment and invoices."""
+
+    template_name = "office/attention.html"
+
+    def get_context_data(self, **kwargs):
+        from assessment.services import office_attention
+        from invoicing.services import overdue_invoices
+
+        return super().get_context_data(
+            queues=office_attention(self.request.user),
+            registered=Facility.objects.filter(status=Facility.Status.REGISTERED).order_by("created_at"),
+            overdue_invoices=overdue_invoices(),
+            **kwargs,
+        )

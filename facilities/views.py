@@ -17,7 +17,7 @@ def home(request):
     user = request.user
     if user.is_authenticated:
         if user.is_office:
-            return redirect("office:facilities")
+            return redirect("office:attention")
         if facility_id_of(user) is not None:
             return redirect("facilities:dashboard")
         if user.is_assessor:

@@ -270,3 +270,16 @@ def store_invoice_pdf(invoice):
         default_storage.delete(name)  # a concurrent run stored it first
         return Invoice.objects.values_list("pdf", flat=True).get(pk=invoice.pk)
     return name
+
+
+def overdue_invoices(today=None):
+    """Invoices past their due date with money still outstanding, oldest first (for the office)."""
+    today = today or timezone.localdate()
+    invoices = (
+        Invoice.objects.exclude(kind=Invoice.Kind.CREDIT_NOTE)
+        .filter(due_on__lt=today)
+        .with_balance()
+        .select_related("facility")
+        .order_by("due_on")
+    )
+    return [invoice for invoice in invoices if invoice.outstanding()]

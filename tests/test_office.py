@@ -96,3 +96,25 @@ def test_the_history_shows_changes_as_old_and_new_and_details_as_they_are(client
     client.force_login(office_user)
     page = client.get(reverse("office:facility", args=[registered.facility.pk])).content.decode()
     assert "registered → enrolled" in page and "<code>payment_reference</code>: BANK-77" in page
+
+
+def test_the_office_start_page_lists_what_waits(client, office_user, registered, enrolled, django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .factories import issued_invoice
+    from .workflow_steps import submitted_application
+
+    submitted_application(enrolled.facility)
+    issued_invoice(registered.facility, issued_on=timezone.localdate() - timedelta(days=45))
+    client.force_login(office_user)
+    assert client.get("/").url == reverse("office:attention")
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("office:attention")).content.decode()
+    assign_section = page.split("Submitted: assign two assessors")[1].split("</section>")[0]
+    assert enrolled.facility.name in assign_section
+    unpaid_section = page.split("Registered, enrolment not yet paid")[1].split("</section>")[0]
+    assert registered.facility.name in unpaid_section
+    overdue_section = page.split("Invoices past their due date")[1].split("</section>")[0]
+    assert registered.facility.name in overdue_section

@@ -70,6 +70,7 @@ MATRIX = {
     "facilities:profile": (lambda w: {}, staff_only()),
     # other_facility is facility B's authorised representative: it edits B's own profile.
     "facilities:profile_edit": (lambda w: {}, staff_only(member=403, deputy=403)),
+    "office:attention": (lambda w: {}, office_only()),
     "office:facilities": (lambda w: {}, office_only()),
     "office:facility": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "office:facility_edit": (lambda w: {"pk": w.a.facility.pk}, office_only()),
