@@ -392,6 +392,21 @@ def review_action_plan(application, assessor, outcome, comment=""):
     return review
 
 
+def assessor_turn(application, assessor):
+    """What this assessor should do now on the application, or None while it waits for others."""
+    if open_round_for(application, assessor):
+        return _("Give your verdicts and complete the round")
+    if application.status == Status.RECOMMENDATION and not application.recommendations.filter(
+        assessor=assessor, cycle=recommendation_cycle(application)
+    ).exists():
+        return _("Record your recommendation")
+    if application.status == Status.PLAN_REVIEW:
+        plan = application.action_plans.order_by("-submitted_at").first()
+        if not plan.reviews.filter(assessor=assessor).exists():
+            return _("Review the corrective action plan")
+    return None
+
+
 # Deadlines ----------------------------------------------------------------------------------------------
 
 def deadline_of(application):

@@ -28,7 +28,8 @@ class AssessorQueueView(AssessorMixin, TemplateView):
         assignments = Assignment.objects.filter(assessor=self.request.user).select_related(
             "application__facility", "application__question_set__programme"
         ).order_by("-assigned_at")
-        return super().get_context_data(assignments=assignments, **kwargs)
+        rows = [(a, services.assessor_turn(a.application, self.request.user)) for a in assignments]
+        return super().get_context_data(rows=rows, **kwargs)
 
 
 class AssignedApplicationMixin(AssessorMixin):

@@ -509,3 +509,15 @@ def test_an_io_application_has_no_site_visit_step(client, submitted, office_user
     assign(submitted)
     with pytest.raises(ValidationError, match="no such step"):
         services.schedule_audit(submitted, office_user, "site_visit", scheduled_for=timezone.now(), participants="x")
+
+
+def test_the_assessor_queue_says_whose_turn_it_is(client, submitted):
+    first, second = assign(submitted)
+    client.force_login(first)
+    assert "Give your verdicts and complete the round" in client.get(reverse("assessment:queue")).content.decode()
+    give_verdicts(submitted, first)
+    services.complete_round(submitted, first)
+    assert "Waiting for others" in client.get(reverse("assessment:queue")).content.decode()
+    give_verdicts(submitted, second)
+    services.complete_round(submitted, second)
+    assert "Record your recommendation" in client.get(reverse("assessment:queue")).content.decode()
