@@ -24,7 +24,8 @@ class FeedbackView(ApplicationMixin, TemplateView):
 
     template_name = "assessment/feedback.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, refused=None, **kwargs):
+        """``refused``: a reply form that failed, shown again with its messages and the text typed."""
         user = self.request.user
         awaiting = list(services.comments_awaiting_reply(self.application).prefetch_related("replies__author"))
         rounds = [
@@ -34,7 +35,10 @@ class FeedbackView(ApplicationMixin, TemplateView):
         ]
         return super().get_context_data(
             application=self.application,
-            awaiting=[(verdict, ReplyForm(prefix=f"c{verdict.pk}")) for verdict in awaiting],
+            awaiting=[
+                (verdict, refused if refused is not None and refused.prefix == f"c{verdict.pk}" else ReplyForm(prefix=f"c{verdict.pk}"))
+                for verdict in awaiting
+            ],
             current_round=services.current_round(self.application),
             rounds=rounds,
             decision=self.application.decisions.order_by("-created_at").first(),
@@ -45,7 +49,11 @@ class FeedbackView(ApplicationMixin, TemplateView):
         )
 
 
-class ReplyView(ApplicationMixin, View):
+class ReplyView(FeedbackView):
+    """A reply to one comment. A refused reply shows the feedback page again, keeping what was typed."""
+
+    http_method_names = ["post"]
+
     def post(self, request, verdict_pk):
         verdict = get_object_or_404(Verdict.objects.visible_to(request.user).select_related("round__application", "question"),
                                     pk=verdict_pk, round__application=self.application)
@@ -55,14 +63,11 @@ class ReplyView(ApplicationMixin, View):
                 reply = services.reply_to_comment(verdict, request.user, form.cleaned_data["text"],
                                                   form.cleaned_data["evidence"])
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                form.add_error(None, exc)
             else:
                 messages.success(request, _("Reply saved%(late)s.") % {"late": _(" (after the due date: marked late)") if reply.is_late else ""})
-        else:
-            messages.error(request, _("Question %(number)d: %(errors)s") % {
-                "number": verdict.question.number,
-                "errors": " ".join(e for errors in form.errors.values() for e in errors)})
-        return redirect(f"{reverse('assessment:feedback')}#comment-{verdict.pk}")
+                return redirect(f"{reverse('assessment:feedback')}#comment-{verdict.pk}")
+        return self.render_to_response(self.get_context_data(refused=form), status=422)
 
 
 class ResubmitView(ApplicationMixin, TemplateView):

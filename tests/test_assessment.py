@@ -419,8 +419,10 @@ def test_evidence_is_checked_by_content_and_a_rejected_upload_stores_nothing(cli
     client.force_login(enrolled.member)
     fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 this is a program", content_type="application/pdf")
     response = client.post(reverse("assessment:reply", args=[verdict.pk]),
-                           {f"c{verdict.pk}-text": "See the scan.", f"c{verdict.pk}-evidence": fake}, follow=True)
-    assert "its content is not a PDF file" in response.content.decode()
+                           {f"c{verdict.pk}-text": "See the scan, typed carefully.", f"c{verdict.pk}-evidence": fake})
+    page = response.content.decode()
+    assert response.status_code == 422 and "its content is not a PDF file" in page
+    assert "See the scan, typed carefully." in page  # nothing the user typed is lost
     assert not Reply.objects.exists()
 
     real = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf")

@@ -87,6 +87,7 @@ def test_one_full_path_from_submission_to_the_certificate(page, sign_in):
         page.goto(f"/assessor/applications/{application.pk}/")
         page.check("input[name=outcome][value=approve]")
         page.fill("textarea[name=justification]", "All core criteria met after clarification.")
+        page.once("dialog", lambda dialog: dialog.accept())
         page.click("text=Record my recommendation")
         page.wait_for_selector("text=Your recommendation is recorded")
 
