@@ -105,3 +105,21 @@ class ReviewCase(models.Model):
     @property
     def is_complete(self):
         return bool(self.record_identifier and self.procedure_date and self.tumour_type and self.checked)
+
+
+class ReviewCaseRevision(models.Model):
+    """Every saved state of a case's checklist: who changed what, and when. Append-only, like answers'."""
+
+    case = models.ForeignKey(ReviewCase, models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    record_identifier = models.CharField(max_length=64)
+    procedure_date = models.DateField(null=True, blank=True)
+    tumour_type = models.CharField(max_length=100, blank=True)
+    present_items = models.JSONField(default=list, help_text=_("Codes of the items the record held."))
+    checked = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["case", "version"], name="unique_case_revision")]

@@ -6,7 +6,7 @@ from applications.models import Application
 from facilities.access import AssessorMixin, OfficeMixin
 
 from . import services
-from .models import CaseReview
+from .models import CaseReview, ReviewCaseRevision
 
 
 class CaseReviewReadingMixin:
@@ -23,6 +23,8 @@ class CaseReviewReadingMixin:
             facility=self.application.facility,
             review=CaseReview.objects.visible_to(self.request.user).filter(application=self.application).first(),
             summary=services.summarise_review(self.application),
+            revisions=ReviewCaseRevision.objects.filter(case__review__application=self.application)
+            .select_related("changed_by").order_by("-changed_at")[:200],
             office=self.request.user.is_office,
             **kwargs,
         )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from facilities import audit
 
-from .models import CaseReview, DatasetItem, ReviewCase
+from .models import CaseReview, DatasetItem, ReviewCase, ReviewCaseRevision
 
 REVIEW_SIZE = 30
 MIN_TUMOUR_TYPES = 3
@@ -267,6 +267,12 @@ def save_review_case(case, user, *, record_identifier, procedure_date, tumour_ty
             current.updated_by = user
             current.save()
             current.present_items.set(inactive_ticks | set(present_items))
+            ReviewCaseRevision.objects.create(
+                case=current, version=current.version, record_identifier=current.record_identifier,
+                procedure_date=current.procedure_date, tumour_type=current.tumour_type, checked=checked,
+                present_items=sorted(current.present_items.values_list("code", flat=True)),
+                changed_by=user, changed_at=current.updated_at,
+            )
     except IntegrityError:
         # Another case took this identifier at the same moment: the unique constraint caught it.
         raise ValidationError({"record_identifier": _duplicate_message(record_identifier)})

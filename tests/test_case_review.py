@@ -417,3 +417,18 @@ def test_the_office_reads_the_case_review(client, application, office_user):
     assert reverse("office:case_review", args=[application.pk]) in client.get(reverse("office:application", args=[application.pk])).content.decode()
     page = client.get(reverse("office:case_review", args=[application.pk])).content.decode()
     assert "OFFICE-SEES" in page and "0 of 30 cases complete" in page and 'name="present_items"' not in page
+
+
+def test_every_save_of_a_case_is_kept_and_the_office_reads_who_changed_it(client, enrolled, application, office_user):
+    case = ReviewCaseFactory(application=application, checked=False, present_items=[])
+    consent = list(DatasetItem.objects.filter(group__code="consent"))
+    client.force_login(enrolled.member)
+    client.post(reverse("casereview:case", args=[case.pk]), case_data(case, 1, consent[:1], checked=False), **HTMX)
+    client.force_login(enrolled.deputy)
+    client.post(reverse("casereview:case", args=[case.pk]), case_data(case, 2, consent), **HTMX)
+    revisions = list(case.revisions.order_by("version"))
+    assert [(r.version, r.checked, len(r.present_items), r.changed_by) for r in revisions] == [
+        (2, False, 1, enrolled.member), (3, True, 2, enrolled.deputy)]
+    client.force_login(office_user)
+    page = client.get(reverse("office:case_review", args=[application.pk])).content.decode()
+    assert "Saved versions of the cases" in page and str(enrolled.deputy) in page
