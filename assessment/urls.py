@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casereview.office_views import AssessorCaseReviewView
+from casereview.office_views import AssessorCaseReviewView, AssessorRepeatDrawView
 
 from . import facility_views, office_views, views
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessor/applications/<int:pk>/recommend/", views.RecommendView.as_view(), name="recommend"),
     path("assessor/applications/<int:pk>/plan-review/", views.PlanReviewView.as_view(), name="plan_review"),
     path("assessor/applications/<int:pk>/case-review/", AssessorCaseReviewView.as_view(), name="case_review"),
+    path("assessor/applications/<int:pk>/case-review/repeat-draw/", AssessorRepeatDrawView.as_view(), name="repeat_draw"),
     # Facility staff
     path("facility/assessment/", facility_views.FeedbackView.as_view(), name="feedback"),
     path("facility/assessment/comments/<int:verdict_pk>/reply/", facility_views.ReplyView.as_view(), name="reply"),

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ReviewCase
@@ -90,6 +91,10 @@ class DrawForm(forms.Form):
         help_text=_("Leave empty for a new random seed. To repeat an earlier draw, enter its seed with the same list."),
     )
 
+    def __init__(self, *args, as_of=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.as_of = as_of  # the day whose 12-month window the list is checked against (today by default)
+
     def clean(self):
         cleaned = super().clean()
         upload, text = cleaned.get("records_file"), cleaned.get("records_text", "")
@@ -103,7 +108,7 @@ class DrawForm(forms.Form):
             raise forms.ValidationError(_("Upload the CSV file of eligible records or paste the list."))
         if text is not None:
             try:
-                cleaned["records"] = read_eligible_records(text)
+                cleaned["records"] = read_eligible_records(text, today=self.as_of)
             except forms.ValidationError as error:
                 self.add_error(field, error)
         return cleaned
@@ -117,3 +122,12 @@ class DrawForm(forms.Form):
         except UnicodeDecodeError:
             self.add_error("records_file", _("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”."))
             return None
+
+
+class RepeatDrawForm(DrawForm):
+    """An auditor's repeat of a recorded draw: the same list, the recorded seed."""
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, as_of=timezone.localdate(review.drawn_at), **kwargs)
+        self.fields["seed"].initial = review.draw_seed
+        self.fields["seed"].help_text = _("The seed recorded with the draw.")

@@ -1,21 +1,26 @@
 """The office reads any application's case review; an assigned assessor reads that application's."""
 from django.shortcuts import get_object_or_404
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from applications.models import Application
 from facilities.access import AssessorMixin, OfficeMixin
 
 from . import services
+from .forms import RepeatDrawForm
 from .models import CaseReview, ReviewCaseRevision
 
 
-class CaseReviewReadingMixin:
-    template_name = "casereview/office_review.html"
+class VisibleApplicationMixin:
+    """The application of the URL, as far as the office or its assigned assessor may see it (404 otherwise)."""
 
     def setup_scope(self, request, *args, **kwargs):
         self.application = get_object_or_404(
             Application.objects.visible_to(request.user).select_related("facility"), pk=kwargs["pk"]
         )
+
+
+class CaseReviewReadingMixin(VisibleApplicationMixin):
+    template_name = "casereview/office_review.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -36,3 +41,35 @@ class OfficeCaseReviewView(CaseReviewReadingMixin, OfficeMixin, TemplateView):
 
 class AssessorCaseReviewView(CaseReviewReadingMixin, AssessorMixin, TemplateView):
     pass
+
+
+class RepeatDrawMixin(VisibleApplicationMixin):
+    """Repeat the recorded draw (office or assigned assessor): the list is read, compared, never stored."""
+
+    template_name = "casereview/repeat_draw.html"
+
+    def setup_scope(self, request, *args, **kwargs):
+        super().setup_scope(request, *args, **kwargs)
+        self.review = get_object_or_404(
+            CaseReview.objects.visible_to(request.user).exclude(draw_seed=None), application=self.application
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "review": self.review}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(application=self.application, facility=self.application.facility,
+                                        review=self.review, office=self.request.user.is_office, **kwargs)
+
+    def form_valid(self, form):
+        seed = form.cleaned_data["seed"] if form.cleaned_data["seed"] is not None else self.review.draw_seed
+        result = services.repeat_draw(self.review, form.cleaned_data["records"], seed)
+        return self.render_to_response(self.get_context_data(form=form, result=result, seed=seed))
+
+
+class OfficeRepeatDrawView(RepeatDrawMixin, OfficeMixin, FormView):
+    form_class = RepeatDrawForm
+
+
+class AssessorRepeatDrawView(RepeatDrawMixin, AssessorMixin, FormView):
+    form_class = RepeatDrawForm

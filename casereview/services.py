@@ -463,6 +463,24 @@ def draw_review_cases(review, user, records, seed=None):
     return Draw(cases, seed, len(records), fingerprint, _draw_warnings(records, cases))
 
 
+@dataclass
+class RepeatedDraw:
+    identifiers: list
+    list_matches: bool
+    cases_match: bool
+
+
+def repeat_draw(review, records, seed):
+    """Repeat a recorded draw: is this the list drawn from, and does it give the cases in the review?"""
+    identifiers = [record.record_identifier for record in choose_cases(records, seed)]
+    in_review = set(review.cases.filter(drawn=True).values_list("record_identifier", flat=True))
+    return RepeatedDraw(
+        identifiers=identifiers,
+        list_matches=list_sha256(records) == review.draw_list_sha256 and len(records) == review.draw_list_size,
+        cases_match={i.casefold() for i in identifiers} == {i.casefold() for i in in_review},
+    )
+
+
 def _draw_warnings(records, cases):
     warnings = []
     if len(records) < REVIEW_SIZE:

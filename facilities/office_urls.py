@@ -12,5 +12,6 @@ urlpatterns = [
     path("facilities/<int:pk>/", office_views.FacilityDetailView.as_view(), name="facility"),
     path("facilities/<int:pk>/edit/", office_views.FacilityEditView.as_view(), name="facility_edit"),
     path("applications/<int:pk>/", application_views.OfficeApplicationView.as_view(), name="application"),
+    path("applications/<int:pk>/case-review/repeat-draw/", case_review_views.OfficeRepeatDrawView.as_view(), name="repeat_draw"),
     path("applications/<int:pk>/case-review/", case_review_views.OfficeCaseReviewView.as_view(), name="case_review"),
 ]

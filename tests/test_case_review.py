@@ -432,3 +432,40 @@ def test_every_save_of_a_case_is_kept_and_the_office_reads_who_changed_it(client
     client.force_login(office_user)
     page = client.get(reverse("office:case_review", args=[application.pk])).content.decode()
     assert "Saved versions of the cases" in page and str(enrolled.deputy) in page
+
+
+def test_an_auditor_repeats_the_draw_months_later_and_the_portal_says_whether_list_and_cases_match(
+    client, enrolled, application, office_user
+):
+    from assessment.models import Assignment
+    from guardian.shortcuts import assign_perm
+
+    from .factories import AssessorFactory
+
+    # Drawn 120 days ago from procedures of the 12 months before then: by now the oldest are over a year old.
+    drawn_on = TODAY - timedelta(days=120)
+    text = "record_identifier,procedure_date,tumour_type\n" + "".join(
+        f"OLD-{n:03d},{(drawn_on - timedelta(days=n * 4)).isoformat()},{('Liver', 'Kidney', 'Lung')[n % 3]}\n"
+        for n in range(1, 81)
+    )
+    review = services.open_case_review(application)
+    services.draw_review_cases(review, enrolled.member, services.read_eligible_records(text, today=drawn_on), seed=77)
+    CaseReview.objects.filter(pk=review.pk).update(drawn_at=timezone.now() - timedelta(days=120))
+
+    client.force_login(office_user)
+    url = reverse("office:repeat_draw", args=[application.pk])
+    assert "seed 77" in client.get(url).content.decode()
+    same = client.post(url, {"records_file": upload(text), "seed": "77"}).content.decode()
+    assert "This is the list the cases were drawn from" in same and "gives exactly the cases in the review" in same
+    shorter = "".join(text.splitlines(keepends=True)[:-1])
+    other = client.post(url, {"records_file": upload(shorter), "seed": "77"}).content.decode()
+    assert "This is not the list the cases were drawn from" in other
+
+    assessor = AssessorFactory()
+    Assignment.objects.create(application=application, assessor=assessor, slot=1, assigned_by=office_user)
+    assign_perm("applications.assess_application", assessor, application)
+    client.force_login(assessor)
+    response = client.post(reverse("assessment:repeat_draw", args=[application.pk]), {"records_text": text, "seed": "78"})
+    assert "gives other cases than those in the review" in response.content.decode()
+    client.force_login(AssessorFactory())
+    assert client.get(reverse("assessment:repeat_draw", args=[application.pk])).status_code == 404

@@ -14,6 +14,7 @@ from guardian.shortcuts import assign_perm
 from applications.models import Application, Question
 from applications.services import open_application
 from assessment.models import Assignment, Audit, Reply, Round, Verdict
+from casereview.models import CaseReview
 from assessment.permissions import ASSESS
 from assessment.workflow import Status
 from facilities.models import Facility
@@ -132,6 +133,8 @@ MATRIX = {
     "casereview:case": (lambda w: {"pk": w.a_case.pk}, staff_only(other_facility=404)),
     "casereview:delete_case": (lambda w: {"pk": w.a_case.pk}, staff_only(other_facility=404)),
     "office:case_review": (lambda w: {"pk": w.a_application.pk}, office_only()),
+    "office:repeat_draw": (lambda w: {"pk": w.a_application.pk}, office_only()),
+    "assessment:repeat_draw": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=200)),
 }
 
 
@@ -183,6 +186,8 @@ def world(db):
                                  video_link="https://video.example/a", participants="Team A", scheduled_by=users["office"])
     store_invoice_pdf(a.invoice)
     a_case = ReviewCaseFactory(application=a_application, record_identifier="AARDVARK-CASE-1")
+    CaseReview.objects.filter(application=a_application).update(
+        draw_seed=5, draw_list_size=40, draw_list_sha256="0" * 64, drawn_at=timezone.now())
     return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, question=question,
                            verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory(), a_case=a_case)
 
