@@ -52,3 +52,10 @@ class AnswerForm(forms.Form):
                 "version": answer.version,
             }
         return cls(data=data, initial=initial, question=question)
+
+
+class ReaccreditationForm(forms.Form):
+    seeks_excellence = forms.BooleanField(
+        label=_("Apply for Centre of Excellence"), required=False,
+        help_text=_("After a full accreditation period, a centre meeting every extended criterion as well can be recognised as a Centre of Excellence."),
+    )

@@ -110,6 +110,8 @@ class Application(AssessmentWorkflow):
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    # At re-accreditation a centre may seek Centre of Excellence: then every extended question counts too.
+    seeks_excellence = models.BooleanField(_("applies for Centre of Excellence"), default=False)
 
     objects = ApplicationQuerySet.as_manager()
 

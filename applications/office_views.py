@@ -49,7 +49,7 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
             application=self.application,
             facility=self.application.facility,
             standards=group_by_standard(rows),
-            progress=compute_progress(questions, answers, review),
+            progress=compute_progress(questions, answers, review, self.application.seeks_excellence),
             review=review,
             office=True,
             **kwargs,

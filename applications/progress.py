@@ -30,6 +30,8 @@ class Progress:
     extended_total: int = 0
     extended_complete: int = 0
     incomplete_core: list = field(default_factory=list)
+    incomplete_extended: list = field(default_factory=list)
+    extended_required: bool = False  # a Centre of Excellence application needs the extended questions too
 
     @property
     def core_percent(self):
@@ -39,10 +41,18 @@ class Progress:
     def core_done(self):
         return self.core_total > 0 and self.core_complete == self.core_total
 
+    @property
+    def extended_done(self):
+        return self.extended_complete == self.extended_total
 
-def compute_progress(questions, answers_by_question, review):
+    @property
+    def ready(self):
+        """Complete enough to submit: the core, and the extended questions where they are required."""
+        return self.core_done and (self.extended_done or not self.extended_required)
+
+def compute_progress(questions, answers_by_question, review, extended_required=False):
     """Core progress counts core questions only; extended answers never make up for a missing core one."""
-    progress = Progress()
+    progress = Progress(extended_required=extended_required)
     for question in questions:
         complete = answer_is_complete(question, answers_by_question.get(question.pk), review)
         if question.is_core:
@@ -53,4 +63,6 @@ def compute_progress(questions, answers_by_question, review):
         else:
             progress.extended_total += 1
             progress.extended_complete += complete
+            if not complete:
+                progress.incomplete_extended.append(question)
     return progress

@@ -1,5 +1,6 @@
 """The rules of an application: opening it, saving answers without lost updates, and submitting it."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.workflow import advance
+from facilities import audit
 from facilities.models import Facility
 from facilities.permissions import can_submit_application
 
@@ -28,6 +30,45 @@ def open_application(facility):
         application = Application.objects.create(
             facility=facility, question_set=facility.programme.current_question_set()
         )
+    return application
+
+
+REACCREDITATION_WINDOW = timedelta(days=183)  # re-accreditation opens six months before an award expires
+
+
+def reaccreditation_opens_on(facility):
+    """The day an awarded centre may start its re-accreditation, or None for a centre without an award."""
+    if facility.status not in (Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE) or not facility.award_expires_on:
+        return None
+    return facility.award_expires_on - REACCREDITATION_WINDOW
+
+
+@transaction.atomic
+def start_reaccreditation(facility, user, *, seeks_excellence):
+    """A new application on the programme's current question set; the one that led to the award stays as it was.
+
+    Centre of Excellence is sought at re-accreditation, that is after a full accreditation period.
+    """
+    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    if not can_submit_application(user, facility):
+        raise PermissionDenied
+    opens_on = reaccreditation_opens_on(facility)
+    if opens_on is None:
+        raise ValidationError(_("Re-accreditation is for accredited centres."))
+    if timezone.localdate() < opens_on:
+        raise ValidationError(
+            _("Re-accreditation opens on %(date)s, six months before the award expires.") % {"date": opens_on.isoformat()}
+        )
+    if open_application(facility).status != Application.Status.APPROVED:
+        raise ValidationError(_("Your re-accreditation has already started."))
+    application = Application.objects.create(
+        facility=facility, question_set=facility.programme.current_question_set(), seeks_excellence=seeks_excellence
+    )
+    audit.record(
+        "application.reaccreditation_started",
+        _("Re-accreditation started%(excellence)s") % {"excellence": _(", applying for Centre of Excellence") if seeks_excellence else ""},
+        actor=user, facility=facility, target=application,
+    )
     return application
 
 
@@ -68,7 +109,7 @@ def case_review_state(application):
 def progress_of(application, questions=None, answers=None):
     questions = questions_of(application) if questions is None else questions
     answers = answers_of(application) if answers is None else answers
-    return compute_progress(questions, answers, case_review_state(application))
+    return compute_progress(questions, answers, case_review_state(application), application.seeks_excellence)
 
 
 @dataclass
@@ -129,6 +170,11 @@ def submit_application(application, user):
     if application.is_editable and not progress.core_done:
         raise ValidationError(
             _("%(count)d core questions are still incomplete.") % {"count": len(progress.incomplete_core)}
+        )
+    if application.is_editable and not progress.ready:
+        raise ValidationError(
+            _("A Centre of Excellence application needs every extended question too: %(count)d are incomplete.")
+            % {"count": len(progress.incomplete_extended)}
         )
     application.submitted_at = timezone.now()
     application.submitted_by = user

@@ -8,4 +8,5 @@ urlpatterns = [
     path("summary/", views.SummaryView.as_view(), name="summary"),
     path("answers/<int:question_pk>/", views.AnswerView.as_view(), name="answer"),
     path("submit/", views.SubmitView.as_view(), name="submit"),
+    path("reaccreditation/", views.ReaccreditationView.as_view(), name="reaccreditation"),
 ]

@@ -8,14 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from accreditation.autosave import VersionedSaveMixin
 from facilities import permissions
 from facilities.access import FacilityStaffMixin
 
 from . import services
-from .forms import AnswerForm
+from .forms import AnswerForm, ReaccreditationForm
 from .models import Answer, Question
 from .progress import answer_is_complete, compute_progress
 
@@ -63,7 +63,7 @@ class ApplicationMixin(FacilityStaffMixin):
         questions = services.questions_of(self.application)
         answers = services.answers_of(self.application)
         review = services.case_review_state(self.application)
-        progress = compute_progress(questions, answers, review)
+        progress = compute_progress(questions, answers, review, self.application.seeks_excellence)
         return {
             "application": self.application,
             "questions": questions,
@@ -174,3 +174,25 @@ class SubmitView(ApplicationMixin, TemplateView):
             return redirect("applications:summary")
         messages.success(request, _("Your application has been submitted. The office has been told."))
         return redirect("facilities:dashboard")
+
+
+class ReaccreditationView(FacilityStaffMixin, FormView):
+    """The authorised representative starts the re-accreditation, optionally applying for Centre of Excellence."""
+
+    template_name = "applications/reaccreditation.html"
+    form_class = ReaccreditationForm
+
+    def allowed(self, user):
+        return permissions.can_submit_application(user, self.facility)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(opens_on=services.reaccreditation_opens_on(self.facility), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.start_reaccreditation(self.facility, self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your re-accreditation has started: the new application is open."))
+        return redirect("applications:application")

@@ -326,7 +326,7 @@ def sign_off_decision(application, chairperson, outcome, report=""):
         years = application.question_set.programme.award_validity_years
         expires = _add_years(today, years)
         award = Award.objects.create(facility=application.facility, decision=decision, granted_on=today, expires_on=expires)
-        accredit_facility(application.facility, chairperson, expires_on=expires)
+        accredit_facility(application.facility, chairperson, expires_on=expires, excellence=application.seeks_excellence)
         transaction.on_commit(lambda: render_certificate_pdf.delay(award.pk))
     return decision
 

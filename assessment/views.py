@@ -71,7 +71,7 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
         return super().get_context_data(
             application=self.application, facility=self.application.facility, rows=rows, rounds=rounds,
             open_round=open_round, review=(review := applications.case_review_state(self.application)),
-            progress=compute_progress(questions, answers, review),
+            progress=compute_progress(questions, answers, review, self.application.seeks_excellence),
             recommendation_form=RecommendationForm() if self.application.status == Status.RECOMMENDATION else None,
             plan=self.application.action_plans.prefetch_related("actions").order_by("-submitted_at").first(),
             plan_review_form=PlanReviewForm() if self.application.status == Status.PLAN_REVIEW else None,

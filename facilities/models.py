@@ -142,8 +142,12 @@ class Facility(models.Model):
     def enrol(self):
         pass
 
-    @transition(field=status, source=[Status.ENROLLED, Status.ACCREDITED], target=Status.ACCREDITED)
+    @transition(field=status, source=[Status.ENROLLED, Status.ACCREDITED, Status.EXCELLENCE], target=Status.ACCREDITED)
     def accredit(self):
+        pass
+
+    @transition(field=status, source=[Status.ACCREDITED, Status.EXCELLENCE], target=Status.EXCELLENCE)
+    def recognise_excellence(self):
         pass
 
     def roles_of(self, user):

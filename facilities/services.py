@@ -139,15 +139,15 @@ def enrol_facility(facility, actor, *, paid_on, payment_reference):
 
 
 @transaction.atomic
-def accredit_facility(facility, actor, *, expires_on):
-    """An approved application makes the facility an accredited centre until ``expires_on``."""
+def accredit_facility(facility, actor, *, expires_on, excellence=False):
+    """An approved application makes the facility an accredited centre, or a centre of excellence, until ``expires_on``."""
     facility = Facility.objects.select_for_update().get(pk=facility.pk)
     facility.award_expires_on = expires_on
+    if excellence:
+        move, summary = facility.recognise_excellence, _("Centre of excellence until %(date)s")
+    else:
+        move, summary = facility.accredit, _("Accredited until %(date)s")
     _change_status(
-        facility,
-        facility.accredit,
-        actor,
-        _("Accredited until %(date)s") % {"date": expires_on.isoformat()},
-        {"award_expires_on": expires_on.isoformat()},
+        facility, move, actor, summary % {"date": expires_on.isoformat()}, {"award_expires_on": expires_on.isoformat()}
     )
     return facility

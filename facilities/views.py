@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, UpdateView
 
@@ -60,8 +61,15 @@ class DashboardView(FacilityStaffMixin, TemplateView):
         from assessment.services import deadline_of
 
         application = applications.open_application(self.facility)
-        return {"application": application, "progress": applications.progress_of(application),
-                "deadline": deadline_of(application)}
+        opens_on = applications.reaccreditation_opens_on(self.facility)
+        return {
+            "application": application, "progress": applications.progress_of(application),
+            "deadline": deadline_of(application), "reaccreditation_opens_on": opens_on,
+            "can_reaccredit": bool(
+                opens_on and opens_on <= timezone.localdate() and application.status == application.Status.APPROVED
+                and permissions.can_submit_application(self.request.user, self.facility)
+            ),
+        }
 
 
 class ProfileView(FacilityStaffMixin, TemplateView):

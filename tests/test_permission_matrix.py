@@ -108,6 +108,7 @@ MATRIX = {
     # GET on an answer URL leads back to the question on the application page.
     "applications:answer": (lambda w: {"question_pk": w.question.pk}, staff_only(**{r: 302 for r in STAFF})),
     "applications:submit": (lambda w: {}, staff_only(member=403, deputy=403, holder=403)),
+    "applications:reaccreditation": (lambda w: {}, staff_only(member=403, deputy=403, holder=403)),
     # Invoices: the authorised representative, deputy and main account holder, and the office.
     "invoicing:invoices": (lambda w: {}, staff_only(member=403)),
     "invoicing:invoice_pdf": (lambda w: {"pk": w.a.invoice.pk}, expect(403, holder=200, deputy=200, rep=200, other_facility=404, office=200, chair=200)),
