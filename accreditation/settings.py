@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.tasks.issue_annual_fee_invoices",
         "schedule": crontab(hour=6, minute=0),
     },
+    "lapse-expired-awards": {
+        "task": "facilities.tasks.lapse_expired_awards",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "send-due-reminders": {
         "task": "correspondence.tasks.send_due_reminders",
         "schedule": crontab(hour=7, minute=30),

@@ -37,8 +37,8 @@ REACCREDITATION_WINDOW = timedelta(days=183)  # re-accreditation opens six month
 
 
 def reaccreditation_opens_on(facility):
-    """The day an awarded centre may start its re-accreditation, or None for a centre without an award."""
-    if facility.status not in (Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE) or not facility.award_expires_on:
+    """The day a centre that holds or held an award may start its re-accreditation; None if it never held one."""
+    if not facility.award_expires_on or facility.status == Facility.Status.REGISTERED:
         return None
     return facility.award_expires_on - REACCREDITATION_WINDOW
 

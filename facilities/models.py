@@ -150,6 +150,10 @@ class Facility(models.Model):
     def recognise_excellence(self):
         pass
 
+    @transition(field=status, source=[Status.ACCREDITED, Status.EXCELLENCE], target=Status.ENROLLED)
+    def lapse(self):
+        pass
+
     def roles_of(self, user):
         """The role names a user holds in this facility; an empty list for a plain member."""
         roles = []

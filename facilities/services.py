@@ -151,3 +151,23 @@ def accredit_facility(facility, actor, *, expires_on, excellence=False):
         facility, move, actor, summary % {"date": expires_on.isoformat()}, {"award_expires_on": expires_on.isoformat()}
     )
     return facility
+
+
+def lapse_expired_awards(today=None):
+    """Awards past their expiry date end: the centre is an enrolled centre again until re-accredited."""
+    today = today or timezone.localdate()
+    lapsed = []
+    expired = Facility.objects.filter(
+        status__in=[Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE], award_expires_on__lt=today
+    ).values_list("pk", flat=True)
+    for pk in expired:
+        with transaction.atomic():
+            facility = Facility.objects.select_for_update().get(pk=pk)
+            if facility.award_expires_on is None or facility.award_expires_on >= today or facility.status not in (
+                Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE
+            ):
+                continue  # re-accredited or handled by a concurrent run meanwhile
+            _change_status(facility, facility.lapse, None,
+                           _("Award expired on %(date)s") % {"date": facility.award_expires_on.isoformat()})
+            lapsed.append(facility)
+    return lapsed

@@ -75,3 +75,22 @@ def test_a_centre_of_excellence_application_needs_every_extended_question_and_it
     enrolled.facility.refresh_from_db()
     assert enrolled.facility.status == Facility.Status.EXCELLENCE
     assert enrolled.facility.award_expires_on.year == timezone.localdate().year + 4
+
+
+def test_an_expired_award_ends_and_the_directory_stops_calling_the_centre_accredited(client, enrolled):
+    from facilities.models import AuditEntry
+    from facilities.tasks import lapse_expired_awards
+
+    accredited_until(enrolled, timezone.localdate() - timedelta(days=1))
+    assert lapse_expired_awards.delay().get() == [enrolled.facility.pk]
+    assert lapse_expired_awards.delay().get() == []  # once
+    enrolled.facility.refresh_from_db()
+    assert enrolled.facility.status == Facility.Status.ENROLLED
+    assert AuditEntry.objects.filter(facility=enrolled.facility, action="facility.status.enrolled",
+                                     summary__startswith="Award expired").exists()
+    row = client.get(reverse("directory")).content.decode().split(enrolled.facility.name)[1].split("</tr>")[0]
+    assert "Enrolled centre" in row and "Accredited" not in row and "until" not in row
+
+    client.force_login(enrolled.rep)  # a lapsed centre can still re-apply
+    client.post(reverse("applications:reaccreditation"), {})
+    assert Application.objects.filter(facility=enrolled.facility, status=Application.Status.DRAFT).exists()

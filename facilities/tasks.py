@@ -1,0 +1,9 @@
+"""Celery wrappers: each calls a service."""
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def lapse_expired_awards():
+    return [facility.pk for facility in services.lapse_expired_awards()]
