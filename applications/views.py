@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView
 
 from accreditation.autosave import VersionedSaveMixin
 from facilities import permissions
-from facilities.access import FacilityStaffMixin
+from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin
 
 from . import services
 from .forms import AnswerForm, ReaccreditationForm
@@ -155,13 +155,10 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
         )
 
 
-class SubmitView(ApplicationMixin, TemplateView):
+class SubmitView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateView):
     """Only the authorised representative submits, after confirming that it cannot be changed afterwards."""
 
     template_name = "applications/submit_confirm.html"
-
-    def allowed(self, user):
-        return permissions.can_submit_application(user, self.facility)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**self.page_context(), **kwargs)
@@ -176,14 +173,11 @@ class SubmitView(ApplicationMixin, TemplateView):
         return redirect("facilities:dashboard")
 
 
-class ReaccreditationView(FacilityStaffMixin, FormView):
+class ReaccreditationView(AuthorisedRepresentativeMixin, FacilityStaffMixin, FormView):
     """The authorised representative starts the re-accreditation, optionally applying for Centre of Excellence."""
 
     template_name = "applications/reaccreditation.html"
     form_class = ReaccreditationForm
-
-    def allowed(self, user):
-        return permissions.can_submit_application(user, self.facility)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(opens_on=services.reaccreditation_opens_on(self.facility), **kwargs)

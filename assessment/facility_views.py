@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from applications.views import ApplicationMixin
 from facilities import permissions
-from facilities.access import FacilityStaffMixin, SignedInMixin
+from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin, SignedInMixin
 
 from . import services
 from .forms import ActionPlanForm, CorrectiveActionFormSet, ReplyForm
@@ -70,11 +70,8 @@ class ReplyView(FeedbackView):
         return self.render_to_response(self.get_context_data(refused=form), status=422)
 
 
-class ResubmitView(ApplicationMixin, TemplateView):
+class ResubmitView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateView):
     template_name = "assessment/resubmit_confirm.html"
-
-    def allowed(self, user):
-        return permissions.can_submit_application(user, self.facility)
 
     def get_context_data(self, **kwargs):
         unanswered = services.comments_awaiting_reply(self.application).filter(replies__isnull=True)
@@ -90,13 +87,10 @@ class ResubmitView(ApplicationMixin, TemplateView):
         return redirect("assessment:feedback")
 
 
-class ActionPlanView(ApplicationMixin, TemplateView):
+class ActionPlanView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateView):
     """The corrective action plan (the manual's Appendix 5), submitted by the authorised representative."""
 
     template_name = "assessment/action_plan.html"
-
-    def allowed(self, user):
-        return permissions.can_submit_application(user, self.facility)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", ActionPlanForm())

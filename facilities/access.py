@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .permissions import facility_id_of
+from .permissions import can_submit_application, facility_id_of
 
 
 class AudienceMixin(AccessMixin):
@@ -57,6 +57,13 @@ class FacilityStaffMixin(AudienceMixin):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("facility", self.facility)
         return super().get_context_data(**kwargs)
+
+
+class AuthorisedRepresentativeMixin:
+    """Steps only the authorised representative takes (submitting, resubmitting, plans, re-accreditation)."""
+
+    def allowed(self, user):
+        return can_submit_application(user, self.facility) and super().allowed(user)
 
 
 class OfficeMixin(AudienceMixin):
