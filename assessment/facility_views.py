@@ -28,6 +28,8 @@ class FeedbackView(ApplicationMixin, TemplateView):
         """``refused``: a reply form that failed, shown again with its messages and the text typed."""
         user = self.request.user
         awaiting = list(services.comments_awaiting_reply(self.application).prefetch_related("replies__author"))
+        # The facility knows its assessors as "assessor 1" and "assessor 2", not by name.
+        slots = dict(self.application.assignments.values_list("assessor_id", "slot"))
         rounds = [
             (round_, services.verdicts_visible_to(user, round_).exclude(outcome=Verdict.Outcome.MET)
              .prefetch_related("replies__author"))
@@ -36,7 +38,8 @@ class FeedbackView(ApplicationMixin, TemplateView):
         return super().get_context_data(
             application=self.application,
             awaiting=[
-                (verdict, refused if refused is not None and refused.prefix == f"c{verdict.pk}" else ReplyForm(prefix=f"c{verdict.pk}"))
+                (verdict, slots.get(verdict.assessor_id),
+                 refused if refused is not None and refused.prefix == f"c{verdict.pk}" else ReplyForm(prefix=f"c{verdict.pk}"))
                 for verdict in awaiting
             ],
             current_round=services.current_round(self.application),

@@ -58,10 +58,9 @@ def assign_assessors(application, assessors, office_user):
     for assessor in assessors:
         assign_perm(ASSESS, assessor, application)
     Round.objects.create(application=application, number=1)
-    advance(
-        application, "assign_assessors", office_user,
-        _("Assessors assigned: %(first)s and %(second)s") % {"first": first, "second": second},
-    )
+    # The facility reads the timeline: the summary does not name the assessors; the audit details do.
+    advance(application, "assign_assessors", office_user, _("Two assessors assigned"),
+            first_assessor=first.email, second_assessor=second.email)
     return application
 
 
@@ -424,13 +423,15 @@ def deadline_of(application):
 
 def timeline(application, user):
     """Everything that happened to an application, oldest first, as far as ``user`` may see it."""
+    facility_reader = _is_facility(user, application)
     entries = [
-        {"when": e.created_at, "kind": "event", "who": e.actor, "text": e.summary}
+        {"when": e.created_at, "kind": "event", "text": e.summary,
+         "who": None if facility_reader and e.actor and e.actor.is_assessor else e.actor}
         for e in application.workflow_events.select_related("actor")
     ]
     for round_ in application.rounds.all():
         for verdict in verdicts_visible_to(user, round_).exclude(comment=""):
-            entries.append({"when": verdict.updated_at, "kind": "comment", "who": verdict.assessor if not _is_facility(user, application) else None,
+            entries.append({"when": verdict.updated_at, "kind": "comment", "who": None if facility_reader else verdict.assessor,
                             "text": verdict.comment, "label": _("Comment on question %(number)d (%(outcome)s)")
                             % {"number": verdict.question.number, "outcome": verdict.get_outcome_display()}})
     for reply in Reply.objects.filter(verdict__round__application=application).select_related("author", "verdict__question"):

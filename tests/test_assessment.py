@@ -145,6 +145,10 @@ def test_a_closed_round_with_clarifications_emails_the_facility_with_a_two_week_
     client.force_login(enrolled.member)
     page = client.get(reverse("assessment:feedback")).content.decode()
     assert round_.reply_due.strftime("%-d %B %Y") in page and "Please show the evidence for question 13." in page
+    # The facility knows its assessors as assessor 1 and 2, never by name.
+    assert "Assessor 1" in page and "Assessor 2" in page
+    for assessor in _assessors:
+        assert str(assessor) not in page and assessor.email not in page
 
 
 def test_while_replying_only_the_questions_commented_on_can_be_edited(client, enrolled):
@@ -382,7 +386,7 @@ def test_the_timeline_tells_the_whole_story(client, enrolled, office_user):
     services.resubmit_application(application, enrolled.rep)
     client.force_login(office_user)
     page = client.get(reverse("office:application", args=[application.pk])).content.decode()
-    for step in ("Application submitted", "Assessors assigned", "clarification requested", "Reply on question 5",
+    for step in ("Application submitted", "Two assessors assigned", "clarification requested", "Reply on question 5",
                  "Replies resubmitted; round 2 opens"):
         assert step in page
 
