@@ -37,7 +37,6 @@ from .urlmatrix import portal_url_names
 ROLES = [
     "anonymous", "member", "holder", "deputy", "rep", "other_facility", "assessor", "assigned_assessor", "office", "chair",
 ]
-ASSESSORS = ["assessor", "assigned_assessor"]
 STAFF = ["member", "holder", "deputy", "rep", "other_facility"]
 OFFICE = ["office", "chair"]
 
