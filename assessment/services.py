@@ -213,28 +213,28 @@ def resubmit_application(application, user):
 
 @transaction.atomic
 def schedule_audit(application, office_user, kind, *, scheduled_for, participants, video_link=""):
+    """A remote audit is a workflow step (advance checks who and when); the other audits sit beside it."""
     application = _locked(application)
     if kind == Audit.Kind.REMOTE:
         if not video_link:
             raise ValidationError(_("A remote audit needs its video conference link."))
-        audit_ = Audit.objects.create(application=application, kind=kind, scheduled_for=scheduled_for,
-                                      video_link=video_link, participants=participants, scheduled_by=office_user)
-        advance(application, "schedule_remote_audit", office_user,
-                _("Remote audit scheduled for %(when)s")
-                % {"when": timezone.localtime(scheduled_for).strftime("%Y-%m-%d %H:%M")},
-                audit=audit_.pk)
-        return audit_
-    if not office_user.is_office:
+    elif not office_user.is_office:
         raise PermissionDenied
-    if kind == Audit.Kind.ON_SITE:
+    elif kind == Audit.Kind.ON_SITE:
         if not application.decisions.filter(outcome=Decision.Outcome.DENIED).exists():
             raise ValidationError(_("An on-site audit follows a denial."))
     elif kind not in programme_visits(application) or application.status not in ASSESSMENT_UNDER_WAY:
         raise ValidationError(_("This programme's assessment has no such step now."))
     audit_ = Audit.objects.create(application=application, kind=kind, scheduled_for=scheduled_for,
                                   video_link=video_link, participants=participants, scheduled_by=office_user)
-    audit.record(f"assessment.{kind}_scheduled", _("%(kind)s scheduled") % {"kind": audit_.get_kind_display()},
-                 actor=office_user, facility=application.facility, target=audit_)
+    if kind == Audit.Kind.REMOTE:
+        # Inside this transaction: a refused move also takes the audit row back.
+        when = timezone.localtime(scheduled_for).strftime("%Y-%m-%d %H:%M")
+        advance(application, "schedule_remote_audit", office_user,
+                _("Remote audit scheduled for %(when)s") % {"when": when}, audit=audit_.pk)
+    else:
+        audit.record(f"assessment.{kind}_scheduled", _("%(kind)s scheduled") % {"kind": audit_.get_kind_display()},
+                     actor=office_user, facility=application.facility, target=audit_)
     return audit_
 
 

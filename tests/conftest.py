@@ -100,18 +100,21 @@ def application(enrolled):
     return open_application(enrolled.facility)
 
 
-@pytest.fixture
-def pdf_of():
-    """The text of a PDF response or stored file, as pypdf extracts it."""
+def body_of(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def pdf_text(data):
+    """The text of a PDF (a response or its bytes), as pypdf extracts it."""
     import io
 
     from pypdf import PdfReader
 
-    def text(data):
-        if hasattr(data, "streaming_content"):
-            data = b"".join(data.streaming_content)
-        elif hasattr(data, "content"):
-            data = data.content
-        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    if hasattr(data, "status_code"):
+        data = body_of(data)
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
-    return text
+
+@pytest.fixture
+def pdf_of():
+    return pdf_text

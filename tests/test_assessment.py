@@ -7,7 +7,6 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from applications.models import Answer
 from assessment import services
@@ -15,7 +14,7 @@ from assessment.models import Assignment, Audit, Award, Decision, PlanReview, Re
 from assessment.workflow import Status
 from facilities.models import Facility
 
-from .conftest import people_of
+from .conftest import pdf_text, people_of
 from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, MembershipFactory, OfficeUserFactory
 from .workflow_steps import assign, finish_round, give_verdicts, in_clarification, question, reply_to_all, submitted_application
 
@@ -271,19 +270,13 @@ def test_both_recommendations_then_the_chairperson_approves_and_the_certificate_
 
     client.force_login(enrolled.member)
     response = client.get(reverse("assessment:certificate"))
-    text = " ".join(" ".join(page.extract_text() for page in PdfReader(_as_file(response)).pages).split())
+    text = " ".join(pdf_text(response).split())
     assert enrolled.facility.name in text and award.expires_on.strftime("%-d %B %Y") in text
     seal = client.get(reverse("assessment:seal"))
     assert seal.status_code == 200 and b"ACCREDITED CENTRE" in seal.content
     directory = client.get(reverse("directory")).content.decode()
     assert enrolled.facility.name in directory and "Accredited centre" in directory
     assert any("Accreditation decision" in m.subject and enrolled.member.email in m.to for m in mailoutbox)
-
-
-def _as_file(response):
-    from io import BytesIO
-
-    return BytesIO(b"".join(response.streaming_content))
 
 
 def test_a_deferral_needs_a_report_and_opens_a_90_day_corrective_action_plan(client, enrolled, submitted):

@@ -5,13 +5,13 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from applications.models import Application, Question
 from casereview import services
 from casereview.models import CaseReview, DatasetItem, ReviewCase
 from facilities.models import AuditEntry
 
+from .conftest import pdf_text
 from .factories import ReviewCaseFactory, answer_questions, complete_case_review
 
 pytestmark = pytest.mark.django_db
@@ -407,7 +407,7 @@ def test_exports_list_every_case_as_csv_and_pdf(client, enrolled, application):
 
     pdf = client.get(reverse("casereview:export_pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = pdf_text(pdf)
     assert enrolled.facility.name in text and "=CMD()" in text and "2 of 30 cases complete" in text
 
 

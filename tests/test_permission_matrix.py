@@ -2,7 +2,6 @@
 
 A new URL without an expectation here fails ``test_every_portal_url_has_an_expectation``.
 """
-import io
 from types import SimpleNamespace
 
 import pytest
@@ -20,7 +19,7 @@ from assessment.workflow import Status
 from facilities.models import Facility
 from invoicing.services import store_invoice_pdf
 
-from .conftest import people_of
+from .conftest import body_of, pdf_text, people_of
 from .factories import (
     AssessorFactory,
     ChairpersonFactory,
@@ -140,11 +139,9 @@ MATRIX = {
 
 def text_of(response):
     """What a person reads in the response; a PDF's text is compressed, so it is extracted first."""
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    content = body_of(response)
     if response.get("Content-Type") == "application/pdf" and b"startxref" in content:
-        from pypdf import PdfReader
-
-        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+        return pdf_text(content)
     return content.decode(errors="replace")  # uploaded test files are stand-ins, not full documents
 
 

@@ -1,13 +1,11 @@
 import re
-from io import BytesIO
 
 import pytest
-from pypdf import PdfReader
 
 from applications.services import open_application
 from assessment.models import Award
 from facilities.models import Facility
-from tests.conftest import people_of
+from tests.conftest import pdf_text, people_of
 from tests.factories import (
     PASSWORD, AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory, answer_questions,
     complete_case_review, core_questions,
@@ -103,8 +101,7 @@ def test_one_full_path_from_submission_to_the_certificate(page, sign_in):
     page.goto("/facility/assessment/")
     with page.expect_download() as download_info:
         page.click("text=Download the certificate")
-    pdf = PdfReader(BytesIO(open(download_info.value.path(), "rb").read()))
-    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    text = " ".join(pdf_text(open(download_info.value.path(), "rb").read()).split())
     award = Award.objects.get()
     assert "Full Path Liver Unit" in text
     assert re.search(award.expires_on.strftime("%-d %B %Y"), text)
