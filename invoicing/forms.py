@@ -1,42 +1,57 @@
-from decimal import Decimal
+import uuid
 
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from .services import validate_payment
 
 
 class RecordPaymentForm(forms.Form):
+    """The office records a payment. The rules are services.validate_payment's, checked again when it is recorded.
+
+    Each rendered form carries a one-time submission token: however often it is posted, it records
+    one payment.
+    """
+
     paid_on = forms.DateField(label=_("Payment received on"), widget=forms.DateInput(attrs={"type": "date"}))
-    amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2)
     reference = forms.CharField(label=_("Payment reference"), max_length=100, help_text=_("The bank's reference."))
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, invoice, **kwargs):
         self.invoice = invoice
         kwargs.setdefault("initial", {}).setdefault("amount", invoice.outstanding())
         super().__init__(*args, **kwargs)
-
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        if paid_on > timezone.localdate():
-            raise forms.ValidationError(_("A payment cannot be dated in the future."))
-        return paid_on
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        outstanding = self.invoice.outstanding()
-        if amount > outstanding:
-            raise forms.ValidationError(
-                _("Only %(currency)s %(outstanding)s is outstanding on this invoice."),
-                params={"currency": self.invoice.currency, "outstanding": outstanding},
-            )
-        return amount
+        token = self.add_prefix("submission_token")
+        self.out_of_date = self.is_bound and not is_uuid(self.data.get(token))
+        if self.out_of_date:
+            # A page from before tokens, or a hand-made post: it gets a fresh token and is checked once more.
+            self.data = self.data.copy()
+            self.data[token] = str(uuid.uuid4())
+        elif not self.is_bound:
+            self.initial["submission_token"] = uuid.uuid4()
 
     def clean(self):
-        if self.invoice.is_credit_note:
-            raise forms.ValidationError(_("A credit note takes no payments."))
-        if self.invoice.is_settled():
-            raise forms.ValidationError(_("Nothing is outstanding on this invoice."))
-        return super().clean()
+        if self.out_of_date:
+            self.add_error(None, _("This form was out of date. Check the details and continue again."))
+        data = super().clean()
+        if {"paid_on", "amount", "reference"} <= data.keys():
+            try:
+                validate_payment(
+                    self.invoice, paid_on=data["paid_on"], amount=data["amount"], reference=data["reference"]
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+def is_uuid(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 class CreditNoteForm(forms.Form):

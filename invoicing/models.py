@@ -1,10 +1,11 @@
 """Fees, invoices, credit notes and payments. The rules live in invoicing.services."""
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils.translation import gettext_lazy as _
 
 from facilities.tenancy import TenantQuerySet
@@ -135,13 +136,14 @@ class Invoice(models.Model):
         return self.kind == self.Kind.CREDIT_NOTE
 
     def outstanding(self):
-        """Needs ``with_balance()``: what is still to be paid (never below zero)."""
-        if self.is_credit_note:
+        """Needs ``with_balance()``: what is still to be paid; nothing on a credit note or a cancelled invoice."""
+        if self.is_credit_note or self.credited:
             return ZERO
-        return max(self.total - self.paid - self.credited, ZERO)
+        return max(self.total - self.paid, ZERO)
 
     def is_settled(self):
-        return self.outstanding() == ZERO
+        """Needs ``with_balance()``: paid in full. Only payments settle an invoice; a credit note cancels it instead."""
+        return not self.is_credit_note and self.paid >= self.total
 
 
 class InvoiceLine(models.Model):
@@ -158,8 +160,17 @@ class PaymentQuerySet(TenantQuerySet):
     facility_path = "invoice__facility"
 
 
+def normalised_reference(reference):
+    """How bank references compare: trimmed, case-insensitive (for queries and the constraint alike)."""
+    return Lower(Trim(reference))
+
+
 class Payment(models.Model):
-    """Money the office received against an invoice. Recorded, never edited."""
+    """Money the office received against an invoice. Recorded, never edited.
+
+    A bank reference appears once per invoice, and each payment form carries a one-time
+    ``submission_token``, so a form posted twice records one payment.
+    """
 
     invoice = models.ForeignKey(Invoice, models.PROTECT, related_name="payments")
     paid_on = models.DateField(_("payment received on"))
@@ -167,8 +178,12 @@ class Payment(models.Model):
     reference = models.CharField(_("payment reference"), max_length=100)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    submission_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
 
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["paid_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(F("invoice"), normalised_reference("reference"), name="one_payment_per_bank_reference"),
+        ]

@@ -99,6 +99,16 @@ class RecordPaymentView(ConfirmedFormView):
         facts.append(_("A recorded payment cannot be undone from the portal."))
         return facts
 
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        valid = form.is_valid()
+        # The same form posted again (a double click, a second tab, a retry) shows the payment it recorded.
+        # Asked after validating, so a first post committed meanwhile is seen here, not as a form error.
+        if services.recorded_payment(self.invoice, form["submission_token"].value()):
+            messages.info(request, _("This payment is recorded already; it was not recorded twice."))
+            return redirect("invoicing:office_invoice", pk=self.invoice.pk)
+        return self.form_valid(form) if valid else self.form_invalid(form)
+
     def act(self, data):
         services.record_payment(self.invoice, self.request.user, **data)
         messages.success(self.request, _("The payment was recorded."))

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from facilities import audit
 from facilities.models import Facility
 from facilities.services import enrol_facility, send_portal_mail
 
-from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, ProgrammeFees
+from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, ProgrammeFees, normalised_reference
 
 logger = logging.getLogger(__name__)
 
@@ -112,12 +113,16 @@ def _issue_fee_invoice(facility, fees, kind, description, amount, **extra):
     )
 
 
+@transaction.atomic
 def issue_registration_invoices(facility):
     """At registration: the enrolment fee invoice and, where the programme charges one, this year's annual fee.
 
     They are two invoices, so paying the enrolment invoice alone enrols the facility, and the yearly
-    run recognises this year's annual fee as billed.
+    run recognises this year's annual fee as billed. A facility is billed its enrolment fee once.
     """
+    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    if facility.invoices.filter(kind=Invoice.Kind.ENROLMENT, replaces__isnull=True).exists():
+        raise ValidationError(_("%(name)s has been billed its enrolment fee already.") % {"name": facility.name})
     fees = fees_of(facility)
     if fees is None:
         logger.warning("No fees configured for programme %s; %s was not invoiced.", facility.programme, facility)
@@ -148,17 +153,20 @@ def issue_annual_fee_invoices(year=None):
     year = year or timezone.localdate().year
     issued = []
     # The yearly run crosses tenants on purpose: it bills every centre.
-    due = (
-        Facility.objects.filter(status__in=ANNUAL_FEE_STATUSES)
-        .exclude(invoices__kind=Invoice.Kind.ANNUAL, invoices__fee_year=year, invoices__replaces__isnull=True)
-        .select_related("programme", "authorised_representative", "deputy_representative", "main_account_holder")
+    billable = Facility.objects.filter(status__in=ANNUAL_FEE_STATUSES).select_related(
+        "programme", "authorised_representative", "deputy_representative", "main_account_holder"
     )
+    due = billable.exclude(invoices__kind=Invoice.Kind.ANNUAL, invoices__fee_year=year, invoices__replaces__isnull=True)
     for facility in due:
         fees = fees_of(facility)
         if fees is None or not fees.annual_fee:
             continue
         try:
             with transaction.atomic():
+                # Bill the centre as it is now: still billable, with its current billing details.
+                facility = billable.select_for_update(of=("self",)).filter(pk=facility.pk).first()
+                if facility is None:
+                    continue
                 invoice = _issue_fee_invoice(
                     facility, fees, Invoice.Kind.ANNUAL,
                     _("Annual administration fee %(year)s") % {"year": year}, fees.annual_fee, fee_year=year,
@@ -217,23 +225,76 @@ def issue_credit_note(invoice, actor, *, reason, reissue=False):
     return credit_note, replacement
 
 
-@transaction.atomic
-def record_payment(invoice, actor, *, paid_on, amount, reference):
-    """Record money received. A fully paid enrolment invoice makes a registered facility an enrolled centre."""
-    Invoice.objects.select_for_update().get(pk=invoice.pk)  # payments against one invoice queue up here
-    invoice = Invoice.objects.with_balance().select_related("facility").get(pk=invoice.pk)
+def validate_payment(invoice, *, paid_on, amount, reference):
+    """The rules a payment meets before it is recorded; ``invoice`` needs ``with_balance()``.
+
+    Raises a ValidationError naming the field at fault: only an open invoice takes payments, dated
+    between its issue and today, of at most what is outstanding, each bank reference once.
+    """
     if invoice.is_credit_note:
         raise ValidationError(_("A credit note takes no payments."))
     outstanding = invoice.outstanding()
-    if amount > outstanding:
-        raise ValidationError(
-            _("Only %(currency)s %(outstanding)s is outstanding on this invoice.")
-            % {"currency": invoice.currency, "outstanding": outstanding}
-        )
-    payment = Payment.objects.create(
-        invoice=invoice, paid_on=paid_on, amount=amount, reference=reference, recorded_by=actor
+    if not outstanding:
+        raise ValidationError(_("Nothing is outstanding on this invoice."))
+    errors = {}
+    if paid_on < invoice.issued_on:
+        errors["paid_on"] = _("The invoice was issued on %(date)s; a payment against it cannot be older.") % {
+            "date": invoice.issued_on.isoformat()
+        }
+    elif paid_on > timezone.localdate():
+        errors["paid_on"] = _("A payment cannot be dated in the future.")
+    if amount <= 0:
+        errors["amount"] = _("The amount must be more than zero.")
+    elif amount > outstanding:
+        errors["amount"] = _("Only %(currency)s %(outstanding)s is outstanding on this invoice.") % {
+            "currency": invoice.currency, "outstanding": outstanding
+        }
+    earlier = (
+        invoice.payments.alias(normalised=normalised_reference("reference"))
+        .filter(normalised=normalised_reference(Value(reference)))
+        .first()
     )
-    remaining = outstanding - amount
+    if earlier:
+        errors["reference"] = _(
+            "A payment with the reference %(reference)s is already recorded on this invoice (%(currency)s %(amount)s "
+            "received on %(date)s)."
+        ) % {"reference": earlier.reference, "currency": invoice.currency, "amount": earlier.amount,
+             "date": earlier.paid_on.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+
+
+def recorded_payment(invoice, submission_token):
+    """The payment an earlier post of the same payment form recorded, if any."""
+    try:
+        return invoice.payments.filter(submission_token=submission_token).first()
+    except ValidationError:  # not a token at all
+        return None
+
+
+@transaction.atomic
+def record_payment(invoice, actor, *, paid_on, amount, reference, submission_token=None):
+    """Record money received. A fully paid enrolment invoice makes a registered facility an enrolled centre.
+
+    Idempotent per ``submission_token``: the same form posted again (a double click, a second tab, a
+    retry) returns the payment its first post recorded instead of recording another.
+    """
+    Invoice.objects.select_for_update().get(pk=invoice.pk)  # payments against one invoice queue up here
+    invoice = Invoice.objects.with_balance().select_related("facility").get(pk=invoice.pk)
+    submission_token = submission_token or uuid.uuid4()
+    earlier = Payment.objects.filter(submission_token=submission_token).first()
+    if earlier and earlier.invoice_id == invoice.pk:
+        return earlier
+    if earlier:
+        raise ValidationError(_("This form was used for another invoice's payment. Open the payment form again."))
+    reference = reference.strip()
+    validate_payment(invoice, paid_on=paid_on, amount=amount, reference=reference)
+    payment = Payment.objects.create(
+        invoice=invoice, paid_on=paid_on, amount=amount, reference=reference, recorded_by=actor,
+        submission_token=submission_token,
+    )
+    invoice.paid += amount
+    remaining = invoice.outstanding()
     audit.record(
         "invoice.payment_recorded",
         _("Payment of %(currency)s %(amount)s recorded against %(number)s (%(reference)s); %(remaining)s outstanding")
@@ -245,7 +306,7 @@ def record_payment(invoice, actor, *, paid_on, amount, reference):
         changes={"invoice": invoice.number, "amount": str(amount), "paid_on": paid_on.isoformat(), "reference": reference},
     )
     facility = invoice.facility
-    if invoice.kind == Invoice.Kind.ENROLMENT and not remaining and facility.status == Facility.Status.REGISTERED:
+    if invoice.kind == Invoice.Kind.ENROLMENT and invoice.is_settled() and facility.status == Facility.Status.REGISTERED:
         enrol_facility(facility, actor, paid_on=paid_on, payment_reference=reference)
     return payment
 

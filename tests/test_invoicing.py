@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -83,7 +84,8 @@ def test_a_partial_payment_leaves_the_invoice_open_with_the_amount_outstanding(c
     client.force_login(office_user)
     client.post(
         reverse("invoicing:record_payment", args=[invoice.pk]),
-        {"paid_on": "2026-11-20", "amount": "800.00", "reference": "PART-1", "confirmed": "1"},
+        {"paid_on": timezone.localdate(), "amount": "800.00", "reference": "PART-1", "confirmed": "1",
+         "submission_token": uuid.uuid4()},
     )
     registered.facility.refresh_from_db()
     assert registered.facility.status == Facility.Status.REGISTERED
@@ -98,7 +100,8 @@ def test_paying_more_than_is_outstanding_is_refused(client, office_user, registe
     client.force_login(office_user)
     response = client.post(
         reverse("invoicing:record_payment", args=[invoice.pk]),
-        {"paid_on": "2026-11-20", "amount": "1800.01", "reference": "X", "confirmed": "1"},
+        {"paid_on": timezone.localdate(), "amount": "1800.01", "reference": "X", "confirmed": "1",
+         "submission_token": uuid.uuid4()},
     )
     assert response.status_code == 200 and "Only EUR 1800.00 is outstanding" in response.content.decode()
     assert not invoice.payments.exists()

@@ -1,5 +1,8 @@
+import uuid
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from facilities.models import AuditEntry, Facility
 from invoicing.models import Payment
@@ -41,7 +44,7 @@ def test_recording_the_enrolment_payment_after_confirming_enrols_the_facility_re
     assert invoice.number in facility_page and reverse("invoicing:record_payment", args=[invoice.pk]) in facility_page
 
     url = reverse("invoicing:record_payment", args=[invoice.pk])
-    payment = {"paid_on": "2026-11-20", "amount": "1800.00", "reference": "BANK-4411"}
+    payment = {"paid_on": timezone.localdate(), "amount": "1800.00", "reference": "BANK-4411", "submission_token": uuid.uuid4()}
     confirmation = client.post(url, payment).content.decode()
     assert "becomes an enrolled centre" in confirmation and "cannot be undone" in confirmation
     registered.facility.refresh_from_db()
