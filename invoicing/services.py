@@ -305,9 +305,10 @@ def record_payment(invoice, actor, *, paid_on, amount, reference, submission_tok
         target=payment,
         changes={"invoice": invoice.number, "amount": str(amount), "paid_on": paid_on.isoformat(), "reference": reference},
     )
-    facility = invoice.facility
-    if invoice.kind == Invoice.Kind.ENROLMENT and invoice.is_settled() and facility.status == Facility.Status.REGISTERED:
-        enrol_facility(facility, actor, paid_on=paid_on, payment_reference=reference)
+    if invoice.kind == Invoice.Kind.ENROLMENT and invoice.is_settled():
+        facility = Facility.objects.select_for_update().get(pk=invoice.facility_id)
+        if facility.status == Facility.Status.REGISTERED:
+            enrol_facility(facility, actor, paid_on=paid_on, payment_reference=reference)
     return payment
 
 

@@ -4,6 +4,7 @@ import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -117,29 +118,37 @@ def test_a_post_without_a_valid_form_token_records_nothing_and_offers_a_fresh_fo
 POSTS = 6
 
 
-def post_at_once(invoice, forms):
-    """Post each form from its own browser session and database connection, all at the same moment."""
-    office = OfficeUserFactory()
-    start = threading.Barrier(len(forms))
-    responses, errors = [], []
+def at_once(*calls):
+    """Run each call in its own thread, with its own database connection, all at the same moment."""
+    start = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
 
-    def post(form):
+    def run(n, call):
         try:
-            browser = Client()
-            browser.force_login(office)
             start.wait()
-            responses.append(browser.post(reverse("invoicing:record_payment", args=[invoice.pk]), form))
-        except Exception as error:  # reported below
-            errors.append(error)
+            outcomes[n] = call()
+        except Exception as error:  # the caller asserts on it
+            outcomes[n] = error
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=post, args=(form,)) for form in forms]
+    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    return outcomes
+
+
+def post_at_once(invoice, forms):
+    """Post each form from its own browser session, all at the same moment."""
+    office = OfficeUserFactory()
+    browsers = [Client() for _ in forms]
+    for browser in browsers:
+        browser.force_login(office)
+    url = reverse("invoicing:record_payment", args=[invoice.pk])
+    responses = at_once(*(partial(browser.post, url, form) for browser, form in zip(browsers, forms)))
+    assert [response for response in responses if isinstance(response, Exception)] == []
     return responses
 
 
@@ -246,3 +255,13 @@ def test_a_facility_is_billed_its_enrolment_fee_once(registered):
     with pytest.raises(ValidationError, match="billed its enrolment fee already"):
         services.issue_registration_invoices(registered.facility)
     assert registered.facility.invoices.filter(kind=Invoice.Kind.ENROLMENT).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_registration_invoices_issued_twice_at_once_bill_the_enrolment_fee_once():
+    facility = FacilityFactory()
+
+    outcomes = at_once(*[partial(services.issue_registration_invoices, facility)] * 2)
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["ValidationError", "list"]
+    assert facility.invoices.filter(kind=Invoice.Kind.ENROLMENT).count() == 1
