@@ -249,12 +249,12 @@ def validate_payment(invoice, *, paid_on, amount, reference):
         errors["amount"] = _("Only %(currency)s %(outstanding)s is outstanding on this invoice.") % {
             "currency": invoice.currency, "outstanding": outstanding
         }
-    earlier = (
-        invoice.payments.alias(normalised=normalised_reference("reference"))
-        .filter(normalised=normalised_reference(Value(reference)))
-        .first()
+    same_reference = invoice.payments.alias(normalised=normalised_reference("reference")).filter(
+        normalised=normalised_reference(Value(reference))
     )
-    if earlier:
+    if not reference:
+        errors["reference"] = _("Enter the bank's reference of the payment.")
+    elif earlier := same_reference.first():
         errors["reference"] = _(
             "A payment with the reference %(reference)s is already recorded on this invoice (%(currency)s %(amount)s "
             "received on %(date)s)."
@@ -266,10 +266,7 @@ def validate_payment(invoice, *, paid_on, amount, reference):
 
 def recorded_payment(invoice, submission_token):
     """The payment an earlier post of the same payment form recorded, if any."""
-    try:
-        return invoice.payments.filter(submission_token=submission_token).first()
-    except ValidationError:  # not a token at all
-        return None
+    return invoice.payments.filter(submission_token=submission_token).first()
 
 
 @transaction.atomic

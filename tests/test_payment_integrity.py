@@ -265,3 +265,9 @@ def test_registration_invoices_issued_twice_at_once_bill_the_enrolment_fee_once(
 
     assert sorted(type(outcome).__name__ for outcome in outcomes) == ["ValidationError", "list"]
     assert facility.invoices.filter(kind=Invoice.Kind.ENROLMENT).count() == 1
+
+
+def test_a_payment_needs_a_bank_reference(registered):
+    with pytest.raises(ValidationError, match="reference"):
+        record(InvoiceFactory(facility=registered.facility), "100.00", "   ")
+    assert not Payment.objects.exists()
