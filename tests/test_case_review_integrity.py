@@ -349,3 +349,38 @@ def test_a_case_saved_after_someone_deleted_it_is_refused(client, enrolled, appl
             present_items=[], checked=True, base_version=1,
         )
     assert not ReviewCase.objects.exists()
+
+
+# --- The draw recorded before draws had their own rows --------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_draw_recorded_on_a_review_becomes_its_first_draw():
+    from django.db.migrations.executor import MigrationExecutor
+
+    facility = FacilityFactory(status=Facility.Status.ENROLLED)
+    application = open_application(facility)
+    kept = complete_case_review(application, count=3, drawn=True)
+    review_pk, drawer = kept[0].review_id, facility.main_account_holder
+    before_draws = [("casereview", "0003_case_revisions")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before_draws)
+    old_apps = executor.loader.project_state(before_draws).apps
+    drawn_at = timezone.now() - timedelta(days=30)
+    old_apps.get_model("casereview", "CaseReview").objects.filter(pk=review_pk).update(
+        draw_seed=4242, draw_list_size=55, draw_list_sha256="a" * 64, drawn_at=drawn_at, drawn_by_id=drawer.pk
+    )
+    identifiers = [case.record_identifier for case in kept] + ["DELETED-SINCE"]
+    old_apps.get_model("facilities", "AuditEntry").objects.create(
+        action="casereview.drawn", summary="drawn", target_type="casereview.casereview", target_id=str(review_pk),
+        changes={"seed": 4242, "record_identifiers": identifiers},
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    draw = CaseDraw.objects.get(review_id=review_pk)
+    assert (draw.number, draw.seed, draw.list_size, draw.list_sha256, draw.drawn_at, draw.drawn_by_id, draw.reason) == (
+        1, 4242, 55, "a" * 64, drawn_at, drawer.pk, ""
+    )
+    assert draw.record_identifiers == identifiers
