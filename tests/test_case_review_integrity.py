@@ -384,3 +384,33 @@ def test_the_draw_recorded_on_a_review_becomes_its_first_draw():
         1, 4242, 55, "a" * 64, drawn_at, drawer.pk, ""
     )
     assert draw.record_identifiers == identifiers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_of_a_question_set_at_once_get_two_version_numbers():
+    from applications.models import Programme, QuestionSet
+    from applications.question_bank import copy_question_set
+
+    programme = Programme.objects.get(code="srs")
+    current = programme.current_question_set()
+    outcomes = []
+
+    def copy():
+        try:
+            outcomes.append(copy_question_set(current).version)
+        except Exception as error:  # noqa: BLE001 - the outcome is asserted below
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=copy) for _ in range(2)]
+    with transaction.atomic():
+        Programme.objects.select_for_update().get(pk=programme.pk)  # both copies start while the programme is held
+        for thread in threads:
+            thread.start()
+        wait_until_a_connection_waits_for_a_lock()
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join(10)
+    assert sorted(outcomes) == [current.version + 1, current.version + 2]
+    assert QuestionSet.objects.filter(programme=programme).count() == 3
