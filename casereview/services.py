@@ -489,9 +489,9 @@ class Draw:
 def draw_review_cases(review, user, records, reason=""):
     """Draw 30 cases at random from the eligible records (all of them when there are fewer), with the portal's seed.
 
-    The first draw needs a review without cases; a later one needs a written reason and replaces the drawn
-    cases. Cases entered by hand are never replaced: they must be deleted first. Only the drawn cases and the
-    draw's record (seed, the list's size and SHA-256, who, when, why) are stored, never the list.
+    A draw after the first needs a written reason and replaces the drawn cases; cases entered by hand are
+    never replaced, so none may be in the review. Only the drawn cases and the draw's record (seed, the
+    list's size and SHA-256, who, when, why) are stored, never the list.
     """
     seed = new_seed()
     drawn = choose_cases(records, seed)
