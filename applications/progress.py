@@ -32,6 +32,8 @@ class Progress:
     incomplete_core: list = field(default_factory=list)
     incomplete_extended: list = field(default_factory=list)
     extended_required: bool = False  # a Centre of Excellence application needs the extended questions too
+    # Why the internal case review breaks the manual's eligibility rules (window, tumour types): no submission then.
+    review_problems: tuple = ()
 
     @property
     def core_percent(self):
@@ -46,13 +48,19 @@ class Progress:
         return self.extended_complete == self.extended_total
 
     @property
+    def extended_ready(self):
+        return self.extended_done or not self.extended_required
+
+    @property
     def ready(self):
-        """Complete enough to submit: the core, and the extended questions where they are required."""
-        return self.core_done and (self.extended_done or not self.extended_required)
+        """Ready to submit: the core complete, the extended questions where they are required, an eligible case review."""
+        return self.core_done and self.extended_ready and not self.review_problems
 
 def compute_progress(questions, answers_by_question, review, extended_required=False):
     """Core progress counts core questions only; extended answers never make up for a missing core one."""
     progress = Progress(extended_required=extended_required)
+    if any(question.is_case_review for question in questions):  # only programmes with a case review have its rules
+        progress.review_problems = review.eligibility_problems
     for question in questions:
         complete = answer_is_complete(question, answers_by_question.get(question.pk), review)
         if question.is_core:

@@ -60,9 +60,11 @@ def copy_question_set(question_set):
     from django.db import transaction
     from django.db.models import Max
 
-    from .models import Question, QuestionSet, Standard
+    from .models import Programme, Question, QuestionSet, Standard
 
     with transaction.atomic():
+        # Versions of one programme are numbered one at a time: two copies at once would take the same number.
+        Programme.objects.select_for_update().get(pk=question_set.programme_id)
         latest = QuestionSet.objects.filter(programme=question_set.programme).aggregate(v=Max("version"))["v"]
         copy = QuestionSet.objects.create(
             programme=question_set.programme, version=latest + 1, is_current=False,
@@ -82,8 +84,9 @@ def make_current(question_set):
     """New applications of the programme start on this version; those already begun keep theirs."""
     from django.db import transaction
 
-    from .models import QuestionSet
+    from .models import Programme, QuestionSet
 
     with transaction.atomic():
+        Programme.objects.select_for_update().get(pk=question_set.programme_id)  # one version becomes current at a time
         QuestionSet.objects.filter(programme=question_set.programme, is_current=True).update(is_current=False)
         QuestionSet.objects.filter(pk=question_set.pk).update(is_current=True)

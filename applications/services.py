@@ -23,14 +23,30 @@ def application_is_open_for(facility):
     return facility.status in OPEN_STATUSES
 
 
+def _current_application(facility):
+    return Application.objects.filter(facility=facility).order_by("-started_at").first()
+
+
 def open_application(facility):
     """The facility's current application, started on the programme's current question set when there is none."""
-    application = Application.objects.filter(facility=facility).order_by("-started_at").first()
+    application = _current_application(facility)
     if application is None:
-        application = Application.objects.create(
-            facility=facility, question_set=facility.programme.current_question_set()
-        )
+        with transaction.atomic():
+            # Two first visits at once start one application: the second waits for the facility row, then finds it.
+            facility = Facility.objects.select_for_update().get(pk=facility.pk)
+            application = _current_application(facility) or Application.objects.create(
+                facility=facility, question_set=facility.programme.current_question_set()
+            )
     return application
+
+
+def lock_application(**lookup):
+    """The application's row, re-read and locked until the transaction ends.
+
+    Submission and resubmission take the same lock, so a check that the application is still editable,
+    made under it, still holds when the write that follows commits.
+    """
+    return Application.objects.select_for_update(of=("self",)).select_related("facility").get(**lookup)
 
 
 REACCREDITATION_WINDOW = timedelta(days=183)  # re-accreditation opens six months before an award expires
@@ -125,18 +141,19 @@ def save_answer(application, question, user, *, choice, evidence, explanation, b
     Raises ValidationError for bad input or a locked application, SaveConflict for a stale version.
     Nothing is written in either case.
     """
-    if not question_is_editable(application, question):
-        raise ValidationError(_("This application has been submitted and can no longer be changed."))
     if question.standard.question_set_id != application.question_set_id:
         raise ValidationError(_("This question does not belong to your application."))
     if choice not in ("", Answer.Choice.YES, Answer.Choice.NO):
         raise ValidationError(_("Choose Yes or No."))
     if not question.asks_explanation:
         explanation = ""
-    now = timezone.now()
-    values = {"choice": choice, "evidence": evidence, "explanation": explanation, "updated_at": now, "updated_by": user}
     try:
         with transaction.atomic():
+            application = lock_application(pk=application.pk)
+            if not question_is_editable(application, question):
+                raise ValidationError(_("This application has been submitted and can no longer be changed."))
+            now = timezone.now()
+            values = {"choice": choice, "evidence": evidence, "explanation": explanation, "updated_at": now, "updated_by": user}
             if base_version == 0:
                 answer = Answer.objects.create(application=application, question=question, version=1, **values)
             else:
@@ -171,10 +188,14 @@ def submit_application(application, user):
         raise ValidationError(
             _("%(count)d core questions are still incomplete.") % {"count": len(progress.incomplete_core)}
         )
-    if application.is_editable and not progress.ready:
+    if application.is_editable and not progress.extended_ready:
         raise ValidationError(
             _("A Centre of Excellence application needs every extended question too: %(count)d are incomplete.")
             % {"count": len(progress.incomplete_extended)}
+        )
+    if application.is_editable and progress.review_problems:
+        raise ValidationError(
+            [_("The internal case review does not meet the manual's rules:")] + list(progress.review_problems)
         )
     application.submitted_at = timezone.now()
     application.submitted_by = user

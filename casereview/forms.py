@@ -1,5 +1,5 @@
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ReviewCase
@@ -75,8 +75,8 @@ class CaseChecklistForm(CaseForm):
         return {int(pk) for pk in value}
 
 
-class DrawForm(forms.Form):
-    """The list of eligible records to draw from, uploaded or pasted; it is read, never stored."""
+class EligibleListForm(forms.Form):
+    """The list of eligible records, uploaded or pasted; it is read, never stored."""
 
     records_file = forms.FileField(
         label=_("CSV file of eligible records"), required=False,
@@ -86,14 +86,10 @@ class DrawForm(forms.Form):
         label=_("Or paste the list"), required=False, strip=False,
         widget=forms.Textarea(attrs={"rows": 8, "placeholder": "record_identifier,procedure_date,tumour_type"}),
     )
-    seed = forms.IntegerField(
-        label=_("Seed (optional)"), required=False, min_value=0, max_value=2**63 - 1,
-        help_text=_("Leave empty for a new random seed. To repeat an earlier draw, enter its seed with the same list."),
-    )
 
-    def __init__(self, *args, as_of=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.as_of = as_of  # the day whose 12-month window the list is checked against (today by default)
+    def list_date(self, cleaned):
+        """The day whose 12-month window the list is checked against: today."""
+        return None
 
     def clean(self):
         cleaned = super().clean()
@@ -108,7 +104,7 @@ class DrawForm(forms.Form):
             raise forms.ValidationError(_("Upload the CSV file of eligible records or paste the list."))
         if text is not None:
             try:
-                cleaned["records"] = read_eligible_records(text, today=self.as_of)
+                cleaned["records"] = read_eligible_records(text, today=self.list_date(cleaned))
             except forms.ValidationError as error:
                 self.add_error(field, error)
         return cleaned
@@ -124,10 +120,45 @@ class DrawForm(forms.Form):
             return None
 
 
-class RepeatDrawForm(DrawForm):
-    """An auditor's repeat of a recorded draw: the same list, the recorded seed."""
+class DrawForm(EligibleListForm):
+    """The facility's draw: the list only. The portal chooses the seed; a draw after the first needs a reason."""
+
+    reason = forms.CharField(
+        label=_("Why the cases are drawn again"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The office and the assessors read it, with every earlier draw."),
+    )
+
+    def __init__(self, *args, redraw=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if redraw:
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
+
+
+class RepeatDrawForm(EligibleListForm):
+    """An auditor's repeat of a recorded draw: which draw, the same list, and the seed (the recorded one by default)."""
+
+    field_order = ["draw", "records_file", "records_text", "seed"]
+
+    draw = forms.ModelChoiceField(queryset=None, label=_("Draw to repeat"), empty_label=None)
+    seed = forms.IntegerField(
+        label=_("Seed (optional)"), required=False, min_value=0, max_value=2**63 - 1,
+        help_text=_("Leave empty to use the seed recorded with the draw."),
+    )
 
     def __init__(self, *args, review, **kwargs):
-        super().__init__(*args, as_of=timezone.localdate(review.drawn_at), **kwargs)
-        self.fields["seed"].initial = review.draw_seed
-        self.fields["seed"].help_text = _("The seed recorded with the draw.")
+        super().__init__(*args, **kwargs)
+        draws = review.draws.select_related("drawn_by").order_by("-number")
+        self.fields["draw"].queryset = draws
+        self.fields["draw"].initial = draws.first()
+        self.fields["draw"].label_from_instance = lambda draw: _(
+            "Draw %(number)d of %(when)s: %(size)d records, seed %(seed)d"
+        ) % {"number": draw.number, "when": formats.date_format(timezone.localtime(draw.drawn_at), "j M Y"),
+             "size": draw.list_size, "seed": draw.seed}
+
+    def list_date(self, cleaned):
+        """The draw's own day: the list was checked against the 12 months before it then."""
+        draw = cleaned.get("draw")
+        return timezone.localdate(draw.drawn_at) if draw else None

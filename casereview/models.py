@@ -50,19 +50,39 @@ class CaseReviewQuerySet(TenantQuerySet):
 
 
 class CaseReview(models.Model):
-    """An application's case review, and how its cases were drawn (the eligible list itself is never kept)."""
+    """An application's case review; how its cases were drawn is in its draws (the eligible list itself is never kept)."""
 
     application = models.OneToOneField("applications.Application", models.CASCADE, related_name="case_review")
-    draw_seed = models.PositiveBigIntegerField(null=True, blank=True)
-    draw_list_size = models.PositiveIntegerField(null=True, blank=True)
-    draw_list_sha256 = models.CharField(max_length=64, blank=True)
-    drawn_at = models.DateTimeField(null=True, blank=True)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = CaseReviewQuerySet.as_manager()
 
     def __str__(self):
         return f"Case review of {self.application}"
+
+
+class CaseDraw(models.Model):
+    """One random draw of a review's cases: the portal's seed, the list's size and fingerprint, and what it gave.
+
+    Append-only: a second draw (which needs a reason) replaces the drawn cases, never the record of the first,
+    so an auditor can repeat every draw.
+    """
+
+    review = models.ForeignKey(CaseReview, models.CASCADE, related_name="draws")
+    number = models.PositiveSmallIntegerField()
+    seed = models.PositiveBigIntegerField()
+    list_size = models.PositiveIntegerField()
+    list_sha256 = models.CharField(max_length=64)
+    record_identifiers = models.JSONField(default=list, help_text=_("The records drawn, in the order drawn."))
+    reason = models.TextField(blank=True, help_text=_("Why the cases were drawn again; empty for the first draw."))
+    drawn_at = models.DateTimeField()
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["review", "number"], name="unique_draw_number_per_review")]
+
+    def __str__(self):
+        return f"Draw {self.number} of {self.review}"
 
 
 class ReviewCaseQuerySet(TenantQuerySet):

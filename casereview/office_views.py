@@ -31,6 +31,7 @@ class CaseReviewReadingMixin(VisibleApplicationMixin):
             revisions=ReviewCaseRevision.objects.filter(case__review__application=self.application)
             .select_related("changed_by").order_by("-changed_at")[:200],
             office=self.request.user.is_office,
+            reading=True,  # the cases are rows of this page, not the facility's case pages
             **kwargs,
         )
 
@@ -51,7 +52,7 @@ class RepeatDrawMixin(VisibleApplicationMixin):
     def setup_scope(self, request, *args, **kwargs):
         super().setup_scope(request, *args, **kwargs)
         self.review = get_object_or_404(
-            CaseReview.objects.visible_to(request.user).exclude(draw_seed=None), application=self.application
+            CaseReview.objects.visible_to(request.user).filter(draws__isnull=False).distinct(), application=self.application
         )
 
     def get_form_kwargs(self):
@@ -59,12 +60,13 @@ class RepeatDrawMixin(VisibleApplicationMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(application=self.application, facility=self.application.facility,
-                                        review=self.review, office=self.request.user.is_office, **kwargs)
+                                        review=self.review, draws=list(self.review.draws.select_related("drawn_by")),
+                                        office=self.request.user.is_office, **kwargs)
 
     def form_valid(self, form):
-        seed = form.cleaned_data["seed"] if form.cleaned_data["seed"] is not None else self.review.draw_seed
-        result = services.repeat_draw(self.review, form.cleaned_data["records"], seed)
-        return self.render_to_response(self.get_context_data(form=form, result=result, seed=seed))
+        data = form.cleaned_data
+        result = services.repeat_draw(data["draw"], data["records"], data["seed"])
+        return self.render_to_response(self.get_context_data(form=form, result=result))
 
 
 class OfficeRepeatDrawView(RepeatDrawMixin, OfficeMixin, FormView):

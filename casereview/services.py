@@ -1,7 +1,9 @@
 """The rules of the internal case review: entering and drawing cases, checking them, and the review's state.
 
 Every write is here. A review holds at most 30 cases of procedures from the 12 months before
-submission; it is read-only once its application has been submitted.
+submission, covering at least 3 tumour types (checked again at submission); it is read-only once its
+application has been submitted. Every write locks the application's row, the row submission locks, and
+checks under that lock that the application is still editable.
 """
 import csv
 import hashlib
@@ -18,10 +20,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from applications.services import lock_application
 from facilities import audit
 
-from .models import CaseReview, DatasetItem, ReviewCase, ReviewCaseRevision
+from .models import CaseDraw, CaseReview, DatasetItem, ReviewCase, ReviewCaseRevision
 
 REVIEW_SIZE = 30
 MIN_TUMOUR_TYPES = 3
@@ -66,23 +70,67 @@ class ReviewState:
     cases_done: int = 0
     missing_criteria: frozenset = frozenset()
     size: int = REVIEW_SIZE
+    # The manual's eligibility rules, as of the submission date: why the review cannot be submitted as it stands.
+    eligibility_problems: tuple = ()
 
     @property
     def cases_complete(self):
         return self.cases_done >= self.size
 
 
-def state_of(cases, items):
+def state_of(cases, items, as_of=None):
     missing = {item.group.criterion for case in cases for item in items if item.pk not in case.present}
     return ReviewState(
-        cases_entered=len(cases), cases_done=sum(case.is_complete for case in cases), missing_criteria=frozenset(missing)
+        cases_entered=len(cases), cases_done=sum(case.is_complete for case in cases), missing_criteria=frozenset(missing),
+        eligibility_problems=tuple(eligibility_problems(cases, as_of)),
     )
+
+
+def submission_date(application):
+    """The day the 12-month window ends: the submission date, or today while the application is prepared."""
+    return timezone.localdate(application.submitted_at) if application.submitted_at else timezone.localdate()
+
+
+def cases_outside_window(cases, as_of):
+    start, end = procedure_window(as_of)
+    return [case for case in cases if case.procedure_date and not start <= case.procedure_date <= end]
+
+
+def eligibility_problems(cases, as_of=None):
+    """Which cases, or which rule, break the manual's eligibility: procedures of the 12 months before
+    submission, at least 3 tumour types. Cases without a date are incomplete, which is reported elsewhere."""
+    problems = []
+    outside = cases_outside_window(cases, as_of)
+    if outside:
+        start, end = procedure_window(as_of)
+        problems.append(
+            _("Procedure dates outside the 12 months before submission (%(start)s to %(end)s): %(cases)s.") % {
+                "start": start.isoformat(), "end": end.isoformat(),
+                "cases": "; ".join(
+                    _("case %(number)d, %(identifier)s (%(date)s)")
+                    % {"number": case.number, "identifier": case.record_identifier, "date": case.procedure_date.isoformat()}
+                    for case in outside
+                ),
+            }
+        )
+    covered = len(tumour_types(cases))
+    if covered < MIN_TUMOUR_TYPES:
+        problems.append(_tumour_type_shortfall(covered))
+    return problems
+
+
+def _tumour_type_shortfall(covered):
+    return ngettext(
+        "The cases cover %(count)d tumour type; the review must cover at least %(minimum)d.",
+        "The cases cover %(count)d tumour types; the review must cover at least %(minimum)d.",
+        covered,
+    ) % {"count": covered, "minimum": MIN_TUMOUR_TYPES}
 
 
 def review_state(application):
     """The state of the review behind the case review questions (3c, 7b, 8d); two queries."""
     items = active_items()
-    return state_of(cases_of(application, items), items)
+    return state_of(cases_of(application, items), items, submission_date(application))
 
 
 def tumour_type_key(text):
@@ -110,6 +158,8 @@ class ReviewSummary:
     cases: list
     groups: list  # [(DatasetGroup, [ItemCount, ...]), ...]
     tumour_types: list
+    draws: list
+    as_of: date  # the day the 12-month window ends (see submission_date)
 
     @property
     def incomplete_cases(self):
@@ -131,9 +181,17 @@ class ReviewSummary:
     def few_tumour_types(self):
         return len(self.tumour_types) < MIN_TUMOUR_TYPES
 
+    @property
+    def window(self):
+        return procedure_window(self.as_of)
+
+    @property
+    def cases_outside_window(self):
+        return cases_outside_window(self.cases, self.as_of)
+
 
 def summarise_review(application):
-    """Progress over the cases, per item how many records hold it, and the tumour types covered."""
+    """Progress over the cases, per item how many records hold it, the tumour types covered, and the draws."""
     items = active_items()
     cases = cases_of(application, items)
     groups = {}
@@ -142,7 +200,9 @@ def summarise_review(application):
         groups.setdefault(item.group, []).append(ItemCount(item, len(cases) - len(missing_in)))
     for case in cases:
         case.missing_items = [item for item in items if item.pk not in case.present]
-    return ReviewSummary(state_of(cases, items), cases, list(groups.items()), tumour_types(cases))
+    as_of = submission_date(application)
+    draws = list(CaseDraw.objects.filter(review__application=application).select_related("drawn_by"))
+    return ReviewSummary(state_of(cases, items, as_of), cases, list(groups.items()), tumour_types(cases), draws, as_of)
 
 
 # --- The rules of a single case -------------------------------------------------------------------
@@ -169,14 +229,16 @@ def procedure_date_problem(value, today=None):
     return None
 
 
-def _check_editable(review):
-    if not review.application.is_editable:
+def _lock_editable_application(review):
+    """The review's application, re-read under the row lock submission takes; refused once it is submitted.
+
+    Every write to the cases goes through here first, so writes to one review queue up (the 30-case
+    limit holds) and none can land after a submission that committed while the user was typing.
+    """
+    application = lock_application(case_review=review.pk)
+    if not application.is_editable:
         raise ValidationError(_("The application has been submitted: the case review can no longer be changed."))
-
-
-def _locked_review(review):
-    """The review row, locked: adding, drawing and deleting cases queue up so the 30-case limit holds."""
-    return CaseReview.objects.select_for_update(of=("self",)).select_related("application__facility").get(pk=review.pk)
+    return application
 
 
 def _case_problems(review, record_identifier, procedure_date, *, other_than=None, date_changed=True):
@@ -204,8 +266,7 @@ def add_review_case(review, user, *, record_identifier, procedure_date=None, tum
     record_identifier = record_identifier.strip()
     try:
         with transaction.atomic():
-            review = _locked_review(review)
-            _check_editable(review)
+            application = _lock_editable_application(review)
             if review.cases.count() >= REVIEW_SIZE:
                 raise ValidationError(
                     _("The review already has %(size)d cases. Delete one before adding another.") % {"size": REVIEW_SIZE}
@@ -223,7 +284,7 @@ def add_review_case(review, user, *, record_identifier, procedure_date=None, tum
                 "casereview.case_added",
                 _("Case %(identifier)s added to the case review") % {"identifier": case.record_identifier},
                 actor=user,
-                facility=review.application.facility,
+                facility=application.facility,
                 target=case,
             )
     except IntegrityError:
@@ -249,8 +310,10 @@ def save_review_case(case, user, *, record_identifier, procedure_date, tumour_ty
     record_identifier = record_identifier.strip()
     try:
         with transaction.atomic():
-            current = ReviewCase.objects.select_for_update(of=("self",)).select_related("review__application").get(pk=case.pk)
-            _check_editable(current.review)
+            _lock_editable_application(case.review)
+            current = ReviewCase.objects.select_for_update().filter(pk=case.pk).first()
+            if current is None:
+                raise ValidationError(_("This case has been deleted in the meantime."))
             if current.version != base_version:
                 raise CaseConflict(current)
             _case_problems(
@@ -281,13 +344,15 @@ def save_review_case(case, user, *, record_identifier, procedure_date, tumour_ty
 
 @transaction.atomic
 def delete_review_case(case, user):
-    review = _locked_review(case.review)
-    _check_editable(review)
+    application = _lock_editable_application(case.review)
+    case = ReviewCase.objects.select_for_update().filter(pk=case.pk).first()
+    if case is None:
+        raise ValidationError(_("This case has been deleted in the meantime."))
     audit.record(
         "casereview.case_deleted",
         _("Case %(identifier)s deleted from the case review") % {"identifier": case.record_identifier},
         actor=user,
-        facility=review.application.facility,
+        facility=application.facility,
         target=case,
         changes={"record_identifier": [case.record_identifier, None]},
     )
@@ -410,33 +475,39 @@ def choose_cases(records, seed, size=REVIEW_SIZE):
 
 
 def new_seed():
+    """The portal's seed, from a cryptographic source: nobody can choose one that picks favourable cases."""
     return secrets.randbelow(10**9)
 
 
 @dataclass
 class Draw:
+    record: CaseDraw
     cases: list
-    seed: int
-    list_size: int
-    list_sha256: str
     warnings: list = field(default_factory=list)
 
 
-def draw_review_cases(review, user, records, seed=None):
-    """Draw 30 cases at random from the eligible records (all of them when there are fewer) into an empty review.
+def draw_review_cases(review, user, records, reason=""):
+    """Draw 30 cases at random from the eligible records (all of them when there are fewer), with the portal's seed.
 
-    Only the drawn cases, the seed, the list's size and its SHA-256 are stored, never the list.
+    A draw after the first needs a written reason and replaces the drawn cases; cases entered by hand are
+    never replaced, so none may be in the review. Only the drawn cases and the draw's record (seed, the
+    list's size and SHA-256, who, when, why) are stored, never the list.
     """
-    seed = new_seed() if seed is None else seed
+    seed = new_seed()
     drawn = choose_cases(records, seed)
     fingerprint = list_sha256(records)
+    reason = reason.strip()
     with transaction.atomic():
-        review = _locked_review(review)
-        _check_editable(review)
-        if review.cases.exists():
+        application = _lock_editable_application(review)
+        if review.cases.filter(drawn=False).exists():
             raise ValidationError(
-                _("Cases can only be drawn while the review has none. Delete the cases entered so far to draw again.")
+                _("Cases can only be drawn while the review has none entered by hand. Delete the cases entered so far to draw.")
             )
+        earlier = review.draws.order_by("-number").first()
+        if earlier is not None and not reason:
+            raise ValidationError(_("The cases have been drawn before: give the reason for drawing them again."))
+        replaced = list(review.cases.values_list("record_identifier", flat=True))
+        review.cases.all().delete()
         now = timezone.now()
         cases = ReviewCase.objects.bulk_create(
             ReviewCase(
@@ -445,39 +516,45 @@ def draw_review_cases(review, user, records, seed=None):
             )
             for r in drawn
         )
-        review.draw_seed, review.draw_list_size, review.draw_list_sha256 = seed, len(records), fingerprint
-        review.drawn_at, review.drawn_by = now, user
-        review.save()
+        record = CaseDraw.objects.create(
+            review=review, number=earlier.number + 1 if earlier else 1, seed=seed, list_size=len(records),
+            list_sha256=fingerprint, record_identifiers=[case.record_identifier for case in cases], reason=reason,
+            drawn_at=now, drawn_by=user,
+        )
         audit.record(
             "casereview.drawn",
-            _("%(count)d cases drawn at random from %(size)d eligible records (seed %(seed)d)")
-            % {"count": len(cases), "size": len(records), "seed": seed},
+            _("Draw %(number)d: %(count)d cases drawn at random from %(size)d eligible records (seed %(seed)d)")
+            % {"number": record.number, "count": len(cases), "size": len(records), "seed": seed},
             actor=user,
-            facility=review.application.facility,
+            facility=application.facility,
             target=review,
             changes={
-                "seed": seed, "list_size": len(records), "list_sha256": fingerprint,
-                "record_identifiers": [case.record_identifier for case in cases],
+                "draw": record.number, "seed": seed, "list_size": len(records), "list_sha256": fingerprint,
+                "record_identifiers": record.record_identifiers, "reason": reason, "replaced": replaced,
             },
         )
-    return Draw(cases, seed, len(records), fingerprint, _draw_warnings(records, cases))
+    return Draw(record, cases, _draw_warnings(records, cases))
 
 
 @dataclass
 class RepeatedDraw:
+    draw: CaseDraw
+    seed: int
     identifiers: list
     list_matches: bool
     cases_match: bool
 
 
-def repeat_draw(review, records, seed):
-    """Repeat a recorded draw: is this the list drawn from, and does it give the cases in the review?"""
+def repeat_draw(draw, records, seed=None):
+    """Repeat a recorded draw: is this the list drawn from, and does the seed (the draw's own by default) give its cases?"""
+    seed = draw.seed if seed is None else seed
     identifiers = [record.record_identifier for record in choose_cases(records, seed)]
-    in_review = set(review.cases.filter(drawn=True).values_list("record_identifier", flat=True))
     return RepeatedDraw(
+        draw=draw,
+        seed=seed,
         identifiers=identifiers,
-        list_matches=list_sha256(records) == review.draw_list_sha256 and len(records) == review.draw_list_size,
-        cases_match={i.casefold() for i in identifiers} == {i.casefold() for i in in_review},
+        list_matches=list_sha256(records) == draw.list_sha256 and len(records) == draw.list_size,
+        cases_match=identifiers == draw.record_identifiers,
     )
 
 
@@ -490,8 +567,5 @@ def _draw_warnings(records, cases):
         )
     covered = len(tumour_types(cases))
     if covered < MIN_TUMOUR_TYPES:
-        warnings.append(
-            _("The cases cover %(count)d tumour types; the review should cover at least %(minimum)d.")
-            % {"count": covered, "minimum": MIN_TUMOUR_TYPES}
-        )
+        warnings.append(_tumour_type_shortfall(covered))
     return warnings

@@ -75,30 +75,40 @@ class SummaryView(CaseReviewMixin, TemplateView):
 
 
 class DrawView(CaseReviewMixin, FormView):
-    """Draw the cases at random from the uploaded or pasted list of eligible records."""
+    """Draw the cases at random from the uploaded or pasted list of eligible records; the portal chooses the seed."""
 
     template_name = "casereview/draw.html"
     form_class = DrawForm
 
-    def get_context_data(self, **kwargs):
-        has_cases = self.review is not None and self.review.cases.exists()
-        return super().get_context_data(has_cases=has_cases, review_size=services.REVIEW_SIZE, **kwargs)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "redraw": self.draws_so_far > 0}
 
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    @property
+    def draws_so_far(self):
+        return self.review.draws.count() if self.review is not None else 0
+
+    def get_context_data(self, **kwargs):
+        if self.review is not None:
+            kwargs.update(
+                entered_by_hand=self.review.cases.filter(drawn=False).count(),
+                drawn_cases=self.review.cases.filter(drawn=True).count(),
+                draws=list(self.review.draws.select_related("drawn_by")),
+            )
+        return super().get_context_data(review_size=services.REVIEW_SIZE, **kwargs)
 
     def form_valid(self, form):
         try:
             draw = services.draw_review_cases(
-                self.review, self.request.user, form.cleaned_data["records"], seed=form.cleaned_data["seed"]
+                self.review, self.request.user, form.cleaned_data["records"], reason=form.cleaned_data.get("reason", "")
             )
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
+        record = draw.record
         messages.success(
             self.request,
-            _("%(count)d cases drawn at random from %(size)d eligible records with seed %(seed)d. Keep the seed with your list: the same list and seed give the same cases.")
-            % {"count": len(draw.cases), "size": draw.list_size, "seed": draw.seed},
+            _("Draw %(number)d: %(count)d cases drawn at random from %(size)d eligible records with the portal's seed %(seed)d. Keep your list: with this seed it gives the same cases.")
+            % {"number": record.number, "count": len(draw.cases), "size": record.list_size, "seed": record.seed},
         )
         for warning in draw.warnings:
             messages.warning(self.request, warning)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 # Fixed costs, whatever the number of answers: session, user, membership, facility, application, questions, answers,
 # the case review's state (its dataset items, its cases) and, on pages, the navigation (unread messages, invoices tab).
 PAGE_QUERIES = 13
-AUTOSAVE_QUERIES = 14
+AUTOSAVE_QUERIES = 15  # includes re-reading the application under its row lock before the write
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

@@ -1,3 +1,4 @@
+import html
 import io
 import random
 from datetime import date, timedelta
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from applications.models import Application, Question
 from casereview import services
-from casereview.models import CaseReview, DatasetItem, ReviewCase
+from casereview.models import CaseDraw, CaseReview, DatasetItem, ReviewCase
 from facilities.models import AuditEntry
 
 from .conftest import pdf_text
@@ -112,7 +113,7 @@ def test_tumour_types_are_counted_case_insensitively_and_fewer_than_3_are_flagge
     assert services.tumour_types(cases) == [("Colorectal", 1), ("Liver", 3)]
     client.force_login(enrolled.member)
     page = client.get(reverse("casereview:summary")).content.decode()
-    assert "The cases cover 2 tumour types; the review should cover at least 3." in page
+    assert "The cases cover 2 tumour types; the review must cover at least 3." in page
 
 
 def test_a_case_is_complete_with_identifier_date_tumour_type_and_the_checked_confirmation(application):
@@ -146,29 +147,31 @@ def test_the_same_list_and_seed_give_the_same_30_whatever_the_order_of_lines():
 def test_staff_upload_the_eligible_list_and_30_cases_are_drawn_with_a_recorded_seed(client, enrolled, application):
     client.force_login(enrolled.member)
     text = eligible_csv(80)
-    response = client.post(reverse("casereview:draw"), {"records_file": upload(text), "seed": "2024"}, follow=True)
-    page = response.content.decode()
-    assert "30 cases drawn at random from 80 eligible records with seed 2024" in page
+    response = client.post(reverse("casereview:draw"), {"records_file": upload(text)}, follow=True)
+    page = html.unescape(response.content.decode())
 
-    review = CaseReview.objects.get(application=application)
+    draw = CaseDraw.objects.get(review__application=application)
+    assert f"Draw 1: 30 cases drawn at random from 80 eligible records with the portal's seed {draw.seed}" in page
     records = records_of(text)
-    assert (review.draw_seed, review.draw_list_size, review.draw_list_sha256) == (2024, 80, services.list_sha256(records))
-    expected = [r.record_identifier for r in services.choose_cases(records, seed=2024)]
+    assert (draw.number, draw.list_size, draw.list_sha256, draw.drawn_by) == (1, 80, services.list_sha256(records), enrolled.member)
+    expected = [r.record_identifier for r in services.choose_cases(records, seed=draw.seed)]
+    assert draw.record_identifiers == expected
+    review = draw.review
     assert list(review.cases.order_by("pk").values_list("record_identifier", flat=True)) == expected
     assert all(review.cases.values_list("drawn", flat=True))
     entry = AuditEntry.objects.get(action="casereview.drawn")
-    assert entry.changes["seed"] == 2024 and entry.changes["list_size"] == 80 and entry.changes["list_sha256"] == review.draw_list_sha256
-    assert "2024" in page and review.draw_list_sha256 in page  # shown for an auditor
+    assert (entry.changes["seed"], entry.changes["list_size"], entry.changes["list_sha256"]) == (draw.seed, 80, draw.list_sha256)
+    assert str(draw.seed) in page and draw.list_sha256 in page  # shown for an auditor
 
 
-def test_a_pasted_list_without_a_seed_gets_a_new_one_that_repeats_the_draw(client, enrolled, application):
+def test_a_pasted_list_is_drawn_with_a_seed_that_repeats_the_draw(client, enrolled, application):
     client.force_login(enrolled.member)
     text = eligible_csv(45).replace(",", ";")  # a semicolon export
     client.post(reverse("casereview:draw"), {"records_text": text})
-    review = CaseReview.objects.get(application=application)
-    assert review.draw_seed is not None and review.cases.count() == 30
-    expected = [r.record_identifier for r in services.choose_cases(records_of(text), seed=review.draw_seed)]
-    assert list(review.cases.values_list("record_identifier", flat=True)) == expected
+    draw = CaseDraw.objects.get(review__application=application)
+    assert draw.review.cases.count() == 30
+    expected = [r.record_identifier for r in services.choose_cases(records_of(text), seed=draw.seed)]
+    assert list(draw.review.cases.values_list("record_identifier", flat=True)) == expected
 
 
 def test_a_short_list_is_taken_whole_with_warnings(client, enrolled, application):
@@ -179,7 +182,7 @@ def test_a_short_list_is_taken_whole_with_warnings(client, enrolled, application
     page = response.content.decode()
     assert ReviewCase.objects.count() == 12
     assert "only 12 eligible records, so all of them were taken" in page
-    assert "The cases cover 2 tumour types; the review should cover at least 3." in page
+    assert "The cases cover 2 tumour types; the review must cover at least 3." in page
 
 
 def test_a_bad_upload_is_refused_line_by_line_and_nothing_is_kept(client, enrolled, application):
@@ -209,7 +212,7 @@ def test_a_bad_upload_is_refused_line_by_line_and_nothing_is_kept(client, enroll
         assert message.replace("“", "&ldquo;") in page or message in page, message
     assert "Line 2" not in page
     assert not ReviewCase.objects.exists() and not AuditEntry.objects.filter(action="casereview.drawn").exists()
-    assert CaseReview.objects.get(application=application).draw_seed is None
+    assert not CaseDraw.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -227,7 +230,7 @@ def test_a_list_without_its_header_or_records_is_refused(client, enrolled, appli
     assert not ReviewCase.objects.exists()
 
 
-def test_drawing_is_refused_once_the_review_has_cases(client, enrolled, application):
+def test_drawing_is_refused_while_the_review_has_cases_entered_by_hand(client, enrolled, application):
     ReviewCaseFactory(application=application, record_identifier="KEEP-ME")
     client.force_login(enrolled.member)
     assert "can only be drawn while it has none" in client.get(reverse("casereview:draw")).content.decode()
@@ -389,9 +392,9 @@ def test_the_summary_counts_records_per_item_and_links_incomplete_cases(client, 
 def test_the_summary_costs_the_same_queries_for_1_or_30_cases(client, enrolled, application, count, django_assert_num_queries):
     complete_case_review(application, count=count)
     client.force_login(enrolled.member)
-    # session, user, membership, facility, application, programme, review, dataset items, cases,
+    # session, user, membership, facility, application, programme, review, dataset items, cases, draws,
     # and the navigation's unread messages and invoices tab
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(reverse("casereview:summary")).status_code == 200
 
 
@@ -449,23 +452,24 @@ def test_an_auditor_repeats_the_draw_months_later_and_the_portal_says_whether_li
         for n in range(1, 81)
     )
     review = services.open_case_review(application)
-    services.draw_review_cases(review, enrolled.member, services.read_eligible_records(text, today=drawn_on), seed=77)
-    CaseReview.objects.filter(pk=review.pk).update(drawn_at=timezone.now() - timedelta(days=120))
+    draw = services.draw_review_cases(review, enrolled.member, services.read_eligible_records(text, today=drawn_on)).record
+    CaseDraw.objects.filter(pk=draw.pk).update(drawn_at=timezone.now() - timedelta(days=120))
 
     client.force_login(office_user)
     url = reverse("office:repeat_draw", args=[application.pk])
-    assert "seed 77" in client.get(url).content.decode()
-    same = client.post(url, {"records_file": upload(text), "seed": "77"}).content.decode()
-    assert "This is the list the cases were drawn from" in same and "gives exactly the cases in the review" in same
+    assert f"seed {draw.seed}" in client.get(url).content.decode()
+    same = client.post(url, {"draw": draw.pk, "records_file": upload(text)}).content.decode()
+    assert "This is the list the cases were drawn from" in same and "gives exactly the cases recorded for this draw" in same
     shorter = "".join(text.splitlines(keepends=True)[:-1])
-    other = client.post(url, {"records_file": upload(shorter), "seed": "77"}).content.decode()
+    other = client.post(url, {"draw": draw.pk, "records_file": upload(shorter)}).content.decode()
     assert "This is not the list the cases were drawn from" in other
 
     assessor = AssessorFactory()
     Assignment.objects.create(application=application, assessor=assessor, slot=1, assigned_by=office_user)
     assign_perm("applications.assess_application", assessor, application)
     client.force_login(assessor)
-    response = client.post(reverse("assessment:repeat_draw", args=[application.pk]), {"records_text": text, "seed": "78"})
-    assert "gives other cases than those in the review" in response.content.decode()
+    other_seed = str(draw.seed + 1)
+    response = client.post(reverse("assessment:repeat_draw", args=[application.pk]), {"draw": draw.pk, "records_text": text, "seed": other_seed})
+    assert "gives other cases than those recorded for this draw" in response.content.decode()
     client.force_login(AssessorFactory())
     assert client.get(reverse("assessment:repeat_draw", args=[application.pk])).status_code == 404

@@ -13,7 +13,7 @@ from guardian.shortcuts import assign_perm
 from applications.models import Application, Question
 from applications.services import open_application
 from assessment.models import Assignment, Audit, Reply, Round, Verdict
-from casereview.models import CaseReview
+from casereview.models import CaseDraw
 from assessment.permissions import ASSESS
 from assessment.workflow import Status
 from facilities.models import Facility
@@ -183,8 +183,8 @@ def world(db):
                                  video_link="https://video.example/a", participants="Team A", scheduled_by=users["office"])
     store_invoice_pdf(a.invoice)
     a_case = ReviewCaseFactory(application=a_application, record_identifier="AARDVARK-CASE-1")
-    CaseReview.objects.filter(application=a_application).update(
-        draw_seed=5, draw_list_size=40, draw_list_sha256="0" * 64, drawn_at=timezone.now())
+    CaseDraw.objects.create(review=a_case.review, number=1, seed=5, list_size=40, list_sha256="0" * 64,
+                            record_identifiers=[a_case.record_identifier], drawn_at=timezone.now())
     return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, question=question,
                            verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory(), a_case=a_case)
 
