@@ -53,9 +53,7 @@ def appointed_person_fields():
     for role, label in Facility.ROLES.items():
         fields[f"{role}_first_name"] = person_name_field(_("First name of the %(role)s") % {"role": label})
         fields[f"{role}_last_name"] = person_name_field(_("Last name of the %(role)s") % {"role": label})
-        fields[f"{role}_email"] = forms.EmailField(
-            label=_("E-mail of the %(role)s") % {"role": label}, help_text=ROLE_HELP[role]
-        )
+        fields[f"{role}_email"] = forms.EmailField(label=_("E-mail of the %(role)s") % {"role": label})
         fields[f"{role}_phone"] = person_phone_field(_("Phone of the %(role)s") % {"role": label})
     return fields
 

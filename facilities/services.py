@@ -119,9 +119,10 @@ def take_up_appointment(appointment):
     Called when a new account is activated, or when the owner of an existing account accepts. Returns
     the refusal (a sentence) when the account cannot take it up, else None.
     """
+    # The account first: two appointments taken up at once (two tabs) must not both bind it.
+    user = User.objects.select_for_update().get(pk=appointment.user_id)
     facility = Facility.objects.select_for_update().get(pk=appointment.facility_id)
-    appointment = Appointment.objects.select_for_update().select_related("user").get(pk=appointment.pk)
-    user = appointment.user
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.taken_up_at is not None:
         return None
     refusal = appointment_refusal(user, facility)

@@ -279,3 +279,29 @@ def test_one_address_given_for_two_roles_must_come_with_one_name(client):
     )
     assert "another name" in response.context["form"].errors["main_account_holder_email"][0]
     assert not Facility.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_appointments_accepted_at_once_bind_the_account_to_one_facility_only():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from facilities import services
+
+    from .factories import AppointmentFactory
+
+    person = AssessorFactory()
+    appointments = [AppointmentFactory(user=person), AppointmentFactory(user=person)]
+
+    def accept(appointment):
+        try:
+            return services.take_up_appointment(appointment)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        refusals = list(pool.map(accept, appointments))
+    assert sorted(refusal is None for refusal in refusals) == [False, True]
+    assert Membership.objects.filter(user=person).count() == 1
+    assert Appointment.objects.filter(taken_up_at__isnull=False).count() == 1
