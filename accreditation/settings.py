@@ -113,7 +113,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IO Accreditation] "
-ACCOUNT_FORMS = {"signup": "facilities.forms.StaffSignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "facilities.forms.StaffSignupForm",
+    # The password-from-link page doubles as activation for people appointed at registration.
+    "reset_password_from_key": "facilities.forms.ActivationForm",
+}
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 7
 
 LANGUAGE_CODE = "en"

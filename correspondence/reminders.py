@@ -80,7 +80,8 @@ def months_before(day, months):
 
 
 def invoice_people(facility):
-    return sorted({p.email for p in (facility.authorised_representative, facility.deputy_representative, facility.main_account_holder)})
+    people = (facility.authorised_representative, facility.deputy_representative, facility.main_account_holder)
+    return sorted({p.email for p in people if p})  # a role is empty until its appointee takes it up
 
 
 def staff_of(facility):

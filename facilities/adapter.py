@@ -1,16 +1,14 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.forms import default_token_generator
-from allauth.account.utils import user_pk_to_url_str
-from django.urls import reverse
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
-    def get_email_verification_redirect_url(self, email_address):
-        """People appointed at facility registration have no password yet: activation leads them to set one."""
-        user = email_address.user
-        if not user.has_usable_password():
-            return reverse(
-                "account_reset_password_from_key",
-                kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
-            )
-        return super().get_email_verification_redirect_url(email_address)
+    def send_password_reset_mail(self, user, email, context):
+        """An account appointed at registration has no password until activated: its link is an activation link.
+
+        The link is allauth's password-reset link either way (one use, expires, a new one on request), and
+        its page (ActivationForm) asks the name and a password while the account is not yet activated.
+        """
+        if user.has_usable_password():
+            return super().send_password_reset_mail(user, email, context)
+        context = {**context, "appointments": user.appointments.filter(taken_up_at__isnull=True).select_related("facility")}
+        return self.send_mail("account/email/activate_account", email, context)

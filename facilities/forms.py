@@ -1,5 +1,4 @@
-from allauth.account.forms import SignupForm
-from allauth.account.models import EmailAddress
+from allauth.account.forms import ResetPasswordKeyForm, SignupForm
 from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Programme
 
 from . import services
-from .models import Facility, User
+from .models import Facility
+from .validators import single_line
 
 MINIMUM_ANNUAL_PROCEDURES = 150
 
@@ -32,25 +32,41 @@ class FacilityProfileForm(forms.ModelForm):
         return count
 
 
+ROLE_HELP = {
+    "authorised_representative": _("Formally responsible for the application; the only person who can submit it."),
+    "deputy_representative": _("Works on the application and sees invoices."),
+    "main_account_holder": _("Keeps up correspondence with the office and receives the facility code."),
+}
+
+
+def person_name_field(label):
+    return forms.CharField(label=label, max_length=150, validators=[single_line])
+
+
+def person_phone_field(label=_("Phone")):
+    return forms.CharField(label=label, max_length=40, validators=[single_line])
+
+
+def appointed_person_fields():
+    """First name, last name, e-mail and phone for each appointed role, in the order the form shows them."""
+    fields = {}
+    for role, label in Facility.ROLES.items():
+        fields[f"{role}_first_name"] = person_name_field(_("First name of the %(role)s") % {"role": label})
+        fields[f"{role}_last_name"] = person_name_field(_("Last name of the %(role)s") % {"role": label})
+        fields[f"{role}_email"] = forms.EmailField(label=_("E-mail of the %(role)s") % {"role": label})
+        fields[f"{role}_phone"] = person_phone_field(_("Phone of the %(role)s") % {"role": label})
+    return fields
+
+
 class FacilityRegistrationForm(FacilityProfileForm):
-    authorised_representative_email = forms.EmailField(
-        label=_("Authorised representative's e-mail"),
-        help_text=_("Formally responsible for the application; the only person who can submit it."),
-    )
-    deputy_representative_email = forms.EmailField(
-        label=_("Deputy authorised representative's e-mail"),
-        help_text=_("Works on the application and sees invoices."),
-    )
-    main_account_holder_email = forms.EmailField(
-        label=_("Main account holder's e-mail"),
-        help_text=_("Keeps up correspondence with the office. One person may hold several of these roles."),
-    )
+    """The facility's profile and the people appointed to its three roles (one person may hold several)."""
 
     class Meta(FacilityProfileForm.Meta):
         fields = ["programme"] + PROFILE_FIELDS + ["head_of_department_approval"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.update(appointed_person_fields())
         programmes = Programme.objects.filter(is_open_for_registration=True)
         self.fields["programme"].queryset = programmes
         self.fields["programme"].empty_label = None
@@ -61,26 +77,91 @@ class FacilityRegistrationForm(FacilityProfileForm):
             "Registration needs the approval of your head of department or hospital director."
         )
 
-    role_email_fields = ["authorised_representative_email", "deputy_representative_email", "main_account_holder_email"]
-
     def clean(self):
+        """One e-mail address is one person: given for several roles, it must come with the same name.
+
+        Whether an address already has an account is deliberately not checked here: the page must not
+        reveal it (services.register_facility tells the account's owner by e-mail instead).
+        """
         cleaned = super().clean()
-        for field in self.role_email_fields:
-            email = cleaned.get(field)
+        names = {}
+        for role in Facility.ROLES:
+            email = cleaned.get(f"{role}_email")
             if not email:
                 continue
-            email = email.strip().lower()
-            cleaned[field] = email
-            if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
-                self.add_error(field, _("An account with this e-mail address already exists."))
+            cleaned[f"{role}_email"] = email = email.strip().lower()
+            name = (cleaned.get(f"{role}_first_name"), cleaned.get(f"{role}_last_name"))
+            if names.setdefault(email, name) != name:
+                self.add_error(
+                    f"{role}_email", _("This e-mail address is given above with another name: one address is one person.")
+                )
         return cleaned
+
+    def person_fieldsets(self):
+        """(legend, help text, bound fields) for each appointed role, for the page to group them."""
+        return [
+            (label, ROLE_HELP[role], [self[f"{role}_{part}"] for part in ("first_name", "last_name", "email", "phone")])
+            for role, label in Facility.ROLES.items()
+        ]
+
+    def facility_fields(self):
+        return [self[name] for name in self._meta.fields]
+
+    def appointed_people(self):
+        """Each person named, once, with the roles given to their address: a list of dicts."""
+        people = {}
+        for role in Facility.ROLES:
+            email = self.cleaned_data[f"{role}_email"]
+            person = people.setdefault(email, {
+                "email": email,
+                "first_name": self.cleaned_data[f"{role}_first_name"],
+                "last_name": self.cleaned_data[f"{role}_last_name"],
+                "phone": self.cleaned_data[f"{role}_phone"],
+                "roles": [],
+            })
+            person["roles"].append(role)
+        return list(people.values())
+
+
+class ActivationForm(ResetPasswordKeyForm):
+    """allauth's password-from-link form; for an account not yet activated it also asks the person's name and phone.
+
+    Activation is one step: the link proves the e-mail address, the person chooses a password, checks
+    the name given at registration, and takes up the roles they were appointed to.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activating = self.user is not None and not self.user.has_usable_password()
+        if self.activating:
+            self.fields = {
+                "first_name": person_name_field(_("First name")),
+                "last_name": person_name_field(_("Last name")),
+                "phone": person_phone_field(),
+                **self.fields,
+            }
+            for name in ("first_name", "last_name", "phone"):
+                self.fields[name].initial = getattr(self.user, name)
+            self.fields["password1"].label = _("Choose a password")
+            self.fields["password2"].label = _("Password (again)")
+
+    def save(self):
+        if not self.activating:
+            return super().save()
+        data = self.cleaned_data
+        services.activate_account(
+            self.user, password=data["password1"],
+            first_name=data["first_name"], last_name=data["last_name"], phone=data["phone"],
+        )
+        # allauth signs in this same instance: it must carry the new password, or the session is void.
+        self.user.refresh_from_db()
 
 
 class StaffSignupForm(SignupForm):
     """allauth's sign-up, plus the facility code that attaches the new account to its facility."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = person_name_field(_("First name"))
+    last_name = person_name_field(_("Last name"))
     facility_code = forms.CharField(
         label=_("Facility code"),
         max_length=20,

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.urls import reverse
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -47,6 +48,7 @@ class User(AbstractUser):
     is_assessor = models.BooleanField(
         _("assessor"), default=False, help_text=_("May be assigned applications to assess.")
     )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -115,17 +117,28 @@ class Facility(models.Model):
         _("award expires on"), null=True, blank=True, help_text=_("Set when an award is granted; reminders go out before it.")
     )
     authorised_representative = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("authorised representative")
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("authorised representative"),
+        null=True, blank=True,
     )
     deputy_representative = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("deputy authorised representative")
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("deputy authorised representative"),
+        null=True, blank=True,
     )
     main_account_holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("main account holder")
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("main account holder"),
+        null=True, blank=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FacilityQuerySet.as_manager()
+
+    # The three appointed roles. Each stays empty until the person appointed to it takes it up
+    # (activates the account, or accepts with an existing one): see facilities.services.take_up_appointment.
+    ROLES = {
+        "authorised_representative": _("authorised representative"),
+        "deputy_representative": _("deputy authorised representative"),
+        "main_account_holder": _("main account holder"),
+    }
 
     class Meta:
         ordering = ["name"]
@@ -154,6 +167,10 @@ class Facility(models.Model):
     def lapse(self):
         pass
 
+    def pending_appointments(self):
+        """People named at registration who have not taken up their appointment yet."""
+        return self.appointments.filter(taken_up_at__isnull=True).select_related("user")
+
     def roles_of(self, user):
         """The role names a user holds in this facility; an empty list for a plain member."""
         roles = []
@@ -178,6 +195,44 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} at {self.facility}"
+
+
+class Appointment(models.Model):
+    """A person named at registration for one or more of the facility's roles, with the details given then.
+
+    The named account is bound to the facility (membership and roles) only when its owner takes the
+    appointment up: a new account by activating, an existing one by accepting while it belongs to no
+    other facility. Until then the facility's roles stay empty and the account has no access.
+    """
+
+    facility = models.ForeignKey(Facility, models.CASCADE, related_name="appointments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="appointments")
+    roles = models.JSONField(default=list)  # keys of Facility.ROLES
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    taken_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["facility", "user"], name="one_appointment_per_person")]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.described_roles})"
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def described_roles(self):
+        return describe_roles(self.roles)
+
+
+def describe_roles(roles):
+    """Role keys as one readable phrase: "authorised representative and main account holder"."""
+    return get_text_list([str(Facility.ROLES[role]) for role in roles], _("and"))
 
 
 class AuditEntry(models.Model):

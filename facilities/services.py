@@ -1,13 +1,17 @@
 """The rules of facilities: registration, joining, profile changes and status moves. Every write is here."""
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import Facility, Membership, User
+from .models import Appointment, Facility, Membership, User, describe_roles
 
 
 def send_portal_mail(template, recipients, context, request=None):
@@ -22,62 +26,166 @@ def send_portal_mail(template, recipients, context, request=None):
     send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, recipients)
 
 
-def _appointed_user(email):
-    """An account for a person appointed at registration: no password until they activate it."""
-    user = User.objects.create_user(email=email, password=None)
-    EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-    return user
-
-
 def register_facility(request, form):
-    """Create the facility in status "registered" and accounts for its three appointed roles, then e-mail them.
+    """Create the facility in status "registered" and an appointment for each person named in it, then e-mail them.
 
-    The e-mails go out after the rows are committed, so a failed registration sends nothing.
+    Nobody is bound to the facility here: each person takes up their roles themselves (take_up_appointment).
+    An address without an account gets a new account, not yet activated, and an activation link. An address
+    that already has an account is never taken by a registration: its owner is told by e-mail, and may accept
+    while the account belongs to no facility. The registering person sees the same either way, so the page
+    does not reveal which addresses have accounts. The e-mails go out after the rows are committed.
     """
-    data = form.cleaned_data
     with transaction.atomic():
-        people = {}
-        for email in (
-            data["authorised_representative_email"],
-            data["deputy_representative_email"],
-            data["main_account_holder_email"],
-        ):
-            if email not in people:
-                people[email] = _appointed_user(email)
-        facility = form.save(commit=False)
-        facility.authorised_representative = people[data["authorised_representative_email"]]
-        facility.deputy_representative = people[data["deputy_representative_email"]]
-        facility.main_account_holder = people[data["main_account_holder_email"]]
-        facility.save()
-        for user in people.values():
-            Membership.objects.create(user=user, facility=facility)
+        facility = form.save()
+        appointed = [_appoint(facility, person) for person in form.appointed_people()]
         audit.record(
             "facility.registered",
             _("Facility %(name)s registered") % {"name": facility.name},
             actor=None,
             facility=facility,
             target=facility,
-            changes={"status": [None, facility.status]},
+            changes={"status": [None, facility.status], "appointed": "; ".join(str(a) for a, _new in appointed)},
         )
         from invoicing.services import issue_registration_invoices  # here: invoicing.services imports this module
 
         issue_registration_invoices(facility)
-    for user in people.values():
-        EmailAddress.objects.get(user=user, email=user.email).send_confirmation(request, signup=True)
+    for appointment, new_account in appointed:
+        if new_account:
+            send_activation_link(request, appointment.user.email)
+        else:
+            _offer_appointment(request, appointment)
+    return facility
+
+
+def _appoint(facility, person):
+    """(the appointment, whether its account is new) for one person named at registration."""
+    email = person["email"]
+    address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+    new_account = False
+    user = address.user if address else None
+    if user is None:
+        # get_or_create: two registrations naming the same new address at once share one account.
+        user, new_account = User.objects.get_or_create(
+            email__iexact=email,
+            defaults={"email": email, "password": make_password(None), "first_name": person["first_name"],
+                      "last_name": person["last_name"], "phone": person["phone"]},
+        )
+        if new_account:
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    appointment = Appointment.objects.create(
+        facility=facility, user=user, roles=person["roles"],
+        first_name=person["first_name"], last_name=person["last_name"], phone=person["phone"],
+    )
+    return appointment, new_account
+
+
+def send_activation_link(request, email):
+    """Send the link that activates the account at ``email``: allauth's password-reset link, worded as an
+    activation by PortalAccountAdapter while the account has no password. Sends nothing the page could show."""
+    form = ResetPasswordForm(data={"email": email})
+    if form.is_valid():
+        form.save(request)
+
+
+def appointment_refusal(user, facility):
+    """Why ``user``'s account cannot take up a role in ``facility`` (a sentence), or None when it can."""
+    if user.is_office:
+        return _("An office account cannot hold a role in a facility.")
+    facility_id = Membership.objects.filter(user=user).values_list("facility_id", flat=True).first()
+    if facility_id is not None and facility_id != facility.pk:
+        return _("Your account already belongs to another facility, and an account belongs to one facility only.")
+    return None
+
+
+def _offer_appointment(request, appointment):
+    """Tell the owner of an existing account that a registration named them, and whether they can accept."""
+    send_portal_mail(
+        "appointment_offered",
+        [appointment.user.email],
+        {
+            "appointment": appointment,
+            "facility": appointment.facility,
+            "refusal": appointment_refusal(appointment.user, appointment.facility),
+            "accept_url": request.build_absolute_uri(reverse("accept_appointment", args=[appointment.pk])),
+        },
+        request,
+    )
+
+
+@transaction.atomic
+def take_up_appointment(appointment):
+    """Bind the appointed account to the facility: membership, and each appointed role still empty.
+
+    Called when a new account is activated, or when the owner of an existing account accepts. Returns
+    the refusal (a sentence) when the account cannot take it up, else None.
+    """
+    # The account first: two appointments taken up at once (two tabs) must not both bind it.
+    user = User.objects.select_for_update().get(pk=appointment.user_id)
+    facility = Facility.objects.select_for_update().get(pk=appointment.facility_id)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.taken_up_at is not None:
+        return None
+    refusal = appointment_refusal(user, facility)
+    if refusal:
+        return refusal
+    Membership.objects.get_or_create(user=user, facility=facility)
+    # A role filled meanwhile (by the office, or by another appointment) keeps its holder.
+    roles = [role for role in appointment.roles if getattr(facility, f"{role}_id") is None]
+    for role in roles:
+        setattr(facility, role, user)
+    facility.save(update_fields=roles)
+    appointment.taken_up_at = timezone.now()
+    appointment.save(update_fields=["taken_up_at"])
+    audit.record(
+        "facility.appointment_taken_up",
+        _("%(name)s took up the appointment as %(roles)s") % {"name": user, "roles": describe_roles(roles) or _("member")},
+        actor=user,
+        facility=facility,
+        target=appointment,
+        changes={role: [None, str(user)] for role in roles},
+    )
+    if "main_account_holder" in roles:
+        transaction.on_commit(lambda: send_facility_code(facility))
+    return None
+
+
+def send_facility_code(facility):
+    """The facility code and the appointed people, to the main account holder once they hold the role."""
     send_portal_mail(
         "facility_registered",
         [facility.main_account_holder.email],
-        {"facility": facility, "roles": {u.email: facility.roles_of(u) for u in people.values()}},
-        request,
+        {"facility": facility, "appointments": facility.appointments.select_related("user")},
     )
-    return facility
+
+
+@transaction.atomic
+def activate_account(user, *, password, first_name, last_name, phone):
+    """One step from the activation link: the person's name and password, the e-mail address confirmed
+    (the link came to it), and the appointments taken up. An account belongs to one facility, so when
+    several registrations named it, the first that it can take up binds it and the others stay pending."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone}
+    user.first_name, user.last_name, user.phone = first_name, last_name, phone
+    get_adapter().set_password(user, password)  # saves the user
+    for address in EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=False):
+        address.set_verified(commit=True)
+    audit.record(
+        "account.activated",
+        _("%(name)s activated their account") % {"name": user},
+        actor=user,
+        target=user,
+        changes=audit.changed_fields(before, {"first_name": first_name, "last_name": last_name, "phone": phone}),
+    )
+    for appointment in user.appointments.filter(taken_up_at__isnull=True):
+        take_up_appointment(appointment)
+    return user
 
 
 def join_facility(user, facility):
     membership = Membership.objects.create(user=user, facility=facility)
     audit.record(
         "facility.member_joined",
-        _("%(email)s joined as a member") % {"email": user.email},
+        _("%(name)s joined as a member") % {"name": user},
         actor=user,
         facility=facility,
         target=membership,

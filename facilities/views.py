@@ -1,6 +1,7 @@
 """Facility staff's pages and the public registration."""
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.views.generic import FormView, ListView, TemplateView, UpdateView
 from . import permissions, services
 from .access import FacilityStaffMixin
 from .forms import FacilityProfileForm, FacilityRegistrationForm
-from .models import Facility
+from .models import Appointment, Facility
 from .permissions import facility_id_of
 
 
@@ -38,6 +39,33 @@ class RegisterFacilityView(FormView):
 
 def registered(request):
     return render(request, "facilities/registered.html", {"facility_name": request.session.get("registered_facility")})
+
+
+class AcceptAppointmentView(LoginRequiredMixin, TemplateView):
+    """The owner of an existing account, named at a facility's registration, takes up the appointment.
+
+    Only the appointed person finds it (404 for everyone else), and only while it is pending.
+    """
+
+    template_name = "facilities/register_accept.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.appointment = get_object_or_404(
+                Appointment.objects.select_related("facility"), pk=kwargs["pk"], user=request.user, taken_up_at__isnull=True
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("refusal", services.appointment_refusal(self.request.user, self.appointment.facility))
+        return super().get_context_data(appointment=self.appointment, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        refusal = services.take_up_appointment(self.appointment)
+        if refusal:
+            return self.render_to_response(self.get_context_data(refusal=refusal))
+        messages.success(request, _("You now belong to %(facility)s.") % {"facility": self.appointment.facility})
+        return redirect("facilities:dashboard")
 
 
 class DashboardView(FacilityStaffMixin, TemplateView):

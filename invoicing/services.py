@@ -186,7 +186,7 @@ def issue_annual_fee_invoices(year=None):
 def invoice_recipients(facility):
     """The people who see invoices: authorised representative, deputy and main account holder."""
     people = (facility.authorised_representative, facility.deputy_representative, facility.main_account_holder)
-    return sorted({person.email for person in people})
+    return sorted({person.email for person in people if person})  # a role is empty until its appointee takes it up
 
 
 @transaction.atomic

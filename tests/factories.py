@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from applications.models import Answer, Application, Programme, Question
-from facilities.models import Facility, Membership, User
+from facilities.models import Appointment, Facility, Membership, User
 from invoicing.models import Invoice
 from invoicing.services import issue_invoice
 
@@ -23,6 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@hospital.example")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
+    phone = factory.Sequence(lambda n: f"+43 1 555 {n:04d}")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
@@ -88,6 +89,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     facility = factory.SubFactory(FacilityFactory)
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A person named at a facility's registration who has not taken the appointment up yet."""
+
+    class Meta:
+        model = Appointment
+
+    facility = factory.SubFactory(FacilityFactory)
+    user = factory.SubFactory(UserFactory)
+    roles = factory.LazyFunction(lambda: ["deputy_representative"])
+    first_name = factory.LazyAttribute(lambda o: o.user.first_name)
+    last_name = factory.LazyAttribute(lambda o: o.user.last_name)
+    phone = factory.LazyAttribute(lambda o: o.user.phone)
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

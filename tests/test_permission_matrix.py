@@ -21,6 +21,7 @@ from invoicing.services import store_invoice_pdf
 
 from .conftest import body_of, pdf_text, people_of
 from .factories import (
+    AppointmentFactory,
     AssessorFactory,
     ChairpersonFactory,
     FacilityDocumentFactory,
@@ -65,6 +66,8 @@ MATRIX = {
     "home": (lambda w: {}, expect(302, anonymous=200)),
     "register_facility": (lambda w: {}, PUBLIC),
     "registered": (lambda w: {}, PUBLIC),
+    # A pending appointment at facility A of someone outside the world: only that person finds it.
+    "accept_appointment": (lambda w: {"pk": AppointmentFactory(facility=w.a.facility).pk}, expect(404)),
     "facilities:dashboard": (lambda w: {}, staff_only()),
     "facilities:profile": (lambda w: {}, staff_only()),
     # other_facility is facility B's authorised representative: it edits B's own profile.

@@ -3,6 +3,8 @@ import re
 import pytest
 
 from facilities.models import Facility, User
+
+ROLES = {role: str(label) for role, label in Facility.ROLES.items()}
 from tests.factories import PASSWORD, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,23 +21,34 @@ def test_register_activate_sign_in_and_a_member_is_refused_the_profile_edit(page
     page.fill("#id_phone", "+43 1 000")
     page.fill("#id_annual_procedures", "200")
     page.check("#id_head_of_department_approval")
-    page.fill("#id_authorised_representative_email", "rep@browser.example")
-    page.fill("#id_deputy_representative_email", "deputy@browser.example")
-    page.fill("#id_main_account_holder_email", "holder@browser.example")
+    for role, (first, last, email, phone) in {
+        "authorised_representative": ("Rita", "Repp", "rep@browser.example", "+43 1 001"),
+        "deputy_representative": ("Dora", "Deppe", "deputy@browser.example", "+43 1 002"),
+        "main_account_holder": ("Hans", "Holder", "holder@browser.example", "+43 1 003"),
+    }.items():
+        # Each field is found by its visible label, as a person (or a screen reader) finds it.
+        page.get_by_label(f"First name of the {ROLES[role]}").fill(first)
+        page.get_by_label(f"Last name of the {ROLES[role]}").fill(last)
+        page.get_by_label(f"E-mail of the {ROLES[role]}").fill(email)
+        page.get_by_label(f"Phone of the {ROLES[role]}").fill(phone)
     page.click("text=Register facility")
     page.wait_for_selector("text=Thank you for registering")
 
-    activation = next(m for m in mailoutbox if m.to == ["rep@browser.example"] and "confirm-email" in m.body)
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", activation.body).group(0)
+    activation = next(m for m in mailoutbox if m.to == ["rep@browser.example"])
+    assert "Activate your account" in activation.subject
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", activation.body).group(0)
     page.goto(link)
+    page.wait_for_selector("h1:has-text('Activate your account')")
+    assert page.input_value("#id_first_name") == "Rita" and page.input_value("#id_last_name") == "Repp"
     page.fill("input[name=password1]", "browser-secret-51")
     page.fill("input[name=password2]", "browser-secret-51")
-    page.click("button[type=submit]")
+    page.click("text=Activate account")
 
-    sign_in("rep@browser.example", "browser-secret-51")
+    # Activation signs in: the dashboard names the facility and the role, the header names the person.
     page.wait_for_selector("h1:has-text('Browser IO Unit')")
     assert page.is_visible("text=Authorised representative")
     assert page.is_visible("text=Registered")
+    assert page.is_visible("header >> text=Rita Repp")
 
     member = MembershipFactory(facility=Facility.objects.get(name="Browser IO Unit")).user
     page.click("text=Sign out")

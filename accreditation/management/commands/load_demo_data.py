@@ -13,10 +13,14 @@ from invoicing.services import issue_registration_invoices, record_payment
 DEMO_PASSWORD = "demo-portal-2026"
 
 OFFICE = [
-    ("office@demo.example", "Olivia", "Office", User.OfficeRole.ADMINISTRATOR),
-    ("chair@demo.example", "Charles", "Chair", User.OfficeRole.CHAIRPERSON),
+    ("office@demo.example", "Olivia", "Hartmann", "+43 1 555 0100", User.OfficeRole.ADMINISTRATOR),
+    ("chair@demo.example", "Charles", "Whitfield", "+44 20 5550 0101", User.OfficeRole.CHAIRPERSON),
 ]
-ASSESSORS = [(f"assessor{n}@demo.example", "Assessor", str(n)) for n in (1, 2, 3)]
+ASSESSORS = [
+    ("assessor1@demo.example", "Astrid", "Lindqvist", "+46 8 555 0111"),
+    ("assessor2@demo.example", "Marco", "Bellini", "+39 02 5550 0112"),
+    ("assessor3@demo.example", "Helena", "Novak", "+420 2 5550 0113"),
+]
 FACILITIES = [
     {
         "slug": "vienna",
@@ -30,6 +34,12 @@ FACILITIES = [
         "service_line": "Department of Interventional Radiology",
         "annual_procedures": 420,
         "status": Facility.Status.ENROLLED,  # reached by paying its enrolment invoice
+        "people": {
+            "rep": ("Anna", "Berger", "+43 1 000 0101"),
+            "deputy": ("Lukas", "Steiner", "+43 1 000 0102"),
+            "holder": ("Sophie", "Huber", "+43 1 000 0103"),
+            "member": ("Jakob", "Wagner", "+43 1 000 0104"),
+        },
     },
     {
         "slug": "lyon",
@@ -43,12 +53,20 @@ FACILITIES = [
         "service_line": "Interventional Oncology Service",
         "annual_procedures": 260,
         "status": Facility.Status.REGISTERED,
+        "people": {
+            "rep": ("Camille", "Durand", "+33 4 00 00 01 01"),
+            "deputy": ("Hugo", "Moreau", "+33 4 00 00 01 02"),
+            "holder": ("Léa", "Fontaine", "+33 4 00 00 01 03"),
+            "member": ("Louis", "Girard", "+33 4 00 00 01 04"),
+        },
     },
 ]
 
 
-def demo_user(email, first_name, last_name, **extra):
-    user = User.objects.create_user(email=email, password=DEMO_PASSWORD, first_name=first_name, last_name=last_name, **extra)
+def demo_user(email, first_name, last_name, phone, **extra):
+    user = User.objects.create_user(
+        email=email, password=DEMO_PASSWORD, first_name=first_name, last_name=last_name, phone=phone, **extra
+    )
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     return user
 
@@ -74,19 +92,16 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded.")
             return
         office = None
-        for email, first, last, role in OFFICE:
-            user = demo_user(email, first, last, office_role=role, is_staff=role == User.OfficeRole.ADMINISTRATOR,
+        for email, first, last, phone, role in OFFICE:
+            user = demo_user(email, first, last, phone, office_role=role, is_staff=role == User.OfficeRole.ADMINISTRATOR,
                              is_superuser=role == User.OfficeRole.ADMINISTRATOR)
             office = office or user
-        for email, first, last in ASSESSORS:
-            demo_user(email, first, last, is_assessor=True)
+        for email, first, last, phone in ASSESSORS:
+            demo_user(email, first, last, phone, is_assessor=True)
         for spec in FACILITIES:
             spec = dict(spec)
-            slug, status = spec.pop("slug"), spec.pop("status")
-            people = {
-                role: demo_user(f"{role}.{slug}@demo.example", role.capitalize(), slug.capitalize())
-                for role in ("rep", "deputy", "holder", "member")
-            }
+            slug, status, names = spec.pop("slug"), spec.pop("status"), spec.pop("people")
+            people = {role: demo_user(f"{role}.{slug}@demo.example", *person) for role, person in names.items()}
             facility = Facility.objects.create(
                 **spec,
                 programme=Programme.objects.get(code="io"),
