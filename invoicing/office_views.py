@@ -3,8 +3,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, View
 
+from accreditation.pdf import render_again
 from facilities.access import OfficeMixin, get_visible_or_404
 
 from . import services
@@ -121,3 +122,15 @@ class IssueCreditNoteView(ConfirmedFormView):
     def act(self, data):
         credit_note, replacement = services.issue_credit_note(self.invoice, self.request.user, **data)
         messages.success(self.request, _("Credit note %(number)s issued.") % {"number": credit_note.number})
+
+
+class RenderInvoicePdfView(OfficeInvoiceMixin, View):
+    """The office re-runs the rendering of an invoice whose PDF is missing."""
+
+    def post(self, request, *args, **kwargs):
+        if render_again(services.store_invoice_pdf, self.invoice, request.user):
+            messages.success(request, _("The PDF of invoice %(number)s is stored.") % {"number": self.invoice.number})
+        else:
+            messages.error(request, _("The PDF of invoice %(number)s could not be rendered; the log says why.")
+                           % {"number": self.invoice.number})
+        return redirect("office:attention")
