@@ -6,11 +6,13 @@ from urllib.parse import unquote, urlsplit
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.base import ContentFile
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -74,15 +76,15 @@ def render_pdf(template_name, context):
     return pdf
 
 
-def store_pdf_once(instance, field_name, filename, render):
-    """Render ``render()`` into ``instance.<field_name>`` unless a PDF is stored there; the stored file's name.
+def store_pdf_once(instance, field_name, filename, render_bytes):
+    """Store ``render_bytes()`` in ``instance.<field_name>`` unless a PDF is stored there; the stored file's name.
 
     Two runs at once (a retried task, the office's re-run, a download) leave one file: the second deletes its own.
     """
     field_file = getattr(instance, field_name)
     if field_file:
         return field_file.name
-    name = field_file.storage.save(field_file.field.generate_filename(instance, filename), ContentFile(render()))
+    name = field_file.storage.save(field_file.field.generate_filename(instance, filename), ContentFile(render_bytes()))
     rows = type(instance)._default_manager.filter(pk=instance.pk, **{field_name: ""})
     if not rows.update(**{field_name: name}):
         field_file.storage.delete(name)
@@ -107,12 +109,14 @@ def pdf_being_prepared(request):
     return response
 
 
-def render_again(store, document, actor):
-    """The office re-runs a failed rendering; a success is in the audit trail. True when the PDF is stored."""
+def render_again(request, store, document, what):
+    """The office's re-run of a failed rendering: the page says how it went; a stored PDF is in the audit trail."""
     from facilities import audit
 
     if render_or_log(store, document) is None:
-        return False
-    audit.record("pdf.rendered", f"PDF of {document} rendered again", actor=actor, facility=document.facility,
-                 target=document)
-    return True
+        messages.error(request, _("The PDF of %(what)s could not be rendered; the log says why.") % {"what": what})
+    else:
+        audit.record("pdf.rendered", _("PDF of %(what)s rendered again") % {"what": what}, actor=request.user,
+                     facility=document.facility, target=document)
+        messages.success(request, _("The PDF of %(what)s is stored.") % {"what": what})
+    return redirect("office:attention")

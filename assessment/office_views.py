@@ -143,9 +143,5 @@ class RenderCertificateView(OfficeApplicationMixin, View):
             Award.objects.visible_to(request.user).select_related("facility", "decision__application__question_set__programme"),
             decision__application=self.application,
         )
-        if render_again(services.render_certificate, award, request.user):
-            messages.success(request, _("The certificate of %(facility)s is stored.") % {"facility": award.facility.name})
-        else:
-            messages.error(request, _("The certificate of %(facility)s could not be rendered; the log says why.")
-                           % {"facility": award.facility.name})
-        return redirect("office:attention")
+        what = _("the certificate of %(facility)s") % {"facility": award.facility.name}
+        return render_again(request, services.render_certificate, award, what)

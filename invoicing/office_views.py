@@ -128,9 +128,5 @@ class RenderInvoicePdfView(OfficeInvoiceMixin, View):
     """The office re-runs the rendering of an invoice whose PDF is missing."""
 
     def post(self, request, *args, **kwargs):
-        if render_again(services.store_invoice_pdf, self.invoice, request.user):
-            messages.success(request, _("The PDF of invoice %(number)s is stored.") % {"number": self.invoice.number})
-        else:
-            messages.error(request, _("The PDF of invoice %(number)s could not be rendered; the log says why.")
-                           % {"number": self.invoice.number})
-        return redirect("office:attention")
+        what = _("invoice %(number)s") % {"number": self.invoice.number}
+        return render_again(request, services.store_invoice_pdf, self.invoice, what)
