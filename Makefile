@@ -1,4 +1,5 @@
-# `make run` serves the portal on http://127.0.0.1:8000 (SQLite, eager Celery, e-mail to console and var/mail).
+# `make run` serves the portal on http://127.0.0.1:8000 (SQLite, eager Celery, e-mail to console and var/mail),
+# without Django's debug pages; `make dev` serves the same with DEBUG on, for development.
 # `make test` runs the whole suite against the local PostgreSQL and Redis.
 
 # The first interpreter of 3.11 or newer; pyenv shims that point nowhere fail the version check and are skipped.
@@ -10,7 +11,7 @@ PG_PORT := 5432
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/accreditation
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test install chromium postgres redis bench clean
+.PHONY: run dev serve test install chromium postgres redis bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -23,11 +24,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
+run: DJANGO_DEBUG := 0
+run: serve
+
+dev: DJANGO_DEBUG := 1
+dev: serve
+
+# Without DEBUG, WhiteNoise serves the static files collected into staticfiles/.
+serve: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=$(DJANGO_DEBUG) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Debian's Chromium drives the browser tests; Playwright's own browser download is not used.
 chromium:
@@ -48,4 +57,4 @@ bench: install postgres
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/application_page.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var staticfiles

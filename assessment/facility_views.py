@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from accreditation.pdf import pdf_being_prepared, render_or_log
 from applications.views import ApplicationMixin
 from facilities import permissions
 from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin, SignedInMixin
@@ -124,9 +125,13 @@ class ActionPlanView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateVi
 
 class CertificateView(FacilityStaffMixin, View):
     def get(self, request):
-        award = Award.objects.visible_to(request.user).filter(facility=self.facility).exclude(certificate="").first()
+        award = Award.objects.visible_to(request.user).filter(facility=self.facility).select_related(
+            "facility", "decision__application__question_set__programme").first()
         if award is None:
             raise Http404
+        # A rendering that has not finished (or failed) is done now, so a download never stays missing.
+        if render_or_log(services.render_certificate, award) is None:
+            return pdf_being_prepared(request)
         return FileResponse(award.certificate.open("rb"), as_attachment=True,
                             filename=f"certificate-{award.expires_on:%Y}.pdf", content_type="application/pdf")
 

@@ -5,14 +5,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView
+from django.views.generic import FormView, ListView, View
 
+from accreditation.pdf import render_again
 from applications.models import Application
 from facilities.access import ChairpersonMixin, OfficeMixin
 
 from . import services
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
-from .models import Audit, Recommendation
+from .models import Audit, Award, Recommendation
 from .workflow import Status
 
 
@@ -132,3 +133,15 @@ class DecideView(ChairpersonMixin, OfficeApplicationMixin, FormView):
             form.add_error(None, exc)
             return self.form_invalid(form)
         return self.done(_("The decision is signed off and the facility has been e-mailed."))
+
+
+class RenderCertificateView(OfficeApplicationMixin, View):
+    """The office re-runs the rendering of the certificate of the application's award when its PDF is missing."""
+
+    def post(self, request, *args, **kwargs):
+        award = get_object_or_404(
+            Award.objects.visible_to(request.user).select_related("facility", "decision__application__question_set__programme"),
+            decision__application=self.application,
+        )
+        what = _("the certificate of %(facility)s") % {"facility": award.facility.name}
+        return render_again(request, services.render_certificate, award, what)

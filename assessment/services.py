@@ -326,7 +326,8 @@ def sign_off_decision(application, chairperson, outcome, report=""):
         expires = _add_years(today, years)
         award = Award.objects.create(facility=application.facility, decision=decision, granted_on=today, expires_on=expires)
         accredit_facility(application.facility, chairperson, expires_on=expires, excellence=application.seeks_excellence)
-        transaction.on_commit(lambda: render_certificate_pdf.delay(award.pk))
+        # robust: a rendering that cannot even be queued leaves the award granted; the office sees it missing its PDF.
+        transaction.on_commit(lambda: render_certificate_pdf.delay(award.pk), robust=True)
     return decision
 
 
@@ -338,15 +339,21 @@ def _add_years(day, years):
 
 
 def render_certificate(award):
-    """Render the award's certificate PDF and store it (django-storages in production)."""
-    from django.core.files.base import ContentFile
+    """Render the award's certificate PDF and store it once (django-storages in production)."""
+    from accreditation.pdf import render_pdf, store_pdf_once
 
-    from accreditation.pdf import render_pdf
-
-    pdf = render_pdf("assessment/certificate.html", {"award": award, "facility": award.facility,
-                                                     "programme": award.decision.application.question_set.programme})
-    award.certificate.save(f"certificate-{award.facility_id}-{award.granted_on:%Y%m%d}.pdf", ContentFile(pdf), save=True)
+    context = {"award": award, "facility": award.facility, "programme": award.decision.application.question_set.programme}
+    store_pdf_once(award, "certificate", f"certificate-{award.facility_id}-{award.granted_on:%Y%m%d}.pdf",
+                   lambda: render_pdf("assessment/certificate.html", context))
     return award
+
+
+def awards_missing_certificate():
+    """Awards whose certificate is still not stored well after the decision: every retry of the rendering failed."""
+    from accreditation.pdf import RENDERING_GRACE
+
+    return Award.objects.filter(certificate="", decision__created_at__lt=timezone.now() - RENDERING_GRACE).select_related(
+        "facility", "decision__application__question_set__programme")
 
 
 # Corrective action plans --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-from celery import shared_task
+from accreditation.pdf import rendering_task
 
 
-@shared_task
+@rendering_task
 def render_certificate_pdf(award_id):
     from .models import Award
     from .services import render_certificate

@@ -29,4 +29,6 @@ urlpatterns = [
     path("office/applications/<int:pk>/audits/<str:kind>/", office_views.ScheduleAuditView.as_view(), name="schedule_audit"),
     path("office/audits/<int:pk>/outcome/", office_views.AuditOutcomeView.as_view(), name="audit_outcome"),
     path("office/applications/<int:pk>/decide/", office_views.DecideView.as_view(), name="decide"),
+    path("office/applications/<int:pk>/render-certificate/", office_views.RenderCertificateView.as_view(),
+         name="render_certificate"),
 ]

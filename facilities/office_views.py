@@ -82,12 +82,16 @@ class AttentionView(OfficeMixin, TemplateView):
     template_name = "office/attention.html"
 
     def get_context_data(self, **kwargs):
-        from assessment.services import office_attention
-        from invoicing.services import overdue_invoices
+        from assessment.services import awards_missing_certificate, office_attention
+        from invoicing.services import invoices_missing_pdf, overdue_invoices
 
+        missing_pdf = {"invoices_missing_pdf": list(invoices_missing_pdf()),
+                       "awards_missing_certificate": list(awards_missing_certificate())}
         return super().get_context_data(
             queues=office_attention(self.request.user),
             registered=Facility.objects.filter(status=Facility.Status.REGISTERED).order_by("created_at"),
             overdue_invoices=overdue_invoices(),
+            missing_pdf_count=sum(map(len, missing_pdf.values())),
+            **missing_pdf,
             **kwargs,
         )

@@ -3,8 +3,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, View
 
+from accreditation.pdf import render_again
 from facilities.access import OfficeMixin, get_visible_or_404
 
 from . import services
@@ -131,3 +132,11 @@ class IssueCreditNoteView(ConfirmedFormView):
     def act(self, data):
         credit_note, replacement = services.issue_credit_note(self.invoice, self.request.user, **data)
         messages.success(self.request, _("Credit note %(number)s issued.") % {"number": credit_note.number})
+
+
+class RenderInvoicePdfView(OfficeInvoiceMixin, View):
+    """The office re-runs the rendering of an invoice whose PDF is missing."""
+
+    def post(self, request, *args, **kwargs):
+        what = _("invoice %(number)s") % {"number": self.invoice.number}
+        return render_again(request, services.store_invoice_pdf, self.invoice, what)

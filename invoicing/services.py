@@ -10,14 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accreditation.pdf import render_pdf
+from accreditation.pdf import RENDERING_GRACE, render_pdf, store_pdf_once
 from facilities import audit
 from facilities.models import Facility
 from facilities.services import enrol_facility, send_portal_mail
@@ -93,7 +91,8 @@ def issue_invoice(facility, kind, lines, *, currency, tax_rate, payment_terms_da
         )
         from .tasks import render_invoice_pdf
 
-        transaction.on_commit(lambda: render_invoice_pdf.delay(invoice.pk))
+        # robust: a rendering that cannot even be queued leaves the invoice issued; the office sees it missing its PDF.
+        transaction.on_commit(lambda: render_invoice_pdf.delay(invoice.pk), robust=True)
     return invoice
 
 
@@ -319,16 +318,14 @@ def invoice_pdf_bytes(invoice):
 
 def store_invoice_pdf(invoice):
     """Render and store the invoice's PDF once; running it again leaves the stored file alone."""
-    if invoice.pdf:
-        return invoice.pdf.name
     # The random part keeps file names unguessable wherever storage is exposed (DEBUG media, bucket listings).
-    name = default_storage.save(
-        f"invoices/{invoice.year}/{invoice.number}-{uuid.uuid4().hex[:12]}.pdf", ContentFile(invoice_pdf_bytes(invoice))
-    )
-    if not Invoice.objects.filter(pk=invoice.pk, pdf="").update(pdf=name):
-        default_storage.delete(name)  # a concurrent run stored it first
-        return Invoice.objects.values_list("pdf", flat=True).get(pk=invoice.pk)
-    return name
+    return store_pdf_once(invoice, "pdf", f"{invoice.year}/{invoice.number}-{uuid.uuid4().hex[:12]}.pdf",
+                          lambda: invoice_pdf_bytes(invoice))
+
+
+def invoices_missing_pdf():
+    """Invoices whose PDF is still not stored well after issue: every retry of the rendering task failed."""
+    return Invoice.objects.filter(pdf="", created_at__lt=timezone.now() - RENDERING_GRACE).select_related("facility")
 
 
 def overdue_invoices(today=None):

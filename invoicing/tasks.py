@@ -1,11 +1,13 @@
 """Celery wrappers: each takes ids, loads fresh rows and calls a service."""
 from celery import shared_task
 
+from accreditation.pdf import rendering_task
+
 from . import services
 from .models import Invoice
 
 
-@shared_task
+@rendering_task
 def render_invoice_pdf(invoice_id):
     return services.store_invoice_pdf(Invoice.objects.get(pk=invoice_id))
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("office/invoices/", office_views.OfficeInvoiceListView.as_view(), name="office_invoices"),
     path("office/invoices/<int:pk>/", office_views.OfficeInvoiceDetailView.as_view(), name="office_invoice"),
     path("office/invoices/<int:pk>/payment/", office_views.RecordPaymentView.as_view(), name="record_payment"),
+    path("office/invoices/<int:pk>/render-pdf/", office_views.RenderInvoicePdfView.as_view(), name="render_invoice_pdf"),
     path("office/invoices/<int:pk>/credit-note/", office_views.IssueCreditNoteView.as_view(), name="issue_credit_note"),
 ]

@@ -117,6 +117,9 @@ MATRIX = {
     "invoicing:office_invoice": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
     "invoicing:record_payment": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
     "invoicing:issue_credit_note": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
+    # Re-running a failed PDF rendering: a POST button of the office.
+    "invoicing:render_invoice_pdf": (lambda w: {"pk": w.a.invoice.pk}, office_only(office=405, chair=405)),
+    "assessment:render_certificate": (lambda w: {"pk": w.a_application.pk}, office_only(office=405, chair=405)),
     # Messages and documents: every member of the facility, and the office.
     "correspondence:messages": (lambda w: {}, staff_only()),
     "correspondence:documents": (lambda w: {}, staff_only()),
