@@ -235,23 +235,30 @@ def test_the_case_review_export_is_named_without_the_code(client, application, e
         assert disposition.startswith("attachment") and enrolled.facility.code not in disposition
 
 
-def test_e_mails_carry_the_code_only_to_those_entitled(client, mailoutbox, committing):
-    """Registration, a role change, a new code and a removal: every e-mail naming the code goes to entitled roles only."""
+def mails_naming(codes, mailoutbox):
+    return [mail for mail in mailoutbox if any(code in mail.subject + mail.body for code in codes)]
+
+
+def test_registration_e_mails_the_code_only_to_those_entitled(client, mailoutbox):
     client.post(reverse("register_facility"), registration_data(main_account_holder_email="holder@stelsewhere.example"))
     facility = Facility.objects.get()
-    entitled = {"rep@stelsewhere.example", "holder@stelsewhere.example"}
-    member = MembershipFactory(facility=facility).user
+    [with_code] = mails_naming([facility.code], mailoutbox)
+    assert set(with_code.to) <= {"rep@stelsewhere.example", "holder@stelsewhere.example"}
+
+
+def test_changes_to_people_e_mail_the_code_only_to_those_entitled(registered, mailoutbox, committing):
+    """A role change, a new code and a removal: only the new code's e-mail names a code, sent to entitled roles."""
     office = OfficeUserFactory()
+    old_code = registered.facility.code
     with committing():
-        services.appoint_to_role(facility, "deputy_representative", member, office)
-        services.issue_new_facility_code(facility, office)
-        services.remove_member(facility, User.objects.get(email="deputy@stelsewhere.example"), office)
-    codes = set(AuditEntry.objects.get(action="facility.code_replaced").changes["code"])
+        services.appoint_to_role(registered.facility, "deputy_representative", registered.member, office)
+        services.issue_new_facility_code(registered.facility, office)
+        services.remove_member(registered.facility, registered.deputy, office)
+    new_code = Facility.objects.get(pk=registered.facility.pk).code
 
-    with_code = [mail for mail in mailoutbox if any(code in mail.body or code in mail.subject for code in codes)]
-
-    assert len(with_code) == 2  # the registration e-mail and the new code's
-    assert all(set(mail.to) <= entitled for mail in with_code)
+    assert len(mailoutbox) == 3
+    [with_code] = mails_naming([old_code, new_code], mailoutbox)
+    assert sorted(with_code.to) == sorted([registered.rep.email, registered.holder.email])
 
 
 # Every state-changing service re-reads and locks the facility row it guards.
