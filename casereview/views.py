@@ -204,7 +204,8 @@ class ExportMixin(CaseReviewMixin):
             return super().get(request, *args, **kwargs)
         response = self.export(services.summarise_review(self.application))
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="case-review-{self.facility.code}-{stamp}.{self.extension}"'
+        # Not the facility code: every member downloads the review, and the code is for the appointed roles.
+        response["Content-Disposition"] = f'attachment; filename="case-review-{stamp}.{self.extension}"'
         return response
 
 

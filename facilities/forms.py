@@ -1,6 +1,8 @@
 from allauth.account.forms import ResetPasswordKeyForm, SignupForm
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Programme
@@ -182,5 +184,26 @@ class StaffSignupForm(SignupForm):
     def save(self, request):
         with transaction.atomic():
             user = super().save(request)
-            services.join_facility(user, self.facility)
+            services.join_facility(user, self.facility, self.cleaned_data["facility_code"])
         return user
+
+    def try_save(self, request):
+        """The code was replaced between checking the form and saving it: nothing is created, the form says why."""
+        try:
+            return super().try_save(request)
+        except ValidationError as error:
+            self.add_error("facility_code", error)
+            return None, TemplateResponse(request, "account/signup.html", {"form": self})
+
+
+class RoleAppointmentForm(forms.Form):
+    """Which appointed role passes to which member of the facility."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=[])
+    person = forms.ModelChoiceField(label=_("New holder"), queryset=User.objects.none(), empty_label=_("(choose a member)"))
+
+    def __init__(self, *args, facility, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, services.role_label(role)) for role in services.APPOINTED_ROLES]
+        self.fields["person"].queryset = User.objects.filter(membership__facility=facility)
+        self.fields["person"].label_from_instance = lambda user: f"{user} <{user.email}>" if user.get_full_name() else user.email

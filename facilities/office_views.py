@@ -1,11 +1,12 @@
 """The office's area: every facility, its people, its history, and its status moves."""
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView, TemplateView, UpdateView
+from django.urls import reverse
+from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
 from .access import OfficeMixin
 from .models import Facility
-from .views import FacilityProfileEditMixin
+from .views import AppointRoleMixin, FacilityProfileEditMixin, NewFacilityCodeMixin, PeopleMixin, RemoveMemberMixin
 
 
 class FacilityListView(OfficeMixin, ListView):
@@ -51,17 +52,22 @@ class OfficeFacilityMixin(OfficeMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(facility=self.facility, **kwargs)
 
+    def action_url(self, name, *args):
+        return reverse(f"office:{name}", args=[self.facility.pk, *args])
 
-class FacilityDetailView(OfficeFacilityMixin, DetailView):
+    def people_page_url(self):
+        return self.facility.get_absolute_url()
+
+
+class FacilityDetailView(PeopleMixin, OfficeFacilityMixin, DetailView):
     template_name = "office/facility_detail.html"
 
     def get_object(self, queryset=None):
         return self.facility
 
     def get_context_data(self, **kwargs):
-        members = self.facility.memberships.select_related("user")
         return super().get_context_data(
-            people=[(m.user, self.facility.roles_of(m.user)) for m in members],
+            **self.people_context(),
             audit_entries=self.facility.audit_entries.select_related("actor")[:200],
             applications=self.facility.applications.select_related("question_set__programme", "submitted_by"),
             **kwargs,
@@ -74,6 +80,18 @@ class FacilityEditView(OfficeFacilityMixin, FacilityProfileEditMixin, UpdateView
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(cancel_url=self.facility.get_absolute_url(), **kwargs)
+
+
+class AppointRoleView(AppointRoleMixin, OfficeFacilityMixin, FormView):
+    pass
+
+
+class RemoveMemberView(RemoveMemberMixin, OfficeFacilityMixin, TemplateView):
+    pass
+
+
+class NewFacilityCodeView(NewFacilityCodeMixin, OfficeFacilityMixin, TemplateView):
+    pass
 
 
 class AttentionView(OfficeMixin, TemplateView):

@@ -49,3 +49,8 @@ def can_submit_application(user, facility):
 
 def can_see_facility_code(user, facility):
     return user.is_office or is_main_account_holder(user, facility) or is_authorised_representative(user, facility)
+
+
+def can_manage_people(user, facility):
+    """Appoint the roles, remove members, replace the facility code."""
+    return user.is_office or is_authorised_representative(user, facility) or is_main_account_holder(user, facility)

@@ -4,14 +4,21 @@ from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import Appointment, Facility, Membership, User, describe_roles
+from .models import Appointment, Facility, Membership, User, describe_roles, new_facility_code
+from .permissions import can_see_facility_code
+
+# The roles registration appoints. Until people take up their appointments a role may be empty;
+# once filled, a role stays filled by a member of the facility's staff.
+APPOINTED_ROLES = ("authorised_representative", "deputy_representative", "main_account_holder")
 
 
 def send_portal_mail(template, recipients, context, request=None):
@@ -181,7 +188,17 @@ def activate_account(user, *, password, first_name, last_name, phone):
     return user
 
 
-def join_facility(user, facility):
+def locked(facility):
+    """The facility's row as it is now, locked until the transaction ends: its services decide on this, not on a copy."""
+    return Facility.objects.select_for_update().get(pk=facility.pk)
+
+
+@transaction.atomic
+def join_facility(user, facility, code):
+    """A person joins with the facility's code; a code replaced meanwhile no longer admits anyone."""
+    facility = locked(facility)
+    if facility.code != code:
+        raise ValidationError(_("This facility code has been replaced. Ask your main account holder for the new one."))
     membership = Membership.objects.create(user=user, facility=facility)
     audit.record(
         "facility.member_joined",
@@ -193,14 +210,101 @@ def join_facility(user, facility):
     return membership
 
 
+def role_label(role):
+    return capfirst(Facility._meta.get_field(role).verbose_name)
+
+
+@transaction.atomic
+def appoint_to_role(facility, role, person, actor):
+    """Give one of the appointed roles to another member of the facility, in place of its holder; both are told."""
+    if role not in APPOINTED_ROLES:
+        raise ValidationError(_("Choose one of the appointed roles."))
+    facility = locked(facility)
+    if not Membership.objects.filter(facility=facility, user=person).exists():
+        raise ValidationError(_("%(person)s is not a member of this facility.") % {"person": person})
+    previous = getattr(facility, role)
+    if previous == person:
+        raise ValidationError(
+            _("%(person)s already is the %(role)s.") % {"person": person, "role": role_label(role).lower()}
+        )
+    setattr(facility, role, person)
+    facility.save(update_fields=[role])
+    # A role is empty only while the person registration named has not taken it up.
+    previous_email = previous.email if previous else None
+    audit.record(
+        "facility.role_appointed",
+        _("%(person)s appointed %(role)s in place of %(previous)s")
+        % {"person": person.email, "role": role_label(role).lower(), "previous": previous_email or "—"},
+        actor=actor,
+        facility=facility,
+        target=facility,
+        changes={role: [previous_email, person.email]},
+    )
+    context = {"facility": facility, "role": role_label(role).lower(), "person": person, "previous": previous}
+    transaction.on_commit(lambda: send_portal_mail("role_appointed", [previous_email, person.email], context))
+    return facility
+
+
+@transaction.atomic
+def remove_member(facility, person, actor):
+    """A person leaves the facility's staff. Whoever holds an appointed role hands it to someone else first."""
+    facility = locked(facility)
+    membership = Membership.objects.filter(facility=facility, user=person).first()
+    if membership is None:
+        raise ValidationError(_("%(person)s is not a member of this facility.") % {"person": person})
+    roles = facility.roles_of(person)
+    if roles:
+        raise ValidationError(
+            _("%(person)s is the %(roles)s of the facility: appoint someone else first, then remove them.")
+            % {"person": person, "roles": ", ".join(str(role).lower() for role in roles)}
+        )
+    membership.delete()
+    audit.record(
+        "facility.member_removed",
+        _("%(email)s removed from the staff") % {"email": person.email},
+        actor=actor,
+        facility=facility,
+        target=facility,
+        changes={"member": [person.email, None]},
+    )
+    transaction.on_commit(lambda: send_portal_mail("member_removed", [person.email], {"facility": facility}))
+
+
+@transaction.atomic
+def issue_new_facility_code(facility, actor):
+    """Replace the facility code: the old one admits nobody from now on. Only those who may see the code are told it."""
+    facility = locked(facility)
+    old = facility.code
+    facility.code = new_facility_code()
+    facility.save(update_fields=["code"])
+    audit.record(
+        "facility.code_replaced",
+        _("New facility code issued; the old one no longer works"),
+        actor=actor,
+        facility=facility,
+        target=facility,
+        changes={"code": [old, facility.code]},
+    )
+    recipients = [
+        membership.user.email
+        for membership in facility.memberships.select_related("user")
+        if can_see_facility_code(membership.user, facility)
+    ]
+    transaction.on_commit(lambda: send_portal_mail("facility_code_replaced", recipients, {"facility": facility}))
+    return facility
+
+
 @transaction.atomic
 def update_facility_profile(facility, form, actor):
-    """Save profile changes and record which fields changed, from what, to what."""
-    before = {name: form.initial.get(name) for name in form.changed_data}
-    after = {name: form.cleaned_data[name] for name in form.changed_data}
+    """Save the changed profile fields onto the row as it is now, so a change made meanwhile (the status) is kept."""
     if not form.changed_data:
         return facility
-    form.save()
+    facility = locked(facility)
+    before = {name: getattr(facility, name) for name in form.changed_data}
+    after = {name: form.cleaned_data[name] for name in form.changed_data}
+    for name, value in after.items():
+        setattr(facility, name, value)
+    facility.save(update_fields=form.changed_data)
     audit.record(
         "facility.profile_updated",
         _("Profile updated: %(fields)s") % {"fields": ", ".join(form.changed_data)},
@@ -230,7 +334,7 @@ def _change_status(facility, transition, actor, summary, details=None):
 @transaction.atomic
 def enrol_facility(facility, actor, *, paid_on, payment_reference):
     """The enrolment fee is paid: the facility becomes an enrolled centre and its staff are told."""
-    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    facility = locked(facility)
     _change_status(
         facility,
         facility.enrol,
@@ -249,7 +353,7 @@ def enrol_facility(facility, actor, *, paid_on, payment_reference):
 @transaction.atomic
 def accredit_facility(facility, actor, *, expires_on, excellence=False):
     """An approved application makes the facility an accredited centre, or a centre of excellence, until ``expires_on``."""
-    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    facility = locked(facility)
     facility.award_expires_on = expires_on
     if excellence:
         move, summary = facility.recognise_excellence, _("Centre of excellence until %(date)s")

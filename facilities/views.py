@@ -1,6 +1,7 @@
 """Facility staff's pages and the public registration."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -9,8 +10,8 @@ from django.views.generic import FormView, ListView, TemplateView, UpdateView
 
 from . import permissions, services
 from .access import FacilityStaffMixin
-from .forms import FacilityProfileForm, FacilityRegistrationForm
-from .models import Appointment, Facility
+from .forms import FacilityProfileForm, FacilityRegistrationForm, RoleAppointmentForm
+from .models import Appointment, Facility, User
 from .permissions import facility_id_of
 
 
@@ -100,18 +101,133 @@ class DashboardView(FacilityStaffMixin, TemplateView):
         }
 
 
-class ProfileView(FacilityStaffMixin, TemplateView):
+class PeopleMixin:
+    """The facility's people with their roles, and, for those who may manage them, the actions on them.
+
+    The staff's and the office's pages share it; ``action_url(name, *args)`` and ``people_page_url()``
+    lead to the audience's own URLs.
+    """
+
+    def people_context(self):
+        can_manage = permissions.can_manage_people(self.request.user, self.facility)
+        members = self.facility.memberships.select_related("user")
+        return {
+            "people": [
+                (m.user, self.facility.roles_of(m.user), can_manage and self.action_url("remove_member", m.user_id))
+                for m in members
+            ],
+            "can_manage_people": can_manage,
+            "appoint_url": can_manage and self.action_url("appoint_role"),
+            "new_code_url": can_manage and self.action_url("new_code"),
+        }
+
+
+class OwnFacilityMixin(FacilityStaffMixin):
+    """A page of the signed-in person's own facility."""
+
+    def action_url(self, name, *args):
+        return reverse(f"facilities:{name}", args=args)
+
+    def people_page_url(self):
+        return reverse("facilities:profile")
+
+
+class ProfileView(PeopleMixin, OwnFacilityMixin, TemplateView):
     template_name = "facilities/profile.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        members = self.facility.memberships.select_related("user")
         return super().get_context_data(
-            people=[(m.user, self.facility.roles_of(m.user)) for m in members],
             can_edit=permissions.can_edit_facility(user, self.facility),
             show_code=permissions.can_see_facility_code(user, self.facility),
+            **self.people_context(),
             **kwargs,
         )
+
+
+class ManagePeopleMixin:
+    """Changes to a facility's people and code: its authorised representative, its main account holder, the office."""
+
+    def allowed(self, user):
+        return permissions.can_manage_people(user, self.facility) and super().allowed(user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cancel_url=self.people_page_url(), **kwargs)
+
+
+class AppointRoleMixin(ManagePeopleMixin):
+    """Another member takes over an appointed role; the holder is chosen from the facility's members only."""
+
+    form_class = RoleAppointmentForm
+    template_name = "facilities/appoint_role.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "facility": self.facility}
+
+    def get_initial(self):
+        return {"role": self.request.GET.get("role")}
+
+    def get_context_data(self, **kwargs):
+        holders = [(services.role_label(role), getattr(self.facility, role)) for role in services.APPOINTED_ROLES]
+        return super().get_context_data(holders=holders, **kwargs)
+
+    def form_valid(self, form):
+        role, person = form.cleaned_data["role"], form.cleaned_data["person"]
+        try:
+            services.appoint_to_role(self.facility, role, person, self.request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(person)s is now the %(role)s.") % {"person": person, "role": services.role_label(role).lower()},
+        )
+        return redirect(self.people_page_url())
+
+
+class RemoveMemberMixin(ManagePeopleMixin):
+    """Removing a member asks for confirmation first; a holder of an appointed role is refused."""
+
+    template_name = "facilities/remove_member.html"
+
+    def setup_scope(self, request, *args, **kwargs):
+        super().setup_scope(request, *args, **kwargs)
+        self.person = get_object_or_404(User, membership__facility=self.facility, pk=kwargs["user_pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.person, roles=self.facility.roles_of(self.person), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.remove_member(self.facility, self.person, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(person)s no longer belongs to the facility.") % {"person": self.person})
+        return redirect(self.people_page_url())
+
+
+class NewFacilityCodeMixin(ManagePeopleMixin):
+    """A new facility code, after confirmation: the old code stops admitting colleagues at once."""
+
+    template_name = "facilities/new_code.html"
+
+    def post(self, request, *args, **kwargs):
+        services.issue_new_facility_code(self.facility, request.user)
+        messages.success(request, _("A new facility code is issued; the old one no longer works."))
+        return redirect(self.people_page_url())
+
+
+class AppointRoleView(AppointRoleMixin, OwnFacilityMixin, FormView):
+    pass
+
+
+class RemoveMemberView(RemoveMemberMixin, OwnFacilityMixin, TemplateView):
+    pass
+
+
+class NewFacilityCodeView(NewFacilityCodeMixin, OwnFacilityMixin, TemplateView):
+    pass
 
 
 class FacilityProfileEditMixin:

@@ -72,10 +72,17 @@ MATRIX = {
     "facilities:profile": (lambda w: {}, staff_only()),
     # other_facility is facility B's authorised representative: it edits B's own profile.
     "facilities:profile_edit": (lambda w: {}, staff_only(member=403, deputy=403)),
+    # People and the code: the authorised representative and the main account holder (B's own, for other_facility).
+    "facilities:appoint_role": (lambda w: {}, staff_only(member=403, deputy=403)),
+    "facilities:new_code": (lambda w: {}, staff_only(member=403, deputy=403)),
+    "facilities:remove_member": (lambda w: {"user_pk": w.a.member.pk}, staff_only(member=403, deputy=403, other_facility=404)),
     "office:attention": (lambda w: {}, office_only()),
     "office:facilities": (lambda w: {}, office_only()),
     "office:facility": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     "office:facility_edit": (lambda w: {"pk": w.a.facility.pk}, office_only()),
+    "office:appoint_role": (lambda w: {"pk": w.a.facility.pk}, office_only()),
+    "office:new_code": (lambda w: {"pk": w.a.facility.pk}, office_only()),
+    "office:remove_member": (lambda w: {"pk": w.a.facility.pk, "user_pk": w.a.member.pk}, office_only()),
     "office:application": (lambda w: {"pk": w.a_application.pk}, office_only()),
     "assessment:queue": (lambda w: {}, expect(403, assessor=200, assigned_assessor=200)),
     # Assessor pages of facility A's application: only its assigned assessor; another assessor gets 404.
