@@ -5,9 +5,25 @@ button posts the same form. A save based on a stale version is refused (409) sho
 person's version, with the user's own input kept in a form that now edits that version, so saving
 again is a deliberate overwrite. Bad input is refused (422) with the form's messages.
 """
+from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django_htmx.http import reswap, retarget
+
+
+class VersionField(forms.IntegerField):
+    """The version a save edits, carried in the page; a missing or malformed one means the page is not the portal's."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "required": _("This page is incomplete or out of date. Reload it, then enter your change again."),
+        "invalid": _("This page is incomplete or out of date. Reload it, then enter your change again."),
+        "min_value": _("This page is incomplete or out of date. Reload it, then enter your change again."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, **kwargs)
 
 
 class VersionedSaveMixin:
