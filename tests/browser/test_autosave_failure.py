@@ -2,13 +2,16 @@
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Answer, Question
 from applications.services import open_application
+from assessment.models import Verdict
 from facilities.models import Facility
 from tests.conftest import people_of
-from tests.factories import PASSWORD, AnswerFactory, FacilityFactory, ReviewCaseFactory
+from tests.factories import PASSWORD, AnswerFactory, FacilityFactory, ReviewCaseFactory, core_questions
+from tests.workflow_steps import assign, submitted_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,3 +86,27 @@ def test_a_failed_case_save_says_not_saved_and_the_next_change_saves_it(page, si
     status.locator("[data-autosave=saved]").wait_for()
     case.refresh_from_db()
     assert (case.tumour_type, case.checked) == ("Neuroendocrine", True)
+
+
+def test_a_failed_verdict_save_says_not_saved_and_a_retry_saves_it(page, sign_in):
+    staff = people_of(FacilityFactory(name="Verdict Outage Centre", status=Facility.Status.ENROLLED))
+    application = submitted_application(staff.facility)
+    assessor, _second = assign(application)
+    question = core_questions(application)[0]
+    save_url = re.compile(rf"/questions/{question.pk}/verdict/$")
+    sign_in(assessor.email, PASSWORD)
+    page.goto(reverse("assessment:review", args=[application.pk]))
+
+    page.route(save_url, lambda route: route.abort("internetdisconnected"))
+    card = page.locator(f"#q-{question.number}")
+    card.locator("textarea[name=comment]").fill("Show the CPD log for 2025.")
+    card.locator("input[name=outcome][value=not_met]").check()
+    status = card.locator(f"#v-{question.number}-status")
+    status.locator("text=Not saved: the portal could not be reached.").wait_for()
+    assert card.locator("textarea[name=comment]").input_value() == "Show the CPD log for 2025."
+
+    page.unroute(save_url)
+    status.locator("button:has-text('Retry now')").click()
+    status.locator("[data-autosave=saved]").wait_for()
+    verdict = Verdict.objects.get(question=question, assessor=assessor)
+    assert (verdict.outcome, verdict.comment) == ("not_met", "Show the CPD log for 2025.")
