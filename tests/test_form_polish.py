@@ -15,16 +15,17 @@ from pypdf import PdfReader
 
 from accreditation.pdf import render_pdf
 from applications import forms as application_forms
-from applications.models import Application, Programme, Question
+from applications.models import Answer, Application, Programme, Question
 from assessment import forms as assessment_forms
 from assessment.models import Award, Decision
+from casereview.models import DatasetItem
 from casereview import forms as case_review_forms
 from correspondence import forms as correspondence_forms
 from facilities import forms as facility_forms
 from invoicing import forms as invoicing_forms
 
 from .conftest import pdf_text
-from .factories import AnswerFactory, FacilityFactory
+from .factories import AnswerFactory, FacilityFactory, ReviewCaseFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -128,3 +129,31 @@ def test_a_certificate_with_a_200_character_name_is_one_page_with_the_whole_name
     text = "".join(pdf_text(pdf).split())
     assert "".join(LONG_NAME.split()) in text
     assert "2January2030." in text
+
+
+def test_a_retried_save_whose_first_try_arrived_is_saved_not_a_conflict(client, enrolled, application):
+    question = Question.objects.get(standard__question_set=application.question_set, number=2)
+    client.force_login(enrolled.member)
+    typed = {"choice": "yes", "evidence": "Our CPD register", "version": 0}
+    assert client.post(reverse("applications:answer", args=[question.pk]), typed, **HTMX).status_code == 200
+    # The answer to that save was lost on the way back: the page retries with the version it still holds.
+    retry = client.post(reverse("applications:answer", args=[question.pk]), typed, **HTMX)
+    assert retry.status_code == 200 and 'data-autosave="saved"' in retry.content.decode()
+    answer = Answer.objects.get(application=application, question=question)
+    assert answer.version == 1 and answer.revisions.count() == 1
+
+    changed = client.post(reverse("applications:answer", args=[question.pk]), {**typed, "evidence": "Other text"}, **HTMX)
+    assert changed.status_code == 409  # a different text on a stale version is still a conflict
+
+
+def test_a_retried_case_save_whose_first_try_arrived_is_saved_not_a_conflict(client, enrolled, application):
+    case = ReviewCaseFactory(application=application, tumour_type="Liver", checked=False, present_items=[])
+    items = list(DatasetItem.objects.filter(is_active=True)[:2])
+    client.force_login(enrolled.member)
+    typed = {"record_identifier": case.record_identifier, "procedure_date": case.procedure_date.isoformat(),
+             "tumour_type": "Kidney", "checked": "on", "present_items": [item.pk for item in items], "version": case.version}
+    for _try in range(2):
+        response = client.post(reverse("casereview:case", args=[case.pk]), typed, **HTMX)
+        assert response.status_code == 200 and 'data-autosave="saved"' in response.content.decode()
+    case.refresh_from_db()
+    assert case.version == typed["version"] + 1 and case.tumour_type == "Kidney"
