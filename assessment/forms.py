@@ -11,8 +11,8 @@ from .models import Audit, CorrectiveAction, Decision, PlanReview, Recommendatio
 
 
 class AssignAssessorsForm(forms.Form):
-    first = forms.ModelChoiceField(queryset=User.objects.none(), label=_("First assessor"))
-    second = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Second assessor"))
+    first = forms.ModelChoiceField(queryset=User.objects.none(), label=_("First assessor"), empty_label=_("Choose an assessor"))
+    second = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Second assessor"), empty_label=_("Choose an assessor"))
 
     def __init__(self, *args, facility, **kwargs):
         super().__init__(*args, **kwargs)

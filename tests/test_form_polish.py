@@ -38,7 +38,7 @@ def portal_forms():
             if issubclass(form, forms.BaseForm) and form.__module__ == module.__name__}
 
 
-def test_no_radio_list_offers_or_preselects_a_blank_choice():
+def test_no_radio_list_offers_or_preselects_a_blank_choice_and_no_list_reads_dashes():
     radio_lists = [(form, name, field) for form in portal_forms() for name, field in form.base_fields.items()
                    if isinstance(field.widget, forms.RadioSelect)]
     assert {form.__name__ for form, _name, _field in radio_lists} >= {
@@ -48,6 +48,8 @@ def test_no_radio_list_offers_or_preselects_a_blank_choice():
     for form in (assessment_forms.RecommendationForm(), assessment_forms.PlanReviewForm()):
         rendered = str(form["outcome"])
         assert "---------" not in rendered and "checked" not in rendered
+    assessors = str(assessment_forms.AssignAssessorsForm(facility=FacilityFactory())["first"])
+    assert "---------" not in assessors and "Choose an assessor" in assessors
 
 
 def action_plan_post(**management):
