@@ -2,12 +2,29 @@
 
 htmx posts on every change and swaps in what ``saved_response`` renders; without JavaScript the Save
 button posts the same form. A save based on a stale version is refused (409) showing the other
-person's version, with the user's own input kept in a form that now edits that version, so saving
+person's version, unless that version already holds exactly this input (a retried save whose first try
+arrived although its answer was lost): then it is reported saved, with the user's own input kept in a form that now edits that version, so saving
 again is a deliberate overwrite. Bad input is refused (422) with the form's messages.
 """
+from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django_htmx.http import reswap, retarget
+
+
+class VersionField(forms.IntegerField):
+    """The version a save edits, carried in the page; a missing or malformed one means the page is not the portal's."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "required": _("This page is incomplete or out of date. Reload it, then enter your change again."),
+        "invalid": _("This page is incomplete or out of date. Reload it, then enter your change again."),
+        "min_value": _("This page is incomplete or out of date. Reload it, then enter your change again."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, **kwargs)
 
 
 class VersionedSaveMixin:
@@ -25,6 +42,10 @@ class VersionedSaveMixin:
     def refused_response(self, form, conflict):
         raise NotImplementedError
 
+    def holds(self, current, form):
+        """Whether ``current``, the stored version, already holds exactly what the form would save."""
+        raise NotImplementedError
+
     def post(self, request, *args, **kwargs):
         form = self.bind_form(request.POST)
         if not form.is_valid():
@@ -32,6 +53,8 @@ class VersionedSaveMixin:
         try:
             self.save(form)
         except self.conflict_class as clash:
+            if self.holds(clash.current, form):
+                return self.saved_response()
             data = form.data.copy()
             data["version"] = clash.current.version
             rebased = self.bind_form(data)

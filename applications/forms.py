@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accreditation.autosave import VersionField
+
 from .models import ANSWER_TEXT_LIMIT, Answer
 
 
@@ -28,7 +30,7 @@ class AnswerForm(forms.Form):
     )
     evidence = LimitedText(label=_("Evidence you can show the assessors"))
     explanation = LimitedText(label=_("Explanation"))
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, question, **kwargs):
         super().__init__(*args, **kwargs)

@@ -130,6 +130,12 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
             base_version=form.cleaned_data["version"],
         )
 
+    def holds(self, current, form):
+        data = form.cleaned_data
+        return (current.choice, current.evidence, current.explanation) == (
+            data["choice"], data["evidence"], data.get("explanation", "")
+        )
+
     def saved_response(self):
         if not self.request.htmx:
             messages.success(self.request, _("Question %(number)d saved.") % {"number": self.question.number})

@@ -2,6 +2,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from correspondence.uploads import validate_upload
 from facilities.models import User
@@ -10,8 +11,8 @@ from .models import Audit, CorrectiveAction, Decision, PlanReview, Recommendatio
 
 
 class AssignAssessorsForm(forms.Form):
-    first = forms.ModelChoiceField(queryset=User.objects.none(), label=_("First assessor"))
-    second = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Second assessor"))
+    first = forms.ModelChoiceField(queryset=User.objects.none(), label=_("First assessor"), empty_label=_("Choose an assessor"))
+    second = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Second assessor"), empty_label=_("Choose an assessor"))
 
     def __init__(self, *args, facility, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,8 +51,17 @@ class ReplyForm(forms.Form):
         return evidence
 
 
+def radios_without_blank(model_field, **kwargs):
+    """A radio list offers only real choices: a pre-selected "---------" radio would read as an answer given."""
+    widget = kwargs.get("widget")
+    if model_field.choices and (widget is forms.RadioSelect or isinstance(widget, forms.RadioSelect)):
+        kwargs["choices"] = model_field.get_choices(include_blank=False)
+    return model_field.formfield(**kwargs)
+
+
 class RecommendationForm(forms.ModelForm):
     class Meta:
+        formfield_callback = radios_without_blank
         model = Recommendation
         fields = ["outcome", "justification"]
         widgets = {"outcome": forms.RadioSelect, "justification": forms.Textarea(attrs={"rows": 4})}
@@ -117,11 +127,28 @@ class CorrectiveActionForm(forms.ModelForm):
         }
 
 
-CorrectiveActionFormSet = formset_factory(CorrectiveActionForm, extra=3, min_num=1, validate_min=True)
+class BaseCorrectiveActionFormSet(forms.BaseFormSet):
+    """The plan's actions; its messages speak of actions, not of forms."""
+
+    default_error_messages = {
+        "missing_management_form": _("The list of actions arrived incomplete. Please enter the actions again."),
+        "too_few_forms": ngettext_lazy(
+            "Add at least %(num)d action to the plan.", "Add at least %(num)d actions to the plan.", "num"
+        ),
+        "too_many_forms": ngettext_lazy(
+            "A plan holds at most %(num)d action.", "A plan holds at most %(num)d actions.", "num"
+        ),
+    }
+
+
+CorrectiveActionFormSet = formset_factory(
+    CorrectiveActionForm, formset=BaseCorrectiveActionFormSet, extra=3, min_num=1, validate_min=True
+)
 
 
 class PlanReviewForm(forms.ModelForm):
     class Meta:
+        formfield_callback = radios_without_blank
         model = PlanReview
         fields = ["outcome", "comment"]
         widgets = {"outcome": forms.RadioSelect, "comment": forms.Textarea(attrs={"rows": 3})}

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from accreditation.autosave import VersionField
+
 from .models import ReviewCase
 from .services import read_eligible_records
 
@@ -51,7 +53,7 @@ class CaseChecklistForm(CaseForm):
     checked = forms.BooleanField(
         required=False, label=_("I have checked this record against every item of the minimum dataset."),
     )
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)

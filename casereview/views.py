@@ -167,6 +167,13 @@ class CaseView(VersionedSaveMixin, CaseMixin, TemplateView):
             for name in ("record_identifier", "procedure_date", "tumour_type", "present_items", "checked")
         })
 
+    def holds(self, current, form):
+        data = form.cleaned_data
+        fields = ("record_identifier", "procedure_date", "tumour_type", "checked")
+        return all(getattr(current, name) == data[name] for name in fields) and (
+            {item.pk for item in current.present_items.all()} == set(data["present_items"])
+        )
+
     def saved_response(self):
         if not self.request.htmx:
             messages.success(self.request, _("Case %(identifier)s saved.") % {"identifier": self.case.record_identifier})
