@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Programme
 
 from . import services
-from .models import Facility
+from .models import Facility, User
 from .validators import single_line
 
 MINIMUM_ANNUAL_PROCEDURES = 150
