@@ -3,13 +3,15 @@ from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accreditation.forms import PortalForm, PortalModelForm
+
 from correspondence.uploads import validate_upload
 from facilities.models import User
 
 from .models import Audit, CorrectiveAction, Decision, PlanReview, Recommendation, Verdict
 
 
-class AssignAssessorsForm(forms.Form):
+class AssignAssessorsForm(PortalForm):
     first = forms.ModelChoiceField(queryset=User.objects.none(), label=_("First assessor"))
     second = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Second assessor"))
 
@@ -27,7 +29,7 @@ class AssignAssessorsForm(forms.Form):
         return cleaned
 
 
-class VerdictForm(forms.Form):
+class VerdictForm(PortalForm):
     outcome = forms.ChoiceField(label=_("Verdict"), choices=Verdict.Outcome.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comment for the facility"), required=False, max_length=10_000,
@@ -36,7 +38,7 @@ class VerdictForm(forms.Form):
     )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PortalForm):
     text = forms.CharField(label=_("Your reply"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(
         label=_("Evidence (optional)"), required=False,
@@ -50,14 +52,14 @@ class ReplyForm(forms.Form):
         return evidence
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(PortalModelForm):
     class Meta:
         model = Recommendation
         fields = ["outcome", "justification"]
         widgets = {"outcome": forms.RadioSelect, "justification": forms.Textarea(attrs={"rows": 4})}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PortalForm):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
     report = forms.CharField(
         label=_("Report of what is missing"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
@@ -71,7 +73,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class AuditForm(forms.ModelForm):
+class AuditForm(PortalModelForm):
     video_link = forms.URLField(label=_("Video conference link"), required=False, assume_scheme="https")
 
     class Meta:
@@ -95,17 +97,17 @@ class AuditForm(forms.ModelForm):
         return when
 
 
-class AuditOutcomeForm(forms.Form):
+class AuditOutcomeForm(PortalForm):
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(PortalForm):
     declined_criteria = forms.CharField(label=_("Declined criteria"), widget=forms.Textarea(attrs={"rows": 2}))
     issue_description = forms.CharField(label=_("Issue description"), widget=forms.Textarea(attrs={"rows": 4}))
     desired_outcome = forms.CharField(label=_("Desired outcome"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CorrectiveActionForm(forms.ModelForm):
+class CorrectiveActionForm(PortalModelForm):
     class Meta:
         model = CorrectiveAction
         fields = ["strategic_action", "person_responsible", "resources_required", "due_date", "comments"]
@@ -120,7 +122,7 @@ class CorrectiveActionForm(forms.ModelForm):
 CorrectiveActionFormSet = formset_factory(CorrectiveActionForm, extra=3, min_num=1, validate_min=True)
 
 
-class PlanReviewForm(forms.ModelForm):
+class PlanReviewForm(PortalModelForm):
     class Meta:
         model = PlanReview
         fields = ["outcome", "comment"]

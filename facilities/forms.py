@@ -4,6 +4,7 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accreditation.forms import PortalFormMixin, PortalModelForm
 from applications.models import Programme
 
 from . import services
@@ -16,7 +17,7 @@ PROFILE_FIELDS = [
 ]
 
 
-class FacilityProfileForm(forms.ModelForm):
+class FacilityProfileForm(PortalModelForm):
     class Meta:
         model = Facility
         fields = PROFILE_FIELDS
@@ -76,7 +77,7 @@ class FacilityRegistrationForm(FacilityProfileForm):
         return cleaned
 
 
-class StaffSignupForm(SignupForm):
+class StaffSignupForm(PortalFormMixin, SignupForm):
     """allauth's sign-up, plus the facility code that attaches the new account to its facility."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150)

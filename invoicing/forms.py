@@ -4,8 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accreditation.forms import PortalForm
 
-class RecordPaymentForm(forms.Form):
+
+class RecordPaymentForm(PortalForm):
     paid_on = forms.DateField(label=_("Payment received on"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     reference = forms.CharField(label=_("Payment reference"), max_length=100, help_text=_("The bank's reference."))
@@ -39,7 +41,7 @@ class RecordPaymentForm(forms.Form):
         return super().clean()
 
 
-class CreditNoteForm(forms.Form):
+class CreditNoteForm(PortalForm):
     reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("Printed on the credit note."))
     reissue = forms.BooleanField(
         label=_("Issue a corrected invoice with the facility's current billing details"), required=False
