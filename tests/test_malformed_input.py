@@ -13,8 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
 
 from accreditation.forms import PortalFormMixin
+from facilities.forms import PROFILE_FIELDS
+from facilities.models import Facility
 
 from .test_permission_matrix import MATRIX, world  # noqa: F401 (world is the matrix's fixture)
+
+pytestmark = pytest.mark.django_db
 
 PORTAL_APPS = ["facilities", "applications", "casereview", "assessment", "invoicing", "correspondence"]
 # Who posts: the first role the matrix lets use the URL (the office for office pages, and so on).
@@ -195,3 +199,152 @@ def test_malformed_posts_give_no_500_and_change_nothing(client, world, small_unp
     if url_name not in TAKES_NO_INPUT:
         after = domain_fingerprint()
         assert {table for table in before if before[table] != after[table]} == set(), f"{url_name}: rows changed"
+
+
+# The cases the issue names, each with a valid rest of the form so only the bad value decides.
+
+@pytest.mark.parametrize("version", ["7", "999999999", "9" * 40, "abc", "-1", "1.5", ""])
+def test_an_answer_saved_with_a_stale_unknown_or_malformed_version_is_refused(client, enrolled, application, version):
+    from applications.models import Answer, Question
+
+    question = Question.objects.get(standard__question_set=application.question_set, number=1)
+    client.force_login(enrolled.member)
+    url = reverse("applications:answer", args=[question.pk])
+    assert client.post(url, {"choice": "yes", "evidence": "Register", "version": 0}).status_code == 302  # version 1
+    for htmx in ({}, {"HX-Request": "true"}):
+        response = client.post(url, {"choice": "no", "evidence": "Changed", "version": version}, headers=htmx)
+        assert response.status_code in (409, 422)
+    answer = Answer.objects.get(question=question, application=application)
+    assert (answer.choice, answer.version) == ("yes", 1)
+
+
+@pytest.mark.parametrize("version", ["7", "999999999", "9" * 40, "abc", ""])
+def test_a_case_saved_with_a_stale_unknown_or_malformed_version_is_refused(client, enrolled, application, version):
+    from casereview.models import ReviewCase
+
+    from .factories import ReviewCaseFactory
+
+    case = ReviewCaseFactory(application=application, checked=False)
+    client.force_login(enrolled.member)
+    data = {"record_identifier": "CHANGED-1", "procedure_date": case.procedure_date.isoformat(),
+            "tumour_type": case.tumour_type, "checked": "on", "present_items": ["abc", "9" * 40], "version": version}
+    for htmx in ({}, {"HX-Request": "true"}):
+        assert client.post(reverse("casereview:case", args=[case.pk]), data, headers=htmx).status_code in (409, 422)
+    assert ReviewCase.objects.get(pk=case.pk).record_identifier == case.record_identifier
+
+
+def test_a_csv_list_with_an_over_long_value_or_undecodable_bytes_is_refused_with_a_message(client, enrolled, application):
+    client.force_login(enrolled.member)
+    url = reverse("casereview:draw")
+    unclosed_quote = CSV_HEADER + 'A-1,2026-01-01,"Liver\n' + "B-2,2026-01-02,Lung\n" * 20_000
+    response = client.post(url, {"records_text": unclosed_quote})
+    assert response.status_code == 422 and "cannot be read as CSV" in response.content.decode()
+    latin1 = SimpleUploadedFile("records.csv", (CSV_HEADER + "A-1,2026-01-01,Hígado\n").encode("latin-1"))
+    response = client.post(url, {"records_file": latin1})
+    assert response.status_code == 422 and "not UTF-8" in response.content.decode()
+
+
+def test_unknown_and_huge_ids_in_urls_answer_404(client, world):  # noqa: F811
+    """Every URL with an id, as a user allowed to use it, with an id that does not exist or cannot exist."""
+    failures = []
+    for url_name, (kwargs_of, _expected) in sorted(MATRIX.items()):
+        kwargs = kwargs_of(world)
+        ids = [name for name, value in kwargs.items() if isinstance(value, int)]
+        if not ids:
+            continue
+        user = world.users[poster_of(url_name)]
+        client.force_login(user)
+        for unknown in (999_999_999, 10**30):
+            url = reverse(url_name, kwargs={**kwargs, **dict.fromkeys(ids, unknown)})
+            for method in (client.get, client.post):
+                status = method(url).status_code
+                if status not in (404, 405):  # 405: the view takes the other method
+                    failures.append(f"{method.__name__.upper()} {url}: {status}")
+    assert not failures, failures
+
+
+def test_one_line_fields_refuse_line_breaks_and_control_characters_multi_line_fields_keep_line_breaks(client, enrolled):
+    from tests.test_registration import registration_data
+
+    for bad in ("Liver\nUnit", "Liver\tUnit", "Liver\x1bUnit", "Liver\u2028Unit"):
+        response = client.post(reverse("register_facility"), registration_data(name=bad))
+        assert "Enter this on one line" in response.content.decode()
+    assert not Facility.objects.filter(name__startswith="Liver").exists()
+    client.force_login(enrolled.rep)
+    response = client.post(reverse("facilities:profile_edit"), {
+        **{name: getattr(enrolled.facility, name) for name in PROFILE_FIELDS},
+        "institution": "St Elsewhere\r\nHospital", "address": "12 Harbour Road\r\nDublin",
+    })
+    assert response.status_code == 200 and "Enter this on one line" in response.content.decode()
+    response = client.post(reverse("facilities:profile_edit"), {
+        **{name: getattr(enrolled.facility, name) for name in PROFILE_FIELDS}, "address": "12 Harbour Road\r\nDublin",
+    })
+    enrolled.facility.refresh_from_db()
+    assert response.status_code == 302 and enrolled.facility.address == "12 Harbour Road\r\nDublin"
+    response = client.post(reverse("correspondence:documents"), {
+        "title": "Policy\r\nBcc: x", "upload": SimpleUploadedFile("policy.pdf", b"%PDF-1.4 policy")})
+    assert "Enter this on one line" in response.content.decode()
+
+
+# Uploads: office documents unpack within limits; oversized requests are refused before they are read.
+
+def many_parts_docx(count):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        for number in range(count):
+            archive.writestr(f"word/part{number}.xml", "")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("sheet.xlsx", zip_bomb(4 * 1024 * 1024), "unpacks to"),
+    ("letter.docx", many_parts_docx(30), "holds 31 parts"),
+])
+def test_an_office_document_that_unpacks_too_large_is_refused(client, enrolled, settings, name, content, reason):
+    from correspondence.models import FacilityDocument
+
+    settings.UPLOAD_MAX_UNPACKED_BYTES = 2 * 1024 * 1024
+    settings.UPLOAD_MAX_ZIP_MEMBERS = 20
+    client.force_login(enrolled.member)
+    response = client.post(reverse("correspondence:documents"), {"title": "Evidence", "upload": SimpleUploadedFile(name, content)})
+    assert response.status_code == 200 and reason in response.content.decode()
+    assert not FacilityDocument.objects.exists()
+
+
+def test_a_request_larger_than_the_limit_is_refused_with_a_friendly_page(client, enrolled, settings):
+    from correspondence.models import FacilityDocument
+
+    settings.REQUEST_MAX_BYTES = 64 * 1024
+    client.force_login(enrolled.member)
+    upload = SimpleUploadedFile("policy.pdf", b"%PDF-1.4 " + b"0" * 100_000)
+    response = client.post(reverse("correspondence:documents"), {"title": "Evidence", "upload": upload})
+    assert response.status_code == 413 and "What you sent is too large" in response.content.decode()
+    assert not FacilityDocument.objects.exists()
+
+
+class UnreadableBody:
+    """A request body that fails the test if anything reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+def test_an_oversized_request_is_refused_before_its_body_is_read(db, settings):
+    import sys
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    statuses = []
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": reverse("register_facility"), "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": UnreadableBody(), "wsgi.errors": sys.stderr,
+        "CONTENT_TYPE": "multipart/form-data; boundary=x", "CONTENT_LENGTH": str(settings.REQUEST_MAX_BYTES + 1),
+    }
+    WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+    assert statuses == ["413 Request Entity Too Large"]
