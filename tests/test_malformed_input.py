@@ -8,7 +8,9 @@ import importlib
 from types import SimpleNamespace
 
 import pytest
+from django import forms
 from django.apps import apps
+from django.conf import settings as portal_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
 
@@ -54,14 +56,10 @@ def form_fields(world):
 
 
 def is_text(field):
-    from django import forms
-
     return isinstance(field, forms.CharField)
 
 
 def is_file(field):
-    from django import forms
-
     return isinstance(field, forms.FileField)
 
 
@@ -73,8 +71,6 @@ CSV_HEADER = "record_identifier,procedure_date,tumour_type\n"
 
 def payloads(fields):
     """(label, data): every field gets a malformed value; text fields are always malformed, so no form is valid."""
-    from django.conf import settings
-
     def each(text_value, other_value):
         data = {name: text_value if is_text(field) else other_value for name, field in fields.items() if not is_file(field)}
         return {**data, "confirmed": "1", "actions-TOTAL_FORMS": other_value, "actions-INITIAL_FORMS": other_value}
@@ -84,7 +80,7 @@ def payloads(fields):
 
     over_long = each("x" * 30_000, "9" * 30_000)
     over_long["records_text"] = CSV_HEADER + "A" * 200_000 + ",2026-01-01,Liver\n"  # beyond csv.field_size_limit
-    bomb_limit = settings.UPLOAD_MAX_UNPACKED_BYTES
+    bomb_limit = portal_settings.UPLOAD_MAX_UNPACKED_BYTES
     return [
         ("empty body", {}),
         ("over-long strings", over_long),
@@ -153,12 +149,10 @@ def poster_of(url_name):
 
 def test_every_portal_form_refuses_control_characters():
     """One mechanism for all forms: each portal form derives from PortalFormMixin, which guards its text fields."""
-    from django import forms as django_forms
-
     for app in PORTAL_APPS:
         module = importlib.import_module(f"{app}.forms")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, django_forms.BaseForm) and value.__module__ == module.__name__:
+            if isinstance(value, type) and issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
                 assert issubclass(value, PortalFormMixin), f"{value.__name__} does not use PortalFormMixin"
 
 
