@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accreditation.autosave import VersionField
+from accreditation.forms import PortalForm
 
 from .models import ANSWER_TEXT_LIMIT, Answer
 
@@ -18,7 +19,7 @@ class LimitedText(forms.CharField):
         )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PortalForm):
     """One question's answer. Blank parts are allowed: a half-written answer is saved, only incomplete."""
 
     choice = forms.ChoiceField(
@@ -56,7 +57,7 @@ class AnswerForm(forms.Form):
         return cls(data=data, initial=initial, question=question)
 
 
-class ReaccreditationForm(forms.Form):
+class ReaccreditationForm(PortalForm):
     seeks_excellence = forms.BooleanField(
         label=_("Apply for Centre of Excellence"), required=False,
         help_text=_("After a full accreditation period, a centre meeting every extended criterion as well can be recognised as a Centre of Excellence."),

@@ -4,13 +4,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from accreditation.forms import PortalForm, PortalModelForm
+
 from correspondence.uploads import validate_upload
 from facilities.models import User
 
 from .models import Audit, CorrectiveAction, Decision, PlanReview, Recommendation, Verdict
 
 
-class AssignAssessorsForm(forms.Form):
+class AssignAssessorsForm(PortalForm):
     first = forms.ModelChoiceField(queryset=User.objects.none(), label=_("First assessor"), empty_label=_("Choose an assessor"))
     second = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Second assessor"), empty_label=_("Choose an assessor"))
 
@@ -28,7 +30,7 @@ class AssignAssessorsForm(forms.Form):
         return cleaned
 
 
-class VerdictForm(forms.Form):
+class VerdictForm(PortalForm):
     outcome = forms.ChoiceField(label=_("Verdict"), choices=Verdict.Outcome.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comment for the facility"), required=False, max_length=10_000,
@@ -37,7 +39,7 @@ class VerdictForm(forms.Form):
     )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PortalForm):
     text = forms.CharField(label=_("Your reply"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(
         label=_("Evidence (optional)"), required=False,
@@ -59,7 +61,7 @@ def radios_without_blank(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(PortalModelForm):
     class Meta:
         formfield_callback = radios_without_blank
         model = Recommendation
@@ -67,7 +69,7 @@ class RecommendationForm(forms.ModelForm):
         widgets = {"outcome": forms.RadioSelect, "justification": forms.Textarea(attrs={"rows": 4})}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PortalForm):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
     report = forms.CharField(
         label=_("Report of what is missing"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
@@ -81,7 +83,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class AuditForm(forms.ModelForm):
+class AuditForm(PortalModelForm):
     video_link = forms.URLField(label=_("Video conference link"), required=False, assume_scheme="https")
 
     class Meta:
@@ -105,17 +107,17 @@ class AuditForm(forms.ModelForm):
         return when
 
 
-class AuditOutcomeForm(forms.Form):
+class AuditOutcomeForm(PortalForm):
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(PortalForm):
     declined_criteria = forms.CharField(label=_("Declined criteria"), widget=forms.Textarea(attrs={"rows": 2}))
     issue_description = forms.CharField(label=_("Issue description"), widget=forms.Textarea(attrs={"rows": 4}))
     desired_outcome = forms.CharField(label=_("Desired outcome"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CorrectiveActionForm(forms.ModelForm):
+class CorrectiveActionForm(PortalModelForm):
     class Meta:
         model = CorrectiveAction
         fields = ["strategic_action", "person_responsible", "resources_required", "due_date", "comments"]
@@ -146,7 +148,7 @@ CorrectiveActionFormSet = formset_factory(
 )
 
 
-class PlanReviewForm(forms.ModelForm):
+class PlanReviewForm(PortalModelForm):
     class Meta:
         formfield_callback = radios_without_blank
         model = PlanReview

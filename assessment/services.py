@@ -201,11 +201,13 @@ def resubmit_application(application, user):
             % {"numbers": ", ".join(sorted({str(v.question.number) for v in unanswered}))}
         )
     round_ = current_round(application)
+    # The move first: a resubmission in the wrong state (a second click, Back and confirm) is refused
+    # before the next round is written.
+    advance(application, "resubmit", user,
+            _("Replies resubmitted; round %(number)d opens") % {"number": round_.number + 1})
     round_.resubmitted_at = timezone.now()
     round_.save()
     Round.objects.create(application=application, number=round_.number + 1)
-    advance(application, "resubmit", user,
-            _("Replies resubmitted; round %(number)d opens") % {"number": round_.number + 1})
     return application
 
 

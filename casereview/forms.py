@@ -3,6 +3,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accreditation.autosave import VersionField
+from accreditation.forms import PortalForm
 
 from .models import ReviewCase
 from .services import read_eligible_records
@@ -31,7 +32,7 @@ def _model_field(name, **kwargs):
     return ReviewCase._meta.get_field(name).formfield(**kwargs)
 
 
-class CaseForm(forms.Form):
+class CaseForm(PortalForm):
     """A case as entered by hand: only the record identifier is needed to start; the rest can follow."""
 
     record_identifier = _model_field("record_identifier")
@@ -74,10 +75,11 @@ class CaseChecklistForm(CaseForm):
     def ticked(self):
         """The item ids the form shows ticked: the submitted ones, or the stored ones before any submission."""
         value = self["present_items"].value() or []
-        return {int(pk) for pk in value}
+        known = {str(pk) for pk, _label in self.fields["present_items"].choices}
+        return {int(pk) for pk in value if str(pk) in known}  # whatever else was posted is refused, never shown
 
 
-class EligibleListForm(forms.Form):
+class EligibleListForm(PortalForm):
     """The list of eligible records, uploaded or pasted; it is read, never stored."""
 
     records_file = forms.FileField(

@@ -383,6 +383,16 @@ def read_eligible_records(text, today=None):
 
     Checks the columns, the dates (YYYY-MM-DD, within the 12 months before today) and duplicate identifiers.
     """
+    try:
+        return _read_eligible_records(text, today)
+    except csv.Error:
+        # e.g. a value beyond csv.field_size_limit: an unclosed quote swallows the rest of the list.
+        raise ValidationError(
+            _("The list cannot be read as CSV: a value is far too long, perhaps a quote (\") is not closed.")
+        )
+
+
+def _read_eligible_records(text, today):
     lines = text.lstrip("\ufeff").splitlines()
     first = next((n for n, line in enumerate(lines) if line.strip()), None)
     if first is None:

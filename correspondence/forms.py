@@ -1,17 +1,19 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accreditation.forms import PortalForm
+
 from .models import MESSAGE_LIMIT, PublishedDocument
 from .uploads import validate_upload
 
 
-class MessageForm(forms.Form):
+class MessageForm(PortalForm):
     body = forms.CharField(
         label=_("Your message"), max_length=MESSAGE_LIMIT, widget=forms.Textarea(attrs={"rows": 5})
     )
 
 
-class UploadForm(forms.Form):
+class UploadForm(PortalForm):
     """A document upload; ``kind`` holds the checked file's type once valid."""
 
     title = forms.CharField(label=_("Title"), max_length=200)

@@ -10,6 +10,7 @@ Other apps register their kinds in their own reminders module, imported from App
 assessment/reminders.py adds ``reply_due`` and ``corrective_action_plan_due``.
 """
 import calendar
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -25,6 +26,8 @@ from facilities.services import send_portal_mail
 from invoicing.models import Invoice, paid_total
 
 from .models import SentReminder
+
+logger = logging.getLogger(__name__)
 
 REMINDER_KINDS = {}
 
@@ -49,12 +52,18 @@ def send_due_reminders(today=None):
     """Send every due reminder not sent before; returns how many went out.
 
     The ledger row is inserted before the e-mail, in the same transaction: a concurrent run waits on
-    the row and then skips it, and a failed e-mail rolls the row back so the next run retries.
+    the row and then skips it, and a failed e-mail rolls the row back so the next run retries. One
+    reminder that fails is logged and skipped; the others still go out.
     """
     today = today or timezone.localdate()
     sent = 0
     for name, due in REMINDER_KINDS.items():
-        for item in due(today):
+        try:
+            items = list(due(today))
+        except Exception:
+            logger.exception("Reminders of kind %s could not be collected; the next run tries again.", name)
+            continue
+        for item in items:
             if not item.recipients:
                 continue
             try:
@@ -69,6 +78,9 @@ def send_due_reminders(today=None):
                     send_portal_mail(f"reminder_{name}", item.recipients, {**item.context, "portal_url": settings.PORTAL_URL})
             except IntegrityError:
                 continue  # sent before, or being sent by another run right now
+            except Exception:
+                logger.exception("Reminder %s for %r (%s) failed; the next run tries again.", name, item.target, item.occasion)
+                continue
             sent += 1
     return sent
 

@@ -25,8 +25,31 @@ KINDS = {
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "xlsx": "xlsx", "png": "png", "jpg": "jpg", "jpeg": "jpg"}
 
 
+def refuse_zip_bomb(members):
+    """An Office document is a zip: refuse one that would unpack to far more than any real document.
+
+    The sizes are the ones the zip declares; whoever opens the file later unpacks by them.
+    """
+    if len(members) > settings.UPLOAD_MAX_ZIP_MEMBERS:
+        raise ValidationError(
+            _("The document holds %(count)d parts; documents of up to %(limit)d parts are accepted.")
+            % {"count": len(members), "limit": settings.UPLOAD_MAX_ZIP_MEMBERS},
+            code="zip_members",
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > settings.UPLOAD_MAX_UNPACKED_BYTES:
+        raise ValidationError(
+            _("The document unpacks to %(size)s; documents unpacking to up to %(limit)s are accepted.")
+            % {"size": filesizeformat(unpacked), "limit": filesizeformat(settings.UPLOAD_MAX_UNPACKED_BYTES)},
+            code="zip_size",
+        )
+
+
 def sniff(file):
-    """The kind of file its first bytes (and, for Office files, its zip directory) show, or None."""
+    """The kind of file its first bytes (and, for Office files, its zip directory) show, or None.
+
+    Raises ValidationError for an Office file that would unpack too large (``refuse_zip_bomb``).
+    """
     file.seek(0)
     head = file.read(8)
     try:
@@ -39,9 +62,11 @@ def sniff(file):
         if head.startswith(b"PK\x03\x04"):
             file.seek(0)
             try:
-                names = zipfile.ZipFile(file).namelist()
-            except zipfile.BadZipFile:
+                members = zipfile.ZipFile(file).infolist()
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
                 return None
+            refuse_zip_bomb(members)
+            names = [member.filename for member in members]
             # Any zip is not an Office document: OOXML has a content-types part and its main folder.
             if "[Content_Types].xml" in names:
                 if any(name.startswith("word/") for name in names):

@@ -5,11 +5,11 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from accreditation.forms import PortalForm, PortalFormMixin, PortalModelForm
 from applications.models import Programme
 
 from . import services
 from .models import Facility, User
-from .validators import single_line
 
 MINIMUM_ANNUAL_PROCEDURES = 150
 
@@ -18,7 +18,7 @@ PROFILE_FIELDS = [
 ]
 
 
-class FacilityProfileForm(forms.ModelForm):
+class FacilityProfileForm(PortalModelForm):
     class Meta:
         model = Facility
         fields = PROFILE_FIELDS
@@ -42,11 +42,11 @@ ROLE_HELP = {
 
 
 def person_name_field(label):
-    return forms.CharField(label=label, max_length=150, validators=[single_line])
+    return forms.CharField(label=label, max_length=150)
 
 
 def person_phone_field(label=_("Phone")):
-    return forms.CharField(label=label, max_length=40, validators=[single_line])
+    return forms.CharField(label=label, max_length=40)
 
 
 def appointed_person_fields():
@@ -125,7 +125,7 @@ class FacilityRegistrationForm(FacilityProfileForm):
         return list(people.values())
 
 
-class ActivationForm(ResetPasswordKeyForm):
+class ActivationForm(PortalFormMixin, ResetPasswordKeyForm):
     """allauth's password-from-link form; for an account not yet activated it also asks the person's name and phone.
 
     Activation is one step: the link proves the e-mail address, the person chooses a password, checks
@@ -159,7 +159,7 @@ class ActivationForm(ResetPasswordKeyForm):
         self.user.refresh_from_db()
 
 
-class StaffSignupForm(SignupForm):
+class StaffSignupForm(PortalFormMixin, SignupForm):
     """allauth's sign-up, plus the facility code that attaches the new account to its facility."""
 
     first_name = person_name_field(_("First name"))
@@ -196,7 +196,7 @@ class StaffSignupForm(SignupForm):
             return None, TemplateResponse(request, "account/signup.html", {"form": self})
 
 
-class RoleAppointmentForm(forms.Form):
+class RoleAppointmentForm(PortalForm):
     """Which appointed role passes to which member of the facility."""
 
     role = forms.ChoiceField(label=_("Role"), choices=[])

@@ -1,4 +1,6 @@
 """The rules of facilities: registration, joining, profile changes and status moves. Every write is here."""
+import logging
+
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
@@ -6,11 +8,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.template import Context, RequestContext
+from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+
+from accreditation.forms import CONTROL_CHARACTERS
 
 from . import audit
 from .models import Appointment, Facility, Membership, User, describe_roles, new_facility_code
@@ -20,16 +25,31 @@ from .permissions import can_see_facility_code
 # once filled, a role stays filled by a member of the facility's staff.
 APPOINTED_ROLES = ("authorised_representative", "deputy_representative", "main_account_holder")
 
+logger = logging.getLogger(__name__)
+
+
+def render_plain_text(template_name, context, request=None):
+    """Render a template for a plain-text e-mail: nothing is HTML-escaped ("O'Brien & Co" stays as typed)."""
+    template = get_template(template_name).template
+    if request is not None:
+        return template.render(RequestContext(request, context, autoescape=False))
+    return template.render(Context(context, autoescape=False))
+
+
+def one_line(text):
+    """A header's text: control characters and line breaks become single spaces."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
+
 
 def send_portal_mail(template, recipients, context, request=None):
-    """Send one of the portal's e-mails: templates/email/<template>_subject.txt and _body.txt."""
+    """Send one of the portal's e-mails: templates/email/<template>_subject.txt and _body.txt, in plain text."""
     from django.core.mail import send_mail
 
     recipients = [r for r in recipients if r]
     if not recipients:
         return
-    subject = render_to_string(f"email/{template}_subject.txt", context, request=request).strip()
-    body = render_to_string(f"email/{template}_body.txt", context, request=request)
+    subject = one_line(render_plain_text(f"email/{template}_subject.txt", context, request))
+    body = render_plain_text(f"email/{template}_body.txt", context, request)
     send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, recipients)
 
 
@@ -373,13 +393,18 @@ def lapse_expired_awards(today=None):
         status__in=[Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE], award_expires_on__lt=today
     ).values_list("pk", flat=True)
     for pk in expired:
-        with transaction.atomic():
-            facility = Facility.objects.select_for_update().get(pk=pk)
-            if facility.award_expires_on is None or facility.award_expires_on >= today or facility.status not in (
-                Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE
-            ):
-                continue  # re-accredited or handled by a concurrent run meanwhile
-            _change_status(facility, facility.lapse, None,
-                           _("Award expired on %(date)s") % {"date": facility.award_expires_on.isoformat()})
-            lapsed.append(facility)
+        try:
+            with transaction.atomic():
+                facility = Facility.objects.select_for_update().get(pk=pk)
+                if facility.award_expires_on is None or facility.award_expires_on >= today or facility.status not in (
+                    Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE
+                ):
+                    continue  # re-accredited or handled by a concurrent run meanwhile
+                _change_status(facility, facility.lapse, None,
+                               _("Award expired on %(date)s") % {"date": facility.award_expires_on.isoformat()})
+        except Exception:
+            # One facility that cannot lapse (its transaction rolled back) does not hold up the others.
+            logger.exception("The award of facility %s could not lapse; the next run tries again.", pk)
+            continue
+        lapsed.append(facility)
     return lapsed

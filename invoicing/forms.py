@@ -4,10 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accreditation.forms import PortalForm
+
 from .services import validate_payment
 
 
-class RecordPaymentForm(forms.Form):
+class RecordPaymentForm(PortalForm):
     """The office records a payment. The rules are services.validate_payment's, checked again when it is recorded.
 
     Each rendered form carries a one-time submission token: however often it is posted, it records
@@ -54,7 +56,7 @@ def is_uuid(value):
     return True
 
 
-class CreditNoteForm(forms.Form):
+class CreditNoteForm(PortalForm):
     reason = forms.CharField(label=_("Reason"), max_length=300, help_text=_("Printed on the credit note."))
     reissue = forms.BooleanField(
         label=_("Issue a corrected invoice with the facility's current billing details"), required=False

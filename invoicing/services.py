@@ -148,6 +148,9 @@ def issue_annual_fee_invoices(year=None):
 
     Safe to run any number of times, also concurrently: the constraint one_annual_invoice_per_year
     refuses a second invoice, and the refused one's number goes back with its rolled-back transaction.
+    Each centre is billed on its own: the e-mail goes out inside the invoice's transaction, so a centre
+    whose invoice or e-mail fails is logged, stays unbilled and is billed by the next run, while the
+    others are billed now.
     """
     year = year or timezone.localdate().year
     issued = []
@@ -158,7 +161,10 @@ def issue_annual_fee_invoices(year=None):
     due = billable.exclude(invoices__kind=Invoice.Kind.ANNUAL, invoices__fee_year=year, invoices__replaces__isnull=True)
     for facility in due:
         fees = fees_of(facility)
-        if fees is None or not fees.annual_fee:
+        if fees is None:
+            logger.warning("No fees configured for programme %s; %s was not billed its annual fee.", facility.programme, facility)
+            continue
+        if not fees.annual_fee:
             continue
         try:
             with transaction.atomic():
@@ -170,14 +176,14 @@ def issue_annual_fee_invoices(year=None):
                     facility, fees, Invoice.Kind.ANNUAL,
                     _("Annual administration fee %(year)s") % {"year": year}, fees.annual_fee, fee_year=year,
                 )
-                recipients = invoice_recipients(facility)
-                transaction.on_commit(
-                    lambda invoice=invoice, recipients=recipients: send_portal_mail(
-                        "invoice_issued", recipients, {"invoice": invoice, "portal_url": settings.PORTAL_URL}
-                    )
+                send_portal_mail(
+                    "invoice_issued", invoice_recipients(facility), {"invoice": invoice, "portal_url": settings.PORTAL_URL}
                 )
         except IntegrityError:
             continue  # another run billed it a moment ago
+        except Exception:
+            logger.exception("The annual fee of %s for %s could not be billed; the next run tries again.", year, facility)
+            continue
         issued.append(invoice)
     return issued
 

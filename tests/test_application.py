@@ -5,8 +5,6 @@ from applications.models import Answer, AnswerRevision, Application, Question
 from facilities.models import AuditEntry
 
 from .factories import (
-    AnswerFactory,
-    ApplicationFactory,
     FacilityFactory,
     answer_questions,
     complete_case_review,

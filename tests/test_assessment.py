@@ -4,7 +4,6 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from applications.models import Application, Question
 from casereview import services
-from casereview.models import CaseDraw, CaseReview, DatasetItem, ReviewCase
+from casereview.models import CaseDraw, DatasetItem, ReviewCase
 from facilities.models import AuditEntry
 
 from .conftest import pdf_text
