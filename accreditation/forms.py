@@ -30,20 +30,26 @@ def refuse_control_characters_in_text(value):
         raise ValidationError(_("Remove the invisible control characters from this text."), code="control_characters")
 
 
+GUARDS = (refuse_control_characters, refuse_control_characters_in_text)
+
+
 def guard_text_fields(form):
     """Add the control-character check to every text field of ``form``: one line unless it is a textarea."""
     for field in form.fields.values():
-        if isinstance(field, forms.CharField):
+        if isinstance(field, forms.CharField) and not any(guard in field.validators for guard in GUARDS):
             multi_line = isinstance(field.widget, forms.Textarea)
             field.validators.append(refuse_control_characters_in_text if multi_line else refuse_control_characters)
 
 
 class PortalFormMixin:
-    """Base of every portal form (tests/test_malformed_input.py checks that each form uses it)."""
+    """Base of every portal form (tests/test_malformed_input.py checks that each form uses it).
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    The fields are guarded when the form is validated, so fields a form adds in its own __init__ are too.
+    """
+
+    def full_clean(self):
         guard_text_fields(self)
+        super().full_clean()
 
 
 class PortalForm(PortalFormMixin, forms.Form):

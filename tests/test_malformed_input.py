@@ -27,7 +27,10 @@ PORTAL_APPS = ["facilities", "applications", "casereview", "assessment", "invoic
 POSTING_ROLES = ["rep", "office", "chair", "assigned_assessor", "anonymous"]
 ALLOWED = {200, 302, 404, 405}  # 404: nothing to show yet (no award), the URL still answers
 # Confirmations take no input: their post acts whatever is sent (a second post must still not break).
-TAKES_NO_INPUT = {"casereview:delete_case", "assessment:resubmit"}
+TAKES_NO_INPUT = {
+    "casereview:delete_case", "assessment:resubmit", "facilities:new_code", "office:new_code",
+    "facilities:remove_member", "office:remove_member", "invoicing:render_invoice_pdf", "assessment:render_certificate",
+}
 # Formsets and per-comment forms carry a prefix.
 PREFIXES = {"CorrectiveActionForm": ["actions-0-"], "ReplyForm": ["c{verdict}-"]}
 

@@ -67,7 +67,7 @@ MATRIX = {
     "register_facility": (lambda w: {}, PUBLIC),
     "registered": (lambda w: {}, PUBLIC),
     # A pending appointment at facility A of someone outside the world: only that person finds it.
-    "accept_appointment": (lambda w: {"pk": AppointmentFactory(facility=w.a.facility).pk}, expect(404)),
+    "accept_appointment": (lambda w: {"pk": w.appointment.pk}, expect(404)),
     "facilities:dashboard": (lambda w: {}, staff_only()),
     "facilities:profile": (lambda w: {}, staff_only()),
     # other_facility is facility B's authorised representative: it edits B's own profile.
@@ -199,7 +199,8 @@ def world(db):
     CaseDraw.objects.create(review=a_case.review, number=1, seed=5, list_size=40, list_sha256="0" * 64,
                             record_identifiers=[a_case.record_identifier], drawn_at=timezone.now())
     return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, question=question,
-                           verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory(), a_case=a_case)
+                           verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory(), a_case=a_case,
+                           appointment=AppointmentFactory(facility=a.facility))
 
 
 def test_every_portal_url_has_an_expectation(db):
