@@ -94,7 +94,6 @@ class AuditForm(forms.ModelForm):
         return cleaned
 
 
-
 class AuditOutcomeForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 5}))
 

@@ -219,6 +219,10 @@ def resubmit_application(application, user):
 
 # Audits -------------------------------------------------------------------------------------------------
 
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def check_audit_date(scheduled_for):
     """An audit is scheduled in the future; its outcome can only be recorded once that time has come."""
     if scheduled_for < timezone.now():
@@ -245,9 +249,8 @@ def schedule_audit(application, office_user, kind, *, scheduled_for, participant
                                   video_link=video_link, participants=participants, scheduled_by=office_user)
     if kind == Audit.Kind.REMOTE:
         # Inside this transaction: a refused move also takes the audit row back.
-        when = timezone.localtime(scheduled_for).strftime("%Y-%m-%d %H:%M")
         advance(application, "schedule_remote_audit", office_user,
-                _("Remote audit scheduled for %(when)s") % {"when": when}, audit=audit_.pk)
+                _("Remote audit scheduled for %(when)s") % {"when": _local(scheduled_for)}, audit=audit_.pk)
     else:
         audit.record(f"assessment.{kind}_scheduled", _("%(kind)s scheduled") % {"kind": audit_.get_kind_display()},
                      actor=office_user, facility=application.facility, target=audit_)
@@ -280,7 +283,7 @@ def record_audit_outcome(audit_, office_user, outcome):
         raise ValidationError(_("This audit's outcome is already recorded."))
     if audit_.scheduled_for > timezone.now():
         raise ValidationError({"outcome": _("The audit is scheduled for %(when)s: record its outcome once it has taken place.")
-                               % {"when": timezone.localtime(audit_.scheduled_for).strftime("%Y-%m-%d %H:%M")}})
+                               % {"when": _local(audit_.scheduled_for)}})
     if not outcome.strip():
         raise ValidationError(_("Describe the outcome of the audit."))
     audit_.outcome = outcome
@@ -469,7 +472,7 @@ def timeline(application, user):
     facility_reader = _is_facility(user, application)
     entries = [
         {"when": e.created_at, "kind": "event", "text": e.summary,
-         "who": None if facility_reader and e.actor and e.actor.is_assessor else e.actor}
+         "who": e.actor_as_the_facility_knows if facility_reader else e.actor}
         for e in application.workflow_events.select_related("actor")
     ]
     for round_ in application.rounds.all():
@@ -485,7 +488,7 @@ def timeline(application, user):
         entries.append({"when": audit_.created_at, "kind": "audit", "who": None,
                         "label": audit_.get_kind_display(),
                         "text": _("Scheduled for %(when)s. Participants: %(who)s")
-                        % {"when": timezone.localtime(audit_.scheduled_for).strftime("%Y-%m-%d %H:%M"), "who": audit_.participants}})
+                        % {"when": _local(audit_.scheduled_for), "who": audit_.participants}})
         if audit_.outcome_recorded_at:
             entries.append({"when": audit_.outcome_recorded_at, "kind": "audit", "who": None,
                             "label": _("%(kind)s outcome") % {"kind": audit_.get_kind_display()}, "text": audit_.outcome})
