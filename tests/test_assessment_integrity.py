@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from applications.models import Application
+from applications.models import Application, Programme
 from applications.services import open_application
 from assessment import services
 from assessment.models import (
@@ -371,3 +371,34 @@ def test_a_verdict_saved_while_the_assessor_completes_the_round_is_refused():
         thread.join()
     assert refusals
     assert Verdict.objects.get(assessor=first, question__number=5).outcome == Verdict.Outcome.MET
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_outcome_posted_twice_at_once_is_recorded_once():
+    # A site visit: no workflow move follows its outcome that could refuse the second post instead.
+    facility = FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED)
+    office = OfficeUserFactory()
+    application, _assessors = audit_required(facility)
+    audit = services.schedule_audit(application, office, Audit.Kind.SITE_VISIT, participants="Expert physicist",
+                                    scheduled_for=timezone.now() + timedelta(hours=1))
+    Audit.objects.filter(pk=audit.pk).update(scheduled_for=timezone.now() - timedelta(minutes=5))  # it took place
+    audit.refresh_from_db()
+    start, recorded = threading.Barrier(2), []
+
+    def post(text):
+        try:
+            start.wait(5)
+            services.record_audit_outcome(Audit.objects.get(pk=audit.pk), office, text)
+            recorded.append(text)
+        except ValidationError:
+            pass
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(f"Outcome from tab {n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    audit.refresh_from_db()
+    assert len(recorded) == 1 and audit.outcome == recorded[0]
