@@ -334,43 +334,63 @@ def test_every_transition_view_from_every_status_answers_without_a_500_and_a_ref
 
 # Every state-changing service locks the application ---------------------------------------------------------
 
+def refusal_of_racing_step(step, racing):
+    """Run ``racing`` while ``step``'s transaction is still open; the refusal it meets once ``step`` commits."""
+    in_step, release, refusals = threading.Event(), threading.Event(), []
+
+    def take_step():
+        try:
+            with transaction.atomic():
+                step()
+                in_step.set()
+                release.wait(5)
+        finally:
+            connection.close()
+
+    def race():
+        try:
+            in_step.wait(5)
+            racing()
+        except ValidationError as exc:
+            refusals.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take_step), threading.Thread(target=race)]
+    for thread in threads:
+        thread.start()
+    in_step.wait(5)
+    time.sleep(0.5)  # the racing write is now waiting for the application's lock
+    release.set()
+    for thread in threads:
+        thread.join()
+    return refusals[0] if refusals else None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_verdict_saved_while_the_assessor_completes_the_round_is_refused():
     facility = FacilityFactory(status=Facility.Status.ENROLLED)
     application = submitted_application(facility)
     first, _second = assign(application)
     give_verdicts(application, first)
-    completing, release = threading.Event(), threading.Event()
-    refusals = []
-
-    def complete():
-        try:
-            with transaction.atomic():
-                services.complete_round(application, first)
-                completing.set()
-                release.wait(5)
-        finally:
-            connection.close()
-
-    def change_verdict():
-        try:
-            completing.wait(5)
-            services.record_verdict(application, first, question(application, 5), Verdict.Outcome.NOT_MET, "Changed my mind.")
-        except ValidationError as exc:
-            refusals.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=complete), threading.Thread(target=change_verdict)]
-    for thread in threads:
-        thread.start()
-    completing.wait(5)
-    time.sleep(0.5)  # the verdict's save is now waiting for the round's lock
-    release.set()
-    for thread in threads:
-        thread.join()
-    assert refusals
+    refusal = refusal_of_racing_step(
+        lambda: services.complete_round(application, first),
+        lambda: services.record_verdict(application, first, question(application, 5), Verdict.Outcome.NOT_MET, "Changed."),
+    )
+    assert refusal is not None
     assert Verdict.objects.get(assessor=first, question__number=5).outcome == Verdict.Outcome.MET
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_written_while_the_replies_are_resubmitted_is_refused():
+    people = people_of(FacilityFactory(status=Facility.Status.ENROLLED))
+    application, _assessors = in_clarification(people.facility)
+    replies = len(reply_to_all(application, people.member))
+    verdict = services.comments_awaiting_reply(application).first()
+    refusal = refusal_of_racing_step(lambda: services.resubmit_application(application, people.rep),
+                                     lambda: services.reply_to_comment(verdict, people.member, "One more thing."))
+    assert refusal is not None and "Replies are closed" in refusal.messages[0]
+    assert Reply.objects.count() == replies
 
 
 @pytest.mark.django_db(transaction=True)
