@@ -79,7 +79,10 @@ class ResubmitView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateView
 
     def get_context_data(self, **kwargs):
         unanswered = services.comments_awaiting_reply(self.application).filter(replies__isnull=True)
-        return super().get_context_data(application=self.application, unanswered=unanswered, **kwargs)
+        return super().get_context_data(
+            application=self.application, unanswered=unanswered,
+            can_resubmit=self.application.status == Status.CLARIFICATION_REQUESTED, **kwargs,
+        )
 
     def post(self, request):
         try:

@@ -1,6 +1,5 @@
 from django import forms
 from django.forms import formset_factory
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -10,6 +9,7 @@ from correspondence.uploads import validate_upload
 from facilities.models import User
 
 from .models import Audit, CorrectiveAction, Decision, PlanReview, Recommendation, Verdict
+from .services import check_audit_date
 
 
 class AssignAssessorsForm(PortalForm):
@@ -75,12 +75,11 @@ class DecisionForm(PortalForm):
         label=_("Report of what is missing"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Required for a deferral or denial; the facility receives it."),
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("outcome") in (Decision.Outcome.DEFERRED, Decision.Outcome.DENIED) and not cleaned.get("report", "").strip():
-            self.add_error("report", _("A deferral or denial needs the report of what is missing."))
-        return cleaned
+    rationale = forms.CharField(
+        label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when the decision departs from both assessors' recommendations; "
+                    "the office and the assessors read it, the facility does not."),
+    )
 
 
 class AuditForm(PortalModelForm):
@@ -100,11 +99,11 @@ class AuditForm(PortalModelForm):
         if kind in (Audit.Kind.ON_SITE, Audit.Kind.SITE_VISIT, Audit.Kind.DOSIMETRY):
             self.fields["participants"].label = _("Auditors")
 
-    def clean_scheduled_for(self):
-        when = self.cleaned_data["scheduled_for"]
-        if when < timezone.now():
-            raise forms.ValidationError(_("Schedule the audit in the future."))
-        return when
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scheduled_for"):
+            check_audit_date(cleaned["scheduled_for"])
+        return cleaned
 
 
 class AuditOutcomeForm(PortalForm):

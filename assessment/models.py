@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.tenancy import TenantQuerySet
 
-from .workflow import Status
+from .workflow import JOINT_ASSESSOR_MOVES, Status
 
 User = settings.AUTH_USER_MODEL
 
@@ -35,6 +35,13 @@ class WorkflowEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    @property
+    def actor_as_the_facility_knows(self):
+        """The facility never learns who its assessors are: a move of theirs was taken by "the assessors"."""
+        if self.actor and self.actor.is_assessor:
+            return _("the assessors") if self.transition in JOINT_ASSESSOR_MOVES else _("an assessor")
+        return self.actor
 
 
 class Assignment(models.Model):
@@ -207,6 +214,9 @@ class Decision(models.Model):
     application = models.ForeignKey("applications.Application", models.CASCADE, related_name="decisions")
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     report = models.TextField(blank=True, help_text=_("For a deferral or denial: what is missing for accreditation."))
+    rationale = models.TextField(
+        blank=True, help_text=_("Why the decision departs from both assessors' recommendations (required then)."),
+    )
     decided_by = models.ForeignKey(User, models.PROTECT, related_name="+")
     decided_on = models.DateField()
     plan_due = models.DateField(null=True, blank=True)

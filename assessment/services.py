@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
@@ -16,7 +17,7 @@ from .models import (
     Round, RoundCompletion, Verdict,
 )
 from .permissions import ASSESS, is_assigned
-from .workflow import Status, advance
+from .workflow import Status, advance, require_step
 
 REPLY_PERIOD = timedelta(days=14)
 PLAN_PERIOD = timedelta(days=90)
@@ -37,6 +38,7 @@ def current_round(application):
 def assign_assessors(application, assessors, office_user):
     """Exactly two different assessors, neither from the assessed facility; round 1 opens."""
     application = _locked(application)
+    require_step(application, "assign_assessors", office_user)
     first, second = assessors
     if first == second:
         raise ValidationError(_("Choose two different assessors."))
@@ -81,7 +83,10 @@ def open_round_for(application, assessor):
     return round_
 
 
+@transaction.atomic
 def record_verdict(application, assessor, question, outcome, comment):
+    # Under the lock complete_round takes: no verdict changes after the assessor's part is complete.
+    application = _locked(application)
     _require_assessor(application, assessor)
     round_ = open_round_for(application, assessor)
     if round_ is None:
@@ -168,8 +173,10 @@ def reopened_question_ids(application):
     return set(comments_awaiting_reply(application).values_list("question_id", flat=True))
 
 
+@transaction.atomic
 def reply_to_comment(verdict, user, text, evidence=None):
-    application = verdict.round.application
+    # Under the lock resubmit_application takes: no reply lands after the replies were sent back.
+    application = _locked(verdict.round.application)
     if not is_staff_of(user, application.facility):
         raise PermissionDenied
     if application.status != Status.CLARIFICATION_REQUESTED or verdict.round != current_round(application):
@@ -194,6 +201,7 @@ def resubmit_application(application, user):
     application = _locked(application)
     if not is_authorised_representative(user, application.facility):
         raise PermissionDenied
+    require_step(application, "resubmit", user)
     unanswered = comments_awaiting_reply(application).filter(replies__isnull=True)
     if unanswered.exists():
         raise ValidationError(
@@ -213,11 +221,22 @@ def resubmit_application(application, user):
 
 # Audits -------------------------------------------------------------------------------------------------
 
+def _local(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def check_audit_date(scheduled_for):
+    """An audit is scheduled in the future; its outcome can only be recorded once that time has come."""
+    if scheduled_for < timezone.now():
+        raise ValidationError({"scheduled_for": _("Schedule the audit in the future.")})
+
+
 @transaction.atomic
 def schedule_audit(application, office_user, kind, *, scheduled_for, participants, video_link=""):
     """A remote audit is a workflow step (advance checks who and when); the other audits sit beside it."""
     application = _locked(application)
     if kind == Audit.Kind.REMOTE:
+        require_step(application, "schedule_remote_audit", office_user)
         if not video_link:
             raise ValidationError(_("A remote audit needs its video conference link."))
     elif not office_user.is_office:
@@ -227,13 +246,13 @@ def schedule_audit(application, office_user, kind, *, scheduled_for, participant
             raise ValidationError(_("An on-site audit follows a denial."))
     elif kind not in programme_visits(application) or application.status not in ASSESSMENT_UNDER_WAY:
         raise ValidationError(_("This programme's assessment has no such step now."))
+    check_audit_date(scheduled_for)
     audit_ = Audit.objects.create(application=application, kind=kind, scheduled_for=scheduled_for,
                                   video_link=video_link, participants=participants, scheduled_by=office_user)
     if kind == Audit.Kind.REMOTE:
         # Inside this transaction: a refused move also takes the audit row back.
-        when = timezone.localtime(scheduled_for).strftime("%Y-%m-%d %H:%M")
         advance(application, "schedule_remote_audit", office_user,
-                _("Remote audit scheduled for %(when)s") % {"when": when}, audit=audit_.pk)
+                _("Remote audit scheduled for %(when)s") % {"when": _local(scheduled_for)}, audit=audit_.pk)
     else:
         audit.record(f"assessment.{kind}_scheduled", _("%(kind)s scheduled") % {"kind": audit_.get_kind_display()},
                      actor=office_user, facility=application.facility, target=audit_)
@@ -257,10 +276,16 @@ def programme_visits(application):
 @transaction.atomic
 def record_audit_outcome(audit_, office_user, outcome):
     application = _locked(audit_.application)
+    audit_ = Audit.objects.select_for_update().get(pk=audit_.pk)
     if not office_user.is_office:
         raise PermissionDenied
+    if audit_.kind == Audit.Kind.REMOTE:
+        require_step(application, "record_remote_audit", office_user)
     if audit_.outcome_recorded_at:
         raise ValidationError(_("This audit's outcome is already recorded."))
+    if audit_.scheduled_for > timezone.now():
+        raise ValidationError({"outcome": _("The audit is scheduled for %(when)s: record its outcome once it has taken place.")
+                               % {"when": _local(audit_.scheduled_for)}})
     if not outcome.strip():
         raise ValidationError(_("Describe the outcome of the audit."))
     audit_.outcome = outcome
@@ -304,20 +329,40 @@ def recommend(application, assessor, outcome, justification):
 
 
 DECISION_MOVES = {Decision.Outcome.APPROVED: "approve", Decision.Outcome.DEFERRED: "defer", Decision.Outcome.DENIED: "deny"}
+RECOMMENDED_DECISION = {
+    Recommendation.Outcome.APPROVE: Decision.Outcome.APPROVED,
+    Recommendation.Outcome.DEFER: Decision.Outcome.DEFERRED,
+    Recommendation.Outcome.DENY: Decision.Outcome.DENIED,
+}
+
+
+def departs_from_recommendations(application, outcome):
+    """Whether a decision of ``outcome`` differs from what both assessors of the current cycle recommended."""
+    recommended = Recommendation.objects.filter(application=application, cycle=recommendation_cycle(application))
+    decisions = {RECOMMENDED_DECISION[outcome_] for outcome_ in recommended.values_list("outcome", flat=True)}
+    return bool(decisions) and outcome not in decisions
 
 
 @transaction.atomic
-def sign_off_decision(application, chairperson, outcome, report=""):
-    """The chairperson decides. Approval accredits the facility and renders its certificate."""
+def sign_off_decision(application, chairperson, outcome, report="", rationale=""):
+    """The chairperson decides. Approval accredits the facility and renders its certificate.
+
+    A decision against both recommendations carries the chairperson's written rationale.
+    """
     from facilities.services import accredit_facility
 
     from .tasks import render_certificate_pdf
 
     application = _locked(application)
+    require_step(application, DECISION_MOVES[outcome], chairperson)
     if outcome != Decision.Outcome.APPROVED and not report.strip():
-        raise ValidationError(_("A deferral or denial needs the report of what is missing."))
+        raise ValidationError({"report": _("A deferral or denial needs the report of what is missing.")})
+    if not rationale.strip() and departs_from_recommendations(application, outcome):
+        raise ValidationError({"rationale": _("This decision departs from both assessors' recommendations: "
+                                              "give your reasons.")})
     today = timezone.localdate()
-    decision = Decision(application=application, outcome=outcome, report=report, decided_by=chairperson, decided_on=today)
+    decision = Decision(application=application, outcome=outcome, report=report, rationale=rationale,
+                        decided_by=chairperson, decided_on=today)
     if outcome != Decision.Outcome.APPROVED:
         decision.plan_due = today + PLAN_PERIOD
     advance(application, DECISION_MOVES[outcome], chairperson,
@@ -365,6 +410,7 @@ def submit_action_plan(application, user, *, declined_criteria, issue_descriptio
     application = _locked(application)
     if not is_authorised_representative(user, application.facility):
         raise PermissionDenied
+    require_step(application, "submit_action_plan", user)
     if not actions:
         raise ValidationError(_("Add at least one action to the plan."))
     decision = application.decisions.order_by("-created_at").first()
@@ -435,7 +481,7 @@ def timeline(application, user):
     facility_reader = _is_facility(user, application)
     entries = [
         {"when": e.created_at, "kind": "event", "text": e.summary,
-         "who": None if facility_reader and e.actor and e.actor.is_assessor else e.actor}
+         "who": e.actor_as_the_facility_knows if facility_reader else e.actor}
         for e in application.workflow_events.select_related("actor")
     ]
     for round_ in application.rounds.all():
@@ -451,21 +497,36 @@ def timeline(application, user):
         entries.append({"when": audit_.created_at, "kind": "audit", "who": None,
                         "label": audit_.get_kind_display(),
                         "text": _("Scheduled for %(when)s. Participants: %(who)s")
-                        % {"when": timezone.localtime(audit_.scheduled_for).strftime("%Y-%m-%d %H:%M"), "who": audit_.participants}})
+                        % {"when": _local(audit_.scheduled_for), "who": audit_.participants}})
         if audit_.outcome_recorded_at:
             entries.append({"when": audit_.outcome_recorded_at, "kind": "audit", "who": None,
                             "label": _("%(kind)s outcome") % {"kind": audit_.get_kind_display()}, "text": audit_.outcome})
-    if user.is_office or is_assigned(user, application):
-        for recommendation in application.recommendations.select_related("assessor"):
-            entries.append({"when": recommendation.created_at, "kind": "recommendation", "who": recommendation.assessor,
-                            "label": recommendation.get_outcome_display(), "text": recommendation.justification})
+    for recommendation in recommendations_visible_to(user, application):
+        entries.append({"when": recommendation.created_at, "kind": "recommendation", "who": recommendation.assessor,
+                        "label": recommendation.get_outcome_display(), "text": recommendation.justification})
     for decision in application.decisions.all():
         entries.append({"when": decision.created_at, "kind": "decision", "who": None,
                         "label": decision.get_outcome_display(), "text": decision.report})
+        if decision.rationale and not facility_reader:
+            entries.append({"when": decision.created_at, "kind": "decision", "who": None,
+                            "label": _("Why the decision departs from both recommendations"), "text": decision.rationale})
     for plan in application.action_plans.all():
         entries.append({"when": plan.submitted_at, "kind": "plan", "who": None,
                         "label": _("Corrective action plan"), "text": plan.issue_description, "late": plan.is_late})
     return sorted(entries, key=lambda entry: entry["when"])
+
+
+def recommendations_visible_to(user, application):
+    """The office sees every recommendation; an assessor their own, and the other's once both have recommended
+    in that cycle (recommendations are independent); the facility none."""
+    recommendations = application.recommendations.select_related("assessor")
+    if user.is_office:
+        return recommendations
+    if not is_assigned(user, application):
+        return recommendations.none()
+    both_given = (Recommendation.objects.filter(application=application).values("cycle")
+                  .annotate(given=Count("pk")).filter(given=2).values("cycle"))
+    return recommendations.filter(Q(assessor=user) | Q(cycle__in=both_given))
 
 
 def _is_facility(user, application):

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from casereview.office_views import AssessorCaseReviewView, AssessorRepeatDrawView
-
 from . import facility_views, office_views, views
 
 app_name = "assessment"
@@ -13,8 +11,8 @@ urlpatterns = [
     path("assessor/applications/<int:pk>/complete-round/", views.CompleteRoundView.as_view(), name="complete_round"),
     path("assessor/applications/<int:pk>/recommend/", views.RecommendView.as_view(), name="recommend"),
     path("assessor/applications/<int:pk>/plan-review/", views.PlanReviewView.as_view(), name="plan_review"),
-    path("assessor/applications/<int:pk>/case-review/", AssessorCaseReviewView.as_view(), name="case_review"),
-    path("assessor/applications/<int:pk>/case-review/repeat-draw/", AssessorRepeatDrawView.as_view(), name="repeat_draw"),
+    path("assessor/applications/<int:pk>/case-review/", views.CaseReviewView.as_view(), name="case_review"),
+    path("assessor/applications/<int:pk>/case-review/repeat-draw/", views.RepeatDrawView.as_view(), name="repeat_draw"),
     # Facility staff
     path("facility/assessment/", facility_views.FeedbackView.as_view(), name="feedback"),
     path("facility/assessment/comments/<int:verdict_pk>/reply/", facility_views.ReplyView.as_view(), name="reply"),

@@ -9,13 +9,15 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from applications import services as applications
-from applications.models import Application, Question
+from applications.models import Question
+from casereview import office_views as casereview_views
 from applications.progress import compute_progress
 from facilities.access import AssessorMixin
 
 from . import services
 from .forms import PlanReviewForm, RecommendationForm, VerdictForm
 from .models import Assignment
+from .permissions import assigned_applications
 from .workflow import Status
 
 
@@ -33,13 +35,17 @@ class AssessorQueueView(AssessorMixin, TemplateView):
 
 
 class AssignedApplicationMixin(AssessorMixin):
-    """One application this assessor is assigned to (guardian per-object permission); 404 otherwise."""
+    """One application this assessor is assigned to (guardian per-object permission); 404 otherwise.
+
+    Not ``visible_to``: an assessor who is also staff of a facility would reach their own facility's
+    application through it.
+    """
 
     def setup_scope(self, request, *args, **kwargs):
         self.application = get_object_or_404(
-            Application.objects.visible_to(request.user).select_related("facility", "question_set__programme"),
-            pk=kwargs["pk"],
+            assigned_applications(request.user).select_related("facility", "question_set__programme"), pk=kwargs["pk"]
         )
+        super().setup_scope(request, *args, **kwargs)
 
     def review_url(self):
         return reverse("assessment:review", args=[self.application.pk])
@@ -150,3 +156,12 @@ class PlanReviewView(AssessorActionView):
 
     def act(self, **data):
         services.review_action_plan(self.application, self.request.user, **data)
+
+
+# The case review pages of the assessor area, scoped like every other page of it.
+class CaseReviewView(AssignedApplicationMixin, casereview_views.AssessorCaseReviewView):
+    pass
+
+
+class RepeatDrawView(AssignedApplicationMixin, casereview_views.AssessorRepeatDrawView):
+    pass

@@ -21,6 +21,7 @@ timeline, and sends the transition's e-mails after the commit.
 """
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django_fsm import FSMField, can_proceed, has_transition_perm, transition
@@ -56,7 +57,9 @@ def _is_chairperson(application, user):
 
 
 def _is_assigned_assessor(application, user):
-    return user.is_assessor and application.assignments.filter(assessor=user).exists()
+    from .permissions import is_assigned
+
+    return is_assigned(user, application)
 
 
 def _is_system(application, user):
@@ -71,6 +74,11 @@ class AssessmentWorkflow(models.Model):
 
     class Meta:
         abstract = True
+
+    @cached_property
+    def last_step(self):
+        """The latest move of the workflow (who took it and when), or None before the first."""
+        return self.workflow_events.select_related("actor").order_by("-created_at", "-pk").first()
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED, permission=_is_authorised_representative)
     def submit(self):
@@ -162,6 +170,27 @@ NOTIFICATIONS = {
 }
 
 
+def require_step(application, name, user):
+    """Refuse transition ``name`` unless ``user`` may take it now; the move itself otherwise.
+
+    Services that write before they advance call this first, so a step taken in the wrong state
+    (a stale page, the Back button, a second tab) is refused before anything is written.
+    """
+    move = getattr(application, name)
+    if not can_proceed(move):
+        raise ValidationError(
+            _("This step is not possible now: the application is %(status)s.")
+            % {"status": application.get_status_display()}
+        )
+    if not has_transition_perm(move, user):
+        raise PermissionDenied
+    return move
+
+
+# Moves that follow from both assessors' work; the facility reads them as taken by "the assessors".
+JOINT_ASSESSOR_MOVES = {"request_clarification", "require_remote_audit", "call_for_recommendations", "await_decision"}
+
+
 def advance(application, name, user, summary, **details):
     """Take transition ``name`` for ``user``: refused (PermissionDenied / ValidationError) changing nothing.
 
@@ -172,14 +201,7 @@ def advance(application, name, user, summary, **details):
     from .models import WorkflowEvent
     from .notifications import notify
 
-    move = getattr(application, name)
-    if not can_proceed(move):
-        raise ValidationError(
-            _("This step is not possible now: the application is %(status)s.")
-            % {"status": application.get_status_display()}
-        )
-    if not has_transition_perm(move, user):
-        raise PermissionDenied
+    move = require_step(application, name, user)
     old = application.status
     move()
     application.save()
