@@ -74,6 +74,6 @@ class SecondFactorRequiredMiddleware:
             return None
         messages.warning(request, _(
             "Your role gives you access to other facilities' data, so your account needs a second factor. "
-            "Set up an authenticator app to continue."
+            "Set up an authenticator app or a security key to continue."
         ))
-        return redirect("mfa_activate_totp")
+        return redirect("mfa_index")

@@ -141,9 +141,10 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 # nobody guesses facility codes or floods the office with registrations. Counted in the cache (Redis in production).
 ACCOUNT_RATE_LIMITS = {"signup": "5/h/ip", "register_facility": "5/h/ip"}
 
-# Second factors: an authenticator app (TOTP) with recovery codes, for everyone; office staff, the
-# chairperson and assessors must enrol one (accreditation.middleware.SecondFactorRequiredMiddleware).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors, for everyone: an authenticator app (TOTP), security keys and passkeys (WebAuthn; browsers
+# offer it over HTTPS and on http://localhost), and recovery codes. Office staff, the chairperson and
+# assessors must enrol one (accreditation.middleware.SecondFactorRequiredMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "IO Accreditation"
 
 # Cached data every worker must share (allauth's rate limits and login throttling): Redis when CACHE_URL is

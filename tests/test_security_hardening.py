@@ -18,7 +18,7 @@ from .test_registration import registration_data
 
 pytestmark = pytest.mark.django_db
 
-MFA_SETUP = reverse("mfa_activate_totp")
+MFA_SETUP = reverse("mfa_index")  # the choice: an authenticator app or a security key
 
 
 # A second factor: optional for everyone, required for office staff, the chairperson and assessors.
@@ -34,7 +34,7 @@ def test_office_staff_and_assessors_without_a_second_factor_reach_no_page_but_it
     reached = {url: response.status_code for url in urls if (response := client.get(url)).get("Location") != MFA_SETUP}
     assert reached == {}, "pages reached without a second factor"
     page = client.get(reverse("office:attention"), follow=True)
-    assert "Set up an authenticator app to continue" in page.content.decode()
+    assert "Set up an authenticator app or a security key to continue" in page.content.decode()
     # Their account pages stay open, so they can enrol (and sign out).
     assert client.get(reverse("account_email")).status_code == 200
 
@@ -43,13 +43,14 @@ def test_after_enrolling_an_authenticator_app_the_office_area_opens(client):
     office = OfficeUserFactory(second_factor=False)
     sign_in(client, office.email)
     assert client.get(reverse("office:attention")).url == MFA_SETUP
+    assert reverse("mfa_activate_totp") in client.get(MFA_SETUP).content.decode()
     # allauth confirms the password before a second factor is added.
-    confirm = client.get(MFA_SETUP)
+    confirm = client.get(reverse("mfa_activate_totp"))
     client.post(confirm.url, {"password": "correct-horse-battery"})
-    setup = client.get(MFA_SETUP)
+    setup = client.get(reverse("mfa_activate_totp"))
     assert setup.status_code == 200 and "data:image/svg" in setup.content.decode()  # the QR code
     secret = setup.context["form"].secret
-    response = client.post(MFA_SETUP, {"code": totp_code(secret)})
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert client.get(reverse("office:attention")).status_code == 200
     # Recovery codes came with it, for a lost phone.
@@ -71,7 +72,7 @@ def test_signing_in_with_a_second_factor_asks_for_its_code_and_refuses_a_wrong_o
 def test_facility_staff_may_add_a_second_factor_but_need_not(client, enrolled):
     client.force_login(enrolled.member)
     assert client.get(reverse("facilities:dashboard")).status_code == 200
-    assert client.get(MFA_SETUP).status_code in (200, 302)  # 302: allauth asks for the password again first
+    assert client.get(MFA_SETUP).status_code == 200
 
 
 # Headers on every page.
