@@ -1,4 +1,5 @@
 import pytest
+from allauth.mfa.models import Authenticator
 
 from tests.factories import PASSWORD, AssessorFactory
 
@@ -32,10 +33,11 @@ def test_an_assessor_without_a_second_factor_adds_a_security_key_and_then_reache
     page.wait_for_selector("text=Set up an authenticator app or a security key to continue")
     page.goto("/accounts/2fa/webauthn/add/")
     page.fill("input[name=password]", PASSWORD)  # allauth confirms the password first
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.fill("input[name=name]", "My key")
     page.click("#mfa_webauthn_add")
     page.wait_for_url(lambda url: "/webauthn/add/" not in url)
     page.goto("/assessor/")
     page.wait_for_selector("text=My assessments")
     assert page.url.endswith("/assessor/")
+    assert Authenticator.objects.get(user=assessor, type=Authenticator.Type.WEBAUTHN)
