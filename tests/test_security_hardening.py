@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
@@ -154,6 +155,25 @@ def test_guessing_facility_codes_stops_after_five_tries_from_one_address(client)
     assert not facility.memberships.filter(user__email="right@hospital.example").exists()
 
 
+def test_with_redis_as_the_cache_the_registration_count_is_shared_by_every_worker(client, settings):
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    shared = redis.Redis.from_url(redis_url)
+    counters = lambda: list(shared.scan_iter("*register_facility*"))  # noqa: E731
+    shared.delete(*counters() or ["-"])  # only this test's keys: the Celery tests share the database
+    for number in range(5):
+        client.post(reverse("register_facility"), registration_data(
+            name=f"Unit {number}", authorised_representative_email=f"r{number}@x.example",
+            main_account_holder_email=f"r{number}@x.example", deputy_representative_email=f"d{number}@x.example",
+        ))
+    # Another worker reads the same counter from Redis, not from this process's memory.
+    assert counters()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": ""}}  # a fresh cache connection
+    sixth = client.post(reverse("register_facility"), registration_data(name="Unit 6"))
+    assert sixth.status_code == 429
+    shared.delete(*counters())
+
+
 # Production settings.
 
 
@@ -161,7 +181,8 @@ def production_settings(**env):
     """What the production profile sets, read in a fresh interpreter with ``env``."""
     code = (
         "import django; django.setup(); from django.conf import settings; "
-        "print(repr(settings.SECURE_PROXY_SSL_HEADER)); print(settings.CACHES['default']['BACKEND'])"
+        "print(repr(settings.SECURE_PROXY_SSL_HEADER)); print(settings.CACHES['default']['BACKEND']); "
+        "print(getattr(settings, 'ALLAUTH_TRUSTED_PROXY_COUNT', 0))"
     )
     environment = {
         **os.environ, "DJANGO_SETTINGS_MODULE": "accreditation.production", "DJANGO_SECRET_KEY": "k" * 50,
@@ -174,8 +195,9 @@ def production_settings(**env):
 
 
 def test_production_trusts_x_forwarded_proto_only_behind_a_declared_proxy_and_caches_in_redis():
-    header, cache_backend = production_settings()
-    assert header == "None"
+    header, cache_backend, proxies = production_settings()
+    assert (header, proxies) == ("None", "0")
     assert cache_backend == "django.core.cache.backends.redis.RedisCache"
-    header, _ = production_settings(BEHIND_TLS_PROXY="1")
-    assert header == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    # Behind the proxy, HTTPS is read from its header and rate limits count the client it forwards for.
+    header, _, proxies = production_settings(BEHIND_TLS_PROXY="1")
+    assert (header, proxies) == ("('HTTP_X_FORWARDED_PROTO', 'https')", "1")
