@@ -159,7 +159,10 @@ def test_with_redis_as_the_cache_the_registration_count_is_shared_by_every_worke
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
     shared = redis.Redis.from_url(redis_url)
-    counters = lambda: list(shared.scan_iter("*register_facility*"))  # noqa: E731
+
+    def counters():
+        return list(shared.scan_iter("*register_facility*"))
+
     shared.delete(*counters() or ["-"])  # only this test's keys: the Celery tests share the database
     for number in range(5):
         client.post(reverse("register_facility"), registration_data(
