@@ -1,6 +1,10 @@
-"""Refusing a request body too large to be an upload of ours, before anything reads it."""
+"""Request-wide guards: body size, second factor for privileged roles, privacy headers."""
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 
 class RequestSizeLimitMiddleware:
@@ -21,3 +25,55 @@ class RequestSizeLimitMiddleware:
         if length > settings.REQUEST_MAX_BYTES:
             return render(request, "413.html", {"limit": settings.UPLOAD_MAX_BYTES}, status=413)
         return self.get_response(request)
+
+
+class PrivacyHeadersMiddleware:
+    """Permissions-Policy on every response; nothing personal is kept by browsers or shared caches.
+
+    A page seen signed in, and every download (an attachment), is ``private, no-store``: after signing out
+    on a shared computer, the back button or the disk cache shows nothing of it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or response.has_header("Content-Disposition"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def requires_second_factor(user):
+    """Office staff (the chairperson among them) and assessors see other facilities' data: a password is not enough."""
+    return user.is_authenticated and (user.is_office or user.is_assessor)
+
+
+class SecondFactorRequiredMiddleware:
+    """Until such a person enrols a second factor, every page but their account pages sends them to set one up.
+
+    One place for every office, assessor and admin URL, present and future; allauth's own views (sign
+    out, the MFA set-up, e-mail and password) stay reachable so they can enrol.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not requires_second_factor(request.user):
+            return None
+        view = getattr(view_func, "view_class", view_func)
+        if view.__module__.startswith("allauth."):
+            return None
+        if is_mfa_enabled(request.user):
+            return None
+        messages.warning(request, _(
+            "Your role gives you access to other facilities' data, so your account needs a second factor. "
+            "Set up an authenticator app or a security key to continue."
+        ))
+        return redirect("mfa_index")

@@ -8,7 +8,16 @@ DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Every worker and replica shares rate limits and login throttling: without Redis each would count alone.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}}
+
+# X-Forwarded-Proto says whether the browser used HTTPS; anyone can send it, so it is believed only when a
+# TLS-terminating reverse proxy in front sets (overwrites) it: declare that with BEHIND_TLS_PROXY=1.
+if os.environ.get("BEHIND_TLS_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Rate limits count per client address: the one the proxy appends to X-Forwarded-For, not the proxy's own.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

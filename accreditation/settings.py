@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "guardian",
     "django_htmx",
     "accreditation",
@@ -47,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accreditation.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: office staff and assessors reach nothing but their account pages until they enrol MFA.
+    "accreditation.middleware.SecondFactorRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -131,6 +137,43 @@ ACCOUNT_FORMS = {
     "reset_password_from_key": "facilities.forms.ActivationForm",
 }
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# Signing up with a facility code (joining) and registering a facility: a few per address and hour, so
+# nobody guesses facility codes or floods the office with registrations. Counted in the cache (Redis in production).
+ACCOUNT_RATE_LIMITS = {"signup": "5/h/ip", "register_facility": "5/h/ip"}
+
+# Second factors, for everyone: an authenticator app (TOTP), security keys and passkeys (WebAuthn; browsers
+# offer it over HTTPS and on http://localhost), and recovery codes. Office staff, the chairperson and
+# assessors must enrol one (accreditation.middleware.SecondFactorRequiredMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "IO Accreditation"
+
+# Cached data every worker must share (allauth's rate limits and login throttling): Redis when CACHE_URL is
+# set (production requires it), otherwise memory of this one process.
+if os.environ.get("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline. Inline style
+# attributes stay allowed (progress bars set their width in markup); they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # The authenticator set-up page shows its QR code as a data: image.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features the portal never uses, switched off for every page.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 7
 
 LANGUAGE_CODE = "en"

@@ -1,4 +1,5 @@
 """Facility staff's pages and the public registration."""
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -33,6 +34,9 @@ class RegisterFacilityView(FormView):
     form_class = FacilityRegistrationForm
 
     def form_valid(self, form):
+        # Counted per address (settings.ACCOUNT_RATE_LIMITS), only for registrations that would be made.
+        if not ratelimit.consume(self.request, action="register_facility"):
+            return ratelimit.respond_429(self.request)
         facility = services.register_facility(self.request, form)
         self.request.session["registered_facility"] = facility.name
         return redirect("registered")

@@ -1,15 +1,20 @@
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
+from django.urls import reverse
 
 from facilities.models import Facility
 
 from .factories import (
+    PASSWORD,
+    TOTP_SECRET,
     AssessorFactory,
     ChairpersonFactory,
     FacilityFactory,
     MembershipFactory,
     OfficeUserFactory,
+    totp_code,
 )
 
 
@@ -18,6 +23,8 @@ def fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Rate-limit counters and used one-time codes live in the cache: each test starts with none.
+    cache.clear()
 
 
 def load_shipped_data():
@@ -98,6 +105,14 @@ def application(enrolled):
     from applications.services import open_application
 
     return open_application(enrolled.facility)
+
+
+def sign_in(client, email, password=PASSWORD, totp_secret=TOTP_SECRET):
+    """Sign in through the login form; people with an authenticator then enter its current code."""
+    response = client.post(reverse("account_login"), {"login": email, "password": password})
+    if response.get("Location") == reverse("mfa_authenticate"):
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code(totp_secret)})
+    return response
 
 
 def body_of(response):

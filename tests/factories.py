@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.utils import timezone
 
 from applications.models import Answer, Application, Programme, Question
@@ -11,6 +12,13 @@ from invoicing.models import Invoice
 from invoicing.services import issue_invoice
 
 PASSWORD = "correct-horse-battery"
+# The authenticator app of every office user, chairperson and assessor made here (they must have one).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret=TOTP_SECRET):
+    """The six digits an authenticator app holding ``secret`` shows now."""
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -32,15 +40,24 @@ class UserFactory(factory.django.DjangoModelFactory):
         EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=extracted is not False)
 
 
-class OfficeUserFactory(UserFactory):
+class SecondFactorUserFactory(UserFactory):
+    """Office staff and assessors cannot work without a second factor: theirs is TOTP_SECRET (``second_factor=False``: none)."""
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        if extracted is not False:
+            TOTP.activate(obj, TOTP_SECRET)
+
+
+class OfficeUserFactory(SecondFactorUserFactory):
     office_role = User.OfficeRole.ADMINISTRATOR
 
 
-class ChairpersonFactory(UserFactory):
+class ChairpersonFactory(SecondFactorUserFactory):
     office_role = User.OfficeRole.CHAIRPERSON
 
 
-class AssessorFactory(UserFactory):
+class AssessorFactory(SecondFactorUserFactory):
     is_assessor = True
 
 

@@ -31,6 +31,7 @@ def production_static_settings(tmp_path_factory):
     """accreditation.production's static files storage (hashed names from a manifest), collected as in the image."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("DJANGO_SECRET_KEY", "test-only")
+        env.setenv("CACHE_URL", "redis://127.0.0.1:6379/0")  # required by production; nothing connects here
         production = importlib.import_module("accreditation.production")
     static_settings = {
         "STORAGES": {**django_settings.STORAGES, "staticfiles": production.STORAGES["staticfiles"]},

@@ -14,6 +14,7 @@ from django.urls import reverse
 from facilities.models import Appointment, AuditEntry, Facility, Membership, User
 from accreditation.forms import refuse_control_characters
 
+from .conftest import sign_in
 from .factories import PASSWORD, AssessorFactory, FacilityFactory, OfficeUserFactory, UserFactory
 from .test_registration import activate, activation_link, person_data, registration_data
 
@@ -34,10 +35,6 @@ def without_csrf_token(content):
     """The page as a person reads it: the CSRF token differs on every response."""
     content = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
     return re.sub(rb'"X-CSRFToken": "[^"]+"', b"", content)
-
-
-def sign_in(client, user):
-    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
 
 
 # The page does not reveal which addresses have accounts.
@@ -80,7 +77,7 @@ def test_the_owner_of_a_free_account_accepts_and_takes_up_the_roles(client, djan
     appointment = Appointment.objects.get(user=assessor)
 
     client.logout()
-    sign_in(client, assessor)
+    sign_in(client, assessor.email)
     page = client.get(reverse("accept_appointment", args=[appointment.pk]))
     assert b"Accept the appointment" in page.content
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,7 +109,7 @@ def test_an_account_of_another_facility_is_never_taken_and_its_owner_learns_why(
     assert "already belongs to another facility" in told.body
     assert reverse("accept_appointment", args=[appointment.pk]) not in told.body
 
-    sign_in(client, person)
+    sign_in(client, person.email)
     response = client.post(reverse("accept_appointment", args=[appointment.pk]))
     assert response.status_code == 200
     assert b"already belongs to another facility" in response.content
@@ -127,7 +124,7 @@ def test_an_office_account_cannot_take_up_a_facility_role(client):
     register(client)
     appointment = Appointment.objects.get(user=office)
     assert "office account cannot hold a role" in mails_to(REP)[0].body
-    sign_in(client, office)
+    sign_in(client, office.email)
     client.post(reverse("accept_appointment", args=[appointment.pk]))
     assert not Membership.objects.filter(user=office).exists()
 
@@ -137,7 +134,7 @@ def test_only_the_appointed_person_finds_the_acceptance_page(client):
     register(client)
     appointment = Appointment.objects.get(user__email=REP)
     stranger = UserFactory()
-    sign_in(client, stranger)
+    sign_in(client, stranger.email)
     assert client.post(reverse("accept_appointment", args=[appointment.pk])).status_code == 404
     assert not Membership.objects.filter(user__email=REP).exists()
 

@@ -1,5 +1,6 @@
 """Demo people and facilities for `make run`. Loads once; running it again changes nothing."""
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,9 @@ from facilities.models import Facility, Membership, User
 from invoicing.services import issue_registration_invoices, record_payment
 
 DEMO_PASSWORD = "demo-portal-2026"
+# Office staff and assessors must use a second factor, in the demo too: this authenticator secret is in the
+# README (add it to any authenticator app). Demo only: real accounts enrol their own.
+DEMO_TOTP_SECRET = "DEMOPORTALDEMOPORTALDEMOPORTAL22"
 
 OFFICE = [
     ("office@demo.example", "Olivia", "Hartmann", "+43 1 555 0100", User.OfficeRole.ADMINISTRATOR),
@@ -95,9 +99,10 @@ class Command(BaseCommand):
         for email, first, last, phone, role in OFFICE:
             user = demo_user(email, first, last, phone, office_role=role, is_staff=role == User.OfficeRole.ADMINISTRATOR,
                              is_superuser=role == User.OfficeRole.ADMINISTRATOR)
+            TOTP.activate(user, DEMO_TOTP_SECRET)
             office = office or user
         for email, first, last, phone in ASSESSORS:
-            demo_user(email, first, last, phone, is_assessor=True)
+            TOTP.activate(demo_user(email, first, last, phone, is_assessor=True), DEMO_TOTP_SECRET)
         for spec in FACILITIES:
             spec = dict(spec)
             slug, status, names = spec.pop("slug"), spec.pop("status"), spec.pop("people")
