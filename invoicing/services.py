@@ -319,6 +319,7 @@ def invoice_pdf_bytes(invoice):
     return render_pdf(
         "invoicing/invoice_pdf.html",
         {"invoice": invoice, "lines": list(invoice.lines.all()), "issuer": settings.INVOICE_ISSUER},
+        invoice.facility.document_language(),
     )
 
 

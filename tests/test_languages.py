@@ -1,0 +1,144 @@
+"""The portal in German (and French as a catalogue only): pages, the switcher, each person's e-mails and the PDFs."""
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from facilities.models import AuditEntry, User
+from facilities.services import issue_new_facility_code
+from invoicing.services import invoice_pdf_bytes
+
+from .factories import PASSWORD, UserFactory, issued_invoice
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request leaves its language active in the thread: later tests expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def catalogue(language, kind="po"):
+    path = LOCALE / language / "LC_MESSAGES" / f"django.{kind}"
+    with open(path, "rb") as source:
+        return read_po(source) if kind == "po" else read_mo(source)
+
+
+def forms_of(message):
+    return message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+
+
+@pytest.mark.django_db(False)
+def test_every_message_of_the_german_catalogue_is_translated_and_none_is_fuzzy():
+    messages = [message for message in catalogue("de") if message.id]
+    untranslated = [message.id for message in messages if not all(forms_of(message))]
+    fuzzy = [message.id for message in messages if message.fuzzy]
+    assert messages and not untranslated, f"{len(untranslated)} messages without German: {untranslated[:10]}"
+    assert not fuzzy, f"fuzzy German translations to check: {fuzzy[:10]}"
+
+
+@pytest.mark.django_db(False)
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE])
+def test_the_committed_compiled_catalogue_matches_its_source(language):
+    """The .mo files are committed (no gettext needed to run the portal): `make messages` after editing a .po."""
+    def translations(messages):
+        return {tuple(message.id) if message.pluralizable else message.id: tuple(forms_of(message))
+                for message in messages if message.id and any(forms_of(message))}
+
+    assert translations(catalogue(language, "mo")) == translations(catalogue(language)), (
+        f"locale/{language}/LC_MESSAGES/django.mo is out of date: run `make messages`"
+    )
+
+
+def test_a_page_asked_for_in_german_is_german(client, db):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="de-AT,de;q=0.9,en;q=0.5")
+    page = response.content.decode()
+    assert '<html lang="de">' in page
+    assert "Willkommen" in page and "Einrichtung registrieren" in page
+    assert "Register a facility" not in page
+
+
+def test_french_is_a_catalogue_only_and_falls_back_to_english_where_untranslated(client, db):
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Bienvenue" in page and "Enregistrer un établissement" in page  # translated chrome
+    assert "Accreditation for interventional oncology services" in page  # not translated: English, not blank
+
+
+def test_every_page_offers_a_labelled_language_switcher_posting_to_set_language(client, enrolled):
+    client.force_login(enrolled.member)
+    page = client.get(reverse("facilities:dashboard")).content.decode()
+    assert f'action="{reverse("set_language")}"' in page
+    assert '<label for="portal-language">' in page and 'id="portal-language" name="language"' in page
+    assert '<option value="de" lang="de">Deutsch</option>' in page
+
+
+def test_switching_the_language_stores_it_on_the_account_and_it_follows_the_person(client, enrolled):
+    person = enrolled.member
+    client.force_login(person)
+    response = client.post(reverse("set_language"), {"language": "de", "next": reverse("facilities:dashboard")})
+
+    assert response.status_code == 302 and response.url == reverse("facilities:dashboard")
+    person.refresh_from_db()
+    assert person.language == "de"
+    [entry] = AuditEntry.objects.filter(action="account.language_changed", target_id=str(person.pk))
+    assert entry.changes == {"language": ["", "de"]} and entry.actor == person
+    # Another browser that asks for English: the account's choice wins.
+    client.cookies.clear()
+    client.force_login(person)
+    page = client.get(reverse("facilities:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Übersicht" in page and "Meine Einrichtung" in page
+
+
+def test_an_unknown_language_changes_nothing(client, enrolled):
+    client.force_login(enrolled.member)
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    enrolled.member.refresh_from_db()
+    assert enrolled.member.language == ""
+
+
+def test_the_first_sign_in_keeps_the_language_read_in_and_a_stored_one_is_applied(client, db):
+    newcomer, settled = UserFactory(), UserFactory(language="en")
+    client.post(reverse("account_login"), {"login": newcomer.email, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="de")
+    newcomer.refresh_from_db()
+    assert newcomer.language == "de"
+
+    client.logout()
+    client.post(reverse("account_login"), {"login": settled.email, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="de")
+    settled.refresh_from_db()
+    assert settled.language == "en"
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="de", follow=True).content.decode()
+    assert "Sign out" in page and "Abmelden" not in page
+
+
+def test_each_recipient_of_one_event_reads_the_e_mail_in_their_own_language(
+    registered, office_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=registered.rep.pk).update(language="de")
+    User.objects.filter(pk=registered.holder.pk).update(language="en")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_new_facility_code(registered.facility, office_user)
+
+    by_recipient = {address: mail for mail in mailoutbox for address in mail.to}
+    german, english = by_recipient[registered.rep.email], by_recipient[registered.holder.email]
+    assert german is not english
+    assert "ein neuer Einrichtungscode" in german.subject and "Der alte Code gilt nicht mehr." in german.body
+    assert "a new facility code" in english.subject and "The old code no longer works." in english.body
+    assert "Einrichtungscode" not in english.body
+
+
+def test_a_facility_s_pdfs_are_in_its_authorised_representative_s_language(registered, pdf_of):
+    invoice = issued_invoice(registered.facility)
+    assert "Payment instructions" in pdf_of(invoice_pdf_bytes(invoice))
+
+    User.objects.filter(pk=registered.rep.pk).update(language="de")
+    invoice.facility.refresh_from_db()
+    text = pdf_of(invoice_pdf_bytes(invoice))
+    assert "Zahlungshinweise" in text and "Payment instructions" not in text
