@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.workflow import advance
 from facilities import audit
@@ -185,13 +186,17 @@ def submit_application(application, user):
         raise PermissionDenied
     progress = progress_of(application)
     if application.is_editable and not progress.core_done:
+        count = len(progress.incomplete_core)
         raise ValidationError(
-            _("%(count)d core questions are still incomplete.") % {"count": len(progress.incomplete_core)}
+            ngettext("%(count)d core question is still incomplete.", "%(count)d core questions are still incomplete.",
+                     count) % {"count": count}
         )
     if application.is_editable and not progress.extended_ready:
+        count = len(progress.incomplete_extended)
         raise ValidationError(
-            _("A Centre of Excellence application needs every extended question too: %(count)d are incomplete.")
-            % {"count": len(progress.incomplete_extended)}
+            ngettext("A Centre of Excellence application needs every extended question too: %(count)d is incomplete.",
+                     "A Centre of Excellence application needs every extended question too: %(count)d are incomplete.",
+                     count) % {"count": count}
         )
     if application.is_editable and progress.review_problems:
         raise ValidationError(

@@ -12,7 +12,7 @@ from facilities.models import AuditEntry, User
 from facilities.services import issue_new_facility_code
 from invoicing.services import invoice_pdf_bytes
 
-from .factories import PASSWORD, UserFactory, issued_invoice
+from .factories import PASSWORD, UserFactory, answer_questions, complete_case_review, core_questions, issued_invoice
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,11 @@ def catalogue(language, kind="po"):
     path = LOCALE / language / "LC_MESSAGES" / f"django.{kind}"
     with open(path, "rb") as source:
         return read_po(source) if kind == "po" else read_mo(source)
+
+
+def plain_spaces(text):
+    """Babel writes money with no-break spaces ("1 800,00 €"); compare as a reader sees it."""
+    return text.replace("\xa0", " ").replace("\u202f", " ")
 
 
 def forms_of(message):
@@ -134,11 +139,32 @@ def test_each_recipient_of_one_event_reads_the_e_mail_in_their_own_language(
     assert "Einrichtungscode" not in english.body
 
 
-def test_a_facility_s_pdfs_are_in_its_authorised_representative_s_language(registered, pdf_of):
-    invoice = issued_invoice(registered.facility)
-    assert "Payment instructions" in pdf_of(invoice_pdf_bytes(invoice))
+def test_a_facility_s_pdfs_are_in_its_authorised_representative_s_language_with_its_money_format(registered, pdf_of):
+    invoice = issued_invoice(registered.facility)  # EUR 1,500.00 + 20% tax
+    text = pdf_of(invoice_pdf_bytes(invoice))
+    assert "Payment instructions" in text and "€1,800.00" in text
 
     User.objects.filter(pk=registered.rep.pk).update(language="de")
     invoice.facility.refresh_from_db()
-    text = pdf_of(invoice_pdf_bytes(invoice))
+    text = plain_spaces(pdf_of(invoice_pdf_bytes(invoice)))
     assert "Zahlungshinweise" in text and "Payment instructions" not in text
+    assert "1.800,00 €" in text and "€1,800.00" not in text
+
+
+@pytest.mark.parametrize("language, amount", [("en", "€1,800.00"), ("de", "1.800,00 €"), ("fr", "1 800,00 €")])
+def test_money_on_the_invoice_page_is_written_as_the_reader_s_language_writes_it(client, registered, language, amount):
+    issued_invoice(registered.facility)
+    User.objects.filter(pk=registered.holder.pk).update(language=language)
+    client.force_login(registered.holder)
+    page = client.get(reverse("invoicing:invoices")).content.decode()
+    assert amount in plain_spaces(page)
+
+
+@pytest.mark.parametrize("answered, german", [(27, "1 Kernfrage ist noch unvollständig"), (25, "3 Kernfragen sind")])
+def test_counts_take_the_right_plural_in_german(client, enrolled, application, answered, german):
+    complete_case_review(application)
+    answer_questions(application, core_questions(application)[:answered])
+    User.objects.filter(pk=enrolled.rep.pk).update(language="de")
+    client.force_login(enrolled.rep)
+    page = client.post(reverse("applications:submit"), follow=True).content.decode()
+    assert german in page
