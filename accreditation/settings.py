@@ -136,8 +136,7 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 7
 
 LANGUAGE_CODE = "en"
-# Each name in its own language, so a reader finds theirs whatever language the page is in. A further
-# language is a catalogue (locale/<code>/LC_MESSAGES/django.po) and a line here.
+# A further language is a catalogue (locale/<code>/LC_MESSAGES/django.po, `make messages`) and a line here.
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Vienna"

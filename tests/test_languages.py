@@ -68,6 +68,16 @@ def test_a_page_asked_for_in_german_is_german(client, db):
     assert '<html lang="de">' in page
     assert "Willkommen" in page and "Einrichtung registrieren" in page
     assert "Register a facility" not in page
+    # Each language is offered under its own name, not translated into the page's.
+    assert '<option value="en" lang="en">English</option>' in page and "Englisch" not in page
+
+
+def test_statuses_marked_lazily_are_in_the_catalogue_too(client, enrolled, application):
+    """makemessages also collects _l(...): the application's status reads German on a German page."""
+    User.objects.filter(pk=enrolled.rep.pk).update(language="de")
+    client.force_login(enrolled.rep)
+    page = client.get(reverse("assessment:feedback")).content.decode()
+    assert "In Bearbeitung" in page and "In preparation" not in page
 
 
 def test_french_is_a_catalogue_only_and_falls_back_to_english_where_untranslated(client, db):
