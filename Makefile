@@ -52,7 +52,7 @@ gettext:
 # tests/test_languages.py fails while a .mo lags behind its .po.
 messages: install gettext
 	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=var
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py compilemessages --ignore=.venv  # locale/ and locale_allauth/ (settings.LOCALE_PATHS)
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p $(PG_PORT) || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start

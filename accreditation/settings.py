@@ -138,7 +138,8 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 7
 LANGUAGE_CODE = "en"
 # A further language is a catalogue (locale/<code>/LC_MESSAGES/django.po, `make messages`) and a line here.
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_allauth: django-allauth's pages and e-mails in the formal German (Sie) the rest of the portal uses.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 TIME_ZONE = "Europe/Vienna"
 USE_I18N = True
 USE_TZ = True
