@@ -12,9 +12,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.template import Context, RequestContext
 from django.template.loader import get_template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accreditation.forms import CONTROL_CHARACTERS

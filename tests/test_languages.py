@@ -182,3 +182,12 @@ def test_counts_take_the_right_plural_in_german(client, enrolled, application, a
     client.force_login(enrolled.rep)
     page = client.post(reverse("applications:submit"), follow=True).content.decode()
     assert german in page
+
+
+def test_account_e_mails_go_out_in_the_recipient_s_language_whatever_the_page_s(client, db, mailoutbox):
+    """A password reset asked for from an English page still reaches a German-speaking person in German (Sie)."""
+    person = UserFactory(language="de")
+    client.post(reverse("account_reset_password"), {"email": person.email}, HTTP_ACCEPT_LANGUAGE="en")
+    [mail] = mailoutbox
+    assert "Grüße aus dem IO-Akkreditierungsportal." in mail.body
+    assert "Sie erhalten diese E-Mail, weil Sie oder jemand anderer" in mail.body and "Du erhältst" not in mail.body

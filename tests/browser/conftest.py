@@ -37,6 +37,6 @@ def sign_in(page):
         page.goto("/accounts/login/")
         page.fill("input[name=login]", email)
         page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")  # not the header's language switcher
 
     return sign_in_as
