@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -74,7 +75,7 @@ def start_reaccreditation(facility, user, *, seeks_excellence):
         raise ValidationError(_("Re-accreditation is for accredited centres."))
     if timezone.localdate() < opens_on:
         raise ValidationError(
-            _("Re-accreditation opens on %(date)s, six months before the award expires.") % {"date": opens_on.isoformat()}
+            _("Re-accreditation opens on %(date)s, six months before the award expires.") % {"date": date_format(opens_on)}
         )
     if open_application(facility).status != Application.Status.APPROVED:
         raise ValidationError(_("Your re-accreditation has already started."))

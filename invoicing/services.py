@@ -246,7 +246,7 @@ def validate_payment(invoice, *, paid_on, amount, reference):
     errors = {}
     if paid_on < invoice.issued_on:
         errors["paid_on"] = _("The invoice was issued on %(date)s; a payment against it cannot be older.") % {
-            "date": invoice.issued_on.isoformat()
+            "date": date_format(invoice.issued_on)
         }
     elif paid_on > timezone.localdate():
         errors["paid_on"] = _("A payment cannot be dated in the future.")

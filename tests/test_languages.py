@@ -191,3 +191,19 @@ def test_account_e_mails_go_out_in_the_recipient_s_language_whatever_the_page_s(
     [mail] = mailoutbox
     assert "Grüße aus dem IO-Akkreditierungsportal." in mail.body
     assert "Sie erhalten diese E-Mail, weil Sie oder jemand anderer" in mail.body and "Du erhältst" not in mail.body
+
+
+def test_dates_and_money_in_messages_follow_the_reader_s_language(registered, office_user):
+    from datetime import date
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from invoicing.services import record_payment
+
+    invoice = issued_invoice(registered.facility, issued_on=date(2026, 3, 2))
+    with translation.override("de"), pytest.raises(ValidationError) as refused:
+        record_payment(invoice, office_user, paid_on=date(2026, 3, 1), amount=Decimal("5000"), reference="R-1")
+    errors = plain_spaces(" ".join(refused.value.messages))
+    assert "Die Rechnung wurde am 2. März 2026 ausgestellt" in errors
+    assert "Auf dieser Rechnung sind nur 1.800,00 € offen." in errors
