@@ -11,7 +11,7 @@ PG_PORT := 5432
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/accreditation
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run dev serve test install chromium postgres redis bench clean
+.PHONY: run dev serve test install chromium gettext messages postgres redis bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -41,6 +41,18 @@ serve: install
 # Debian's Chromium drives the browser tests; Playwright's own browser download is not used.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# gettext's tools extract and compile the interface's catalogues (locale/<language>/LC_MESSAGES/django.po).
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+
+# After changing user-facing text or a translation: collect new strings into every catalogue, then compile them.
+# A new language starts with `manage.py makemessages -l <code>` and a line in settings.LANGUAGES.
+# The compiled .mo files are committed, so running the portal (or its Docker image) needs no gettext;
+# tests/test_languages.py fails while a .mo lags behind its .po.
+messages: install gettext
+	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv  # locale/ and locale_allauth/ (settings.LOCALE_PATHS)
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p $(PG_PORT) || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start

@@ -12,6 +12,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.base import ContentFile
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -66,9 +67,13 @@ class StaticFilesFetcher(URLFetcher):
         return URLFetcherResponse(url, content, {"Content-Type": content_type})
 
 
-def render_pdf(template_name, context):
-    """The PDF of a template rendered with the context, as bytes; raises PdfResourceMissing rather than drop styling."""
-    html = render_to_string(template_name, context)
+def render_pdf(template_name, context, language=None):
+    """The PDF of a template rendered with the context, as bytes; raises PdfResourceMissing rather than drop styling.
+
+    ``language``: the document's (a facility's PDFs are in Facility.document_language()); else the current one.
+    """
+    with translation.override(language or translation.get_language()):
+        html = render_to_string(template_name, context)
     fetcher = StaticFilesFetcher()
     pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
     if fetcher.missing:

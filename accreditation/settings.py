@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in person's stored language outranks the browser's.
+    "facilities.middleware.AccountLanguageMiddleware",
     # Before any view reads the body (none of the middleware above does): an oversized request gets 413.
     "accreditation.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,8 +179,10 @@ PERMISSIONS_POLICY = (
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 7
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# A further language is a catalogue (locale/<code>/LC_MESSAGES/django.po, `make messages`) and a line here.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+# locale_allauth: django-allauth's pages and e-mails in the formal German (Sie) the rest of the portal uses.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 TIME_ZONE = "Europe/Vienna"
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/", facility_views.RegisterFacilityView.as_view(), name="register_facility"),
     path("register/done/", facility_views.registered, name="registered"),
     path("register/appointments/<int:pk>/", facility_views.AcceptAppointmentView.as_view(), name="accept_appointment"),
+    path("language/", facility_views.switch_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("facility/", include("facilities.urls")),
     path("facility/application/", include("applications.urls")),

@@ -6,7 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessment.workflow import advance
 from facilities import audit
@@ -73,7 +75,7 @@ def start_reaccreditation(facility, user, *, seeks_excellence):
         raise ValidationError(_("Re-accreditation is for accredited centres."))
     if timezone.localdate() < opens_on:
         raise ValidationError(
-            _("Re-accreditation opens on %(date)s, six months before the award expires.") % {"date": opens_on.isoformat()}
+            _("Re-accreditation opens on %(date)s, six months before the award expires.") % {"date": date_format(opens_on)}
         )
     if open_application(facility).status != Application.Status.APPROVED:
         raise ValidationError(_("Your re-accreditation has already started."))
@@ -185,13 +187,17 @@ def submit_application(application, user):
         raise PermissionDenied
     progress = progress_of(application)
     if application.is_editable and not progress.core_done:
+        count = len(progress.incomplete_core)
         raise ValidationError(
-            _("%(count)d core questions are still incomplete.") % {"count": len(progress.incomplete_core)}
+            ngettext("%(count)d core question is still incomplete.", "%(count)d core questions are still incomplete.",
+                     count) % {"count": count}
         )
     if application.is_editable and not progress.extended_ready:
+        count = len(progress.incomplete_extended)
         raise ValidationError(
-            _("A Centre of Excellence application needs every extended question too: %(count)d are incomplete.")
-            % {"count": len(progress.incomplete_extended)}
+            ngettext("A Centre of Excellence application needs every extended question too: %(count)d is incomplete.",
+                     "A Centre of Excellence application needs every extended question too: %(count)d are incomplete.",
+                     count) % {"count": count}
         )
     if application.is_editable and progress.review_problems:
         raise ValidationError(

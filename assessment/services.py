@@ -391,7 +391,7 @@ def render_certificate(award):
 
     context = {"award": award, "facility": award.facility, "programme": award.decision.application.question_set.programme}
     store_pdf_once(award, "certificate", f"certificate-{award.facility_id}-{award.granted_on:%Y%m%d}.pdf",
-                   lambda: render_pdf("assessment/certificate.html", context))
+                   lambda: render_pdf("assessment/certificate.html", context, award.facility.document_language()))
     return award
 
 

@@ -427,7 +427,9 @@ def _read_eligible_records(text, today):
     if errors:
         shown = errors[:MAX_LISTED_ERRORS]
         if len(errors) > len(shown):
-            shown.append(_("… and %(count)d more lines with problems.") % {"count": len(errors) - len(shown)})
+            more = len(errors) - len(shown)
+            shown.append(ngettext("… and %(count)d more line with problems.", "… and %(count)d more lines with problems.",
+                                  more) % {"count": more})
         raise ValidationError(shown)
     if not records:
         raise ValidationError(_("The list has no records below its header row."))
@@ -572,8 +574,11 @@ def _draw_warnings(records, cases):
     warnings = []
     if len(records) < REVIEW_SIZE:
         warnings.append(
-            _("The list holds only %(count)d eligible records, so all of them were taken; the review needs %(size)d cases.")
-            % {"count": len(records), "size": REVIEW_SIZE}
+            ngettext(
+                "The list holds only %(count)d eligible record, so it was taken; the review needs %(size)d cases.",
+                "The list holds only %(count)d eligible records, so all of them were taken; the review needs %(size)d cases.",
+                len(records),
+            ) % {"count": len(records), "size": REVIEW_SIZE}
         )
     covered = len(tumour_types(cases))
     if covered < MIN_TUMOUR_TYPES:

@@ -253,4 +253,4 @@ class ExportPdfView(ExportMixin, View):
             "facility": self.facility, "application": self.application, "review": self.review,
             "summary": summary, "generated_at": timezone.now(),
         }
-        return HttpResponse(render_pdf("casereview/review_pdf.html", context), content_type="application/pdf")
+        return HttpResponse(render_pdf("casereview/review_pdf.html", context, self.facility.document_language()), content_type="application/pdf")

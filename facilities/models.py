@@ -49,6 +49,11 @@ class User(AbstractUser):
         _("assessor"), default=False, help_text=_("May be assigned applications to assess.")
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Blank until the person signs in or chooses: their pages and e-mails use it once set.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default="",
+        help_text=_("The portal's pages and e-mails to you are in this language."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -166,6 +171,11 @@ class Facility(models.Model):
     @transition(field=status, source=[Status.ACCREDITED, Status.EXCELLENCE], target=Status.ENROLLED)
     def lapse(self):
         pass
+
+    def document_language(self):
+        """The language of the facility's PDFs: its authorised representative's, else the portal's default."""
+        representative = self.authorised_representative
+        return (representative.language if representative else "") or settings.LANGUAGE_CODE
 
     def pending_appointments(self):
         """People named at registration who have not taken up their appointment yet."""

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.template import Context, RequestContext
 from django.template.loader import get_template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -41,16 +42,49 @@ def one_line(text):
     return " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
 
 
+def languages_of(addresses):
+    """{address: language} for e-mail addresses, in one query: each account's language, else the portal's default.
+
+    The default rather than the language of whoever triggered the e-mail: each recipient reads their own.
+    """
+    stored = dict(
+        User.objects.annotate(address=Lower("email"))
+        .filter(address__in=[address.lower() for address in addresses]).exclude(language="")
+        .values_list("address", "language")
+    )
+    return {address: stored.get(address.lower(), settings.LANGUAGE_CODE) for address in addresses}
+
+
 def send_portal_mail(template, recipients, context, request=None):
-    """Send one of the portal's e-mails: templates/email/<template>_subject.txt and _body.txt, in plain text."""
+    """Send one of the portal's e-mails: templates/email/<template>_subject.txt and _body.txt, in plain text.
+
+    Each recipient gets it in their account's language: one e-mail per language among the recipients.
+    """
     from django.core.mail import send_mail
 
     recipients = [r for r in recipients if r]
-    if not recipients:
+    by_language = {}
+    for address, language in languages_of(recipients).items():
+        by_language.setdefault(language, []).append(address)
+    for language, addresses in by_language.items():
+        with translation.override(language):
+            subject = one_line(render_plain_text(f"email/{template}_subject.txt", context, request))
+            body = render_plain_text(f"email/{template}_body.txt", context, request)
+        send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, addresses)
+
+
+def set_account_language(user, language):
+    """Store the language a person chose for their pages and e-mails; a code outside settings.LANGUAGES is ignored."""
+    if language not in dict(settings.LANGUAGES):
         return
-    subject = one_line(render_plain_text(f"email/{template}_subject.txt", context, request))
-    body = render_plain_text(f"email/{template}_body.txt", context, request)
-    send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, recipients)
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=user.pk)
+        if person.language == language:
+            return
+        audit.record("account.language_changed", _("Language changed to %(language)s") % {"language": language},
+                     actor=user, target=person, changes={"language": [person.language, language]})
+        person.language = user.language = language
+        person.save(update_fields=["language"])
 
 
 def register_facility(request, form):

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.i18n import set_language
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView, ListView, TemplateView, UpdateView
 
 from . import permissions, services
@@ -40,6 +42,14 @@ class RegisterFacilityView(FormView):
         facility = services.register_facility(self.request, form)
         self.request.session["registered_facility"] = facility.name
         return redirect("registered")
+
+
+@require_POST
+def switch_language(request):
+    """Django's set_language (the cookie, back to the page), and for a signed-in person the choice kept on their account."""
+    if request.user.is_authenticated:
+        services.set_account_language(request.user, request.POST.get("language", ""))
+    return set_language(request)
 
 
 def registered(request):

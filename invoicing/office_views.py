@@ -2,9 +2,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
+from accreditation.formats import format_money
 from accreditation.pdf import render_again
 from facilities.access import OfficeMixin, get_visible_or_404
 
@@ -86,12 +88,12 @@ class RecordPaymentView(ConfirmedFormView):
         data = form.cleaned_data
         remaining = self.invoice.outstanding() - data["amount"]
         facts = [
-            _("Record %(currency)s %(amount)s received on %(date)s (reference %(reference)s) against invoice %(number)s.")
-            % {"currency": self.invoice.currency, "amount": data["amount"], "date": data["paid_on"],
+            _("Record %(amount)s received on %(date)s (reference %(reference)s) against invoice %(number)s.")
+            % {"amount": format_money(data["amount"], self.invoice.currency), "date": date_format(data["paid_on"]),
                "reference": data["reference"], "number": self.invoice.number},
         ]
         if remaining:
-            facts.append(_("%(currency)s %(remaining)s stays outstanding.") % {"currency": self.invoice.currency, "remaining": remaining})
+            facts.append(_("%(remaining)s stays outstanding.") % {"remaining": format_money(remaining, self.invoice.currency)})
         elif self.invoice.kind == Invoice.Kind.ENROLMENT and self.invoice.facility.status == "registered":
             facts.append(
                 _("The enrolment fee is then paid in full: %(name)s becomes an enrolled centre and its staff are e-mailed.")
@@ -121,8 +123,8 @@ class IssueCreditNoteView(ConfirmedFormView):
 
     def consequences(self, form):
         facts = [
-            _("Issue a credit note of %(currency)s %(total)s cancelling invoice %(number)s.")
-            % {"currency": self.invoice.currency, "total": self.invoice.total, "number": self.invoice.number},
+            _("Issue a credit note of %(total)s cancelling invoice %(number)s.")
+            % {"total": format_money(self.invoice.total, self.invoice.currency), "number": self.invoice.number},
         ]
         if form.cleaned_data["reissue"]:
             facts.append(_("Issue a corrected invoice with the same lines and the facility's current billing details."))

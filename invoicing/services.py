@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accreditation.formats import format_money
 from accreditation.pdf import RENDERING_GRACE, render_pdf, store_pdf_once
 from facilities import audit
 from facilities.models import Facility
@@ -82,8 +84,8 @@ def issue_invoice(facility, kind, lines, *, currency, tax_rate, payment_terms_da
         )
         audit.record(
             f"invoice.issued.{kind}",
-            _("%(kind)s %(number)s issued: %(currency)s %(total)s")
-            % {"kind": invoice.get_kind_display(), "number": number, "currency": currency, "total": invoice.total},
+            _("%(kind)s %(number)s issued: %(total)s")
+            % {"kind": invoice.get_kind_display(), "number": number, "total": format_money(invoice.total, currency)},
             actor=actor,
             facility=facility,
             target=invoice,
@@ -244,15 +246,15 @@ def validate_payment(invoice, *, paid_on, amount, reference):
     errors = {}
     if paid_on < invoice.issued_on:
         errors["paid_on"] = _("The invoice was issued on %(date)s; a payment against it cannot be older.") % {
-            "date": invoice.issued_on.isoformat()
+            "date": date_format(invoice.issued_on)
         }
     elif paid_on > timezone.localdate():
         errors["paid_on"] = _("A payment cannot be dated in the future.")
     if amount <= 0:
         errors["amount"] = _("The amount must be more than zero.")
     elif amount > outstanding:
-        errors["amount"] = _("Only %(currency)s %(outstanding)s is outstanding on this invoice.") % {
-            "currency": invoice.currency, "outstanding": outstanding
+        errors["amount"] = _("Only %(outstanding)s is outstanding on this invoice.") % {
+            "outstanding": format_money(outstanding, invoice.currency)
         }
     same_reference = invoice.payments.alias(normalised=normalised_reference("reference")).filter(
         normalised=normalised_reference(Value(reference))
@@ -261,10 +263,10 @@ def validate_payment(invoice, *, paid_on, amount, reference):
         errors["reference"] = _("Enter the bank's reference of the payment.")
     elif earlier := same_reference.first():
         errors["reference"] = _(
-            "A payment with the reference %(reference)s is already recorded on this invoice (%(currency)s %(amount)s "
+            "A payment with the reference %(reference)s is already recorded on this invoice (%(amount)s "
             "received on %(date)s)."
-        ) % {"reference": earlier.reference, "currency": invoice.currency, "amount": earlier.amount,
-             "date": earlier.paid_on.isoformat()}
+        ) % {"reference": earlier.reference, "amount": format_money(earlier.amount, invoice.currency),
+             "date": date_format(earlier.paid_on)}
     if errors:
         raise ValidationError(errors)
 
@@ -299,9 +301,9 @@ def record_payment(invoice, actor, *, paid_on, amount, reference, submission_tok
     remaining = invoice.outstanding()
     audit.record(
         "invoice.payment_recorded",
-        _("Payment of %(currency)s %(amount)s recorded against %(number)s (%(reference)s); %(remaining)s outstanding")
-        % {"currency": invoice.currency, "amount": amount, "number": invoice.number, "reference": reference,
-           "remaining": remaining},
+        _("Payment of %(amount)s recorded against %(number)s (%(reference)s); %(remaining)s outstanding")
+        % {"amount": format_money(amount, invoice.currency), "number": invoice.number, "reference": reference,
+           "remaining": format_money(remaining, invoice.currency)},
         actor=actor,
         facility=invoice.facility,
         target=payment,
@@ -319,6 +321,7 @@ def invoice_pdf_bytes(invoice):
     return render_pdf(
         "invoicing/invoice_pdf.html",
         {"invoice": invoice, "lines": list(invoice.lines.all()), "issuer": settings.INVOICE_ISSUER},
+        invoice.facility.document_language(),
     )
 
 

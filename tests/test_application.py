@@ -166,7 +166,7 @@ def test_submitting_an_incomplete_application_is_refused(client, enrolled, appli
     answer_questions(application, core_questions(application)[:27])
     client.force_login(enrolled.rep)
     response = client.post(reverse("applications:submit"), follow=True)
-    assert b"1 core questions are still incomplete" in response.content
+    assert b"1 core question is still incomplete" in response.content
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT
 

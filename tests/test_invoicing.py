@@ -32,7 +32,7 @@ def test_registration_issues_the_enrolment_and_annual_fee_invoices_with_their_pd
     assert (enrolment.total, annual.total) == (Decimal("1800.00"), Decimal("600.00"))
     assert enrolment.bill_to_name == "Liver Tumour Unit" and "Dublin" in enrolment.bill_to_address
     text = pdf_of(default_storage.open(enrolment.pdf.name).read())
-    assert enrolment.number in text and "Liver Tumour Unit" in text and "EUR 1,800.00" in text
+    assert enrolment.number in text and "Liver Tumour Unit" in text and "€1,800.00" in text
     assert "Quote the invoice number" in text
 
 
@@ -58,7 +58,7 @@ def test_the_invoice_roles_list_and_download_their_invoices_and_others_cannot(cl
         client.force_login(person)
         page = client.get(reverse("invoicing:invoices")).content.decode()
         assert reverse("invoicing:invoices") in client.get(reverse("facilities:dashboard")).content.decode()
-        assert invoice.number in page and other.number not in page and "EUR 1,800.00" in page
+        assert invoice.number in page and other.number not in page and "€1,800.00" in page
         response = client.get(reverse("invoicing:invoice_pdf", args=[invoice.pk]))
         assert response["Content-Type"] == "application/pdf"
         assert invoice.number in pdf_of(response)
@@ -76,7 +76,7 @@ def test_the_invoices_page_takes_a_fixed_number_of_queries(client, registered, d
     client.force_login(registered.rep)
     with django_assert_max_num_queries(9):
         page = client.get(reverse("invoicing:invoices"))
-    assert page.content.decode().count("EUR 1,700.00") == count
+    assert page.content.decode().count("€1,700.00") == count
 
 
 def test_a_partial_payment_leaves_the_invoice_open_with_the_amount_outstanding(client, office_user, registered):
@@ -90,9 +90,9 @@ def test_a_partial_payment_leaves_the_invoice_open_with_the_amount_outstanding(c
     registered.facility.refresh_from_db()
     assert registered.facility.status == Facility.Status.REGISTERED
     page = client.get(reverse("invoicing:office_invoice", args=[invoice.pk])).content.decode()
-    assert "Partly paid" in page and "EUR 1,000.00" in page and "PART-1" in page
+    assert "Partly paid" in page and "€1,000.00" in page and "PART-1" in page
     client.force_login(registered.holder)
-    assert "EUR 1,000.00" in client.get(reverse("invoicing:invoices")).content.decode()
+    assert "€1,000.00" in client.get(reverse("invoicing:invoices")).content.decode()
 
 
 def test_paying_more_than_is_outstanding_is_refused(client, office_user, registered):
@@ -103,7 +103,7 @@ def test_paying_more_than_is_outstanding_is_refused(client, office_user, registe
         {"paid_on": timezone.localdate(), "amount": "1800.01", "reference": "X", "confirmed": "1",
          "submission_token": uuid.uuid4()},
     )
-    assert response.status_code == 200 and "Only EUR 1800.00 is outstanding" in response.content.decode()
+    assert response.status_code == 200 and "Only €1,800.00 is outstanding" in response.content.decode()
     assert not invoice.payments.exists()
 
 

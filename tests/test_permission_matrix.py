@@ -66,6 +66,8 @@ MATRIX = {
     "home": (lambda w: {}, expect(302, anonymous=200)),
     "register_facility": (lambda w: {}, PUBLIC),
     "registered": (lambda w: {}, PUBLIC),
+    # The language switcher posts; anyone may switch, signed in or not.
+    "set_language": (lambda w: {}, {role: 405 for role in ROLES}),
     # A pending appointment at facility A of someone outside the world: only that person finds it.
     "accept_appointment": (lambda w: {"pk": w.appointment.pk}, expect(404)),
     "facilities:dashboard": (lambda w: {}, staff_only()),

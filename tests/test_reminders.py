@@ -29,7 +29,7 @@ def test_an_invoice_unpaid_30_days_after_issue_is_reminded_once(registered, mail
     assert send_due_reminders(TODAY) == 0
 
     (mail,) = mailoutbox
-    assert unpaid.number in mail.subject and "EUR 1,800.00" in mail.body
+    assert unpaid.number in mail.subject and "€1,800.00" in mail.body
     assert sorted(mail.to) == sorted([registered.rep.email, registered.deputy.email, registered.holder.email])
     assert send_due_reminders(TODAY + timedelta(days=1)) == 1  # the younger invoice's turn
 

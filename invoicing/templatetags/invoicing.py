@@ -1,14 +1,16 @@
 from django import template
 
+from accreditation.formats import format_money
+
 from ..models import Invoice
 
 register = template.Library()
 
 
 @register.filter
-def money(amount, currency=""):
-    """1234.5, "EUR" -> "EUR 1,234.50"."""
-    return f"{currency} {amount:,.2f}".strip()
+def money(amount, currency):
+    """An amount in its currency, as the reader's language writes money (Babel): "€1,234.50", "1.234,50 €"."""
+    return format_money(amount, currency)
 
 
 @register.inclusion_tag("invoicing/_office_facility_invoices.html", takes_context=True)
