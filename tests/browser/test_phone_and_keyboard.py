@@ -1,7 +1,7 @@
 """Phones and keyboards: the menu, the skip link, the current page, focus, labels, answers inside their card."""
 import pytest
 
-from applications.services import open_application
+from applications.services import open_application, save_answer
 from facilities.models import Facility
 from tests.conftest import people_of
 from tests.factories import (
@@ -116,3 +116,54 @@ def test_identifiers_and_dates_keep_to_one_line_on_a_phone(page, sign_in, staff)
         const range = document.createRange(); range.selectNodeContents(cell);
         return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size; })""")
     assert lines and set(lines) == {1}
+
+
+def test_after_a_refused_save_focus_goes_to_the_message_or_the_field_in_error(page, sign_in, staff):
+    application = open_application(staff.facility)
+    question = core_questions(application)[0]
+    sign_in(staff.member.email, PASSWORD)
+    page.goto("/facility/application/")
+    card = page.locator(f"#q-{question.number}")
+    # Someone else saves the same answer after the page was opened: a conflict.
+    save_answer(application, question, staff.rep, choice="yes", evidence="Their text.", explanation="", base_version=0)
+    card.locator("textarea[name=evidence]").fill("My text.")
+    card.locator("textarea[name=evidence]").press("Tab")
+    page.wait_for_selector(f"#q-{question.number} .alert.warning")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
+    # Text with a control character is refused: focus goes to the box in error.
+    page.reload()
+    card.locator("textarea[name=evidence]").fill("Bell \x07 character")
+    card.locator("textarea[name=evidence]").press("Tab")
+    page.wait_for_selector(f"#q-{question.number} textarea[aria-invalid=true]")
+    focused = page.evaluate("[document.activeElement.name, document.activeElement.getAttribute('aria-invalid')]")
+    assert focused == ["evidence", "true"]
+
+
+def tab_to(page, selector, limit=80):
+    """Presses Tab until the focused element matches ``selector``, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("selector => document.activeElement.matches(selector)", selector):
+            return
+    raise AssertionError(f"{selector} was not reached with {limit} presses of Tab")
+
+
+def test_a_core_question_is_completed_saved_and_the_next_standard_reached_with_the_keyboard_alone(page, sign_in, staff):
+    application = open_application(staff.facility)
+    first = core_questions(application)[0]
+    sign_in(staff.member.email, PASSWORD)
+    page.goto("/facility/application/")
+    card = f"#q-{first.number}"
+    tab_to(page, f"{card} input[name=choice][value=yes], {card} input[name=choice][value=no]")
+    page.keyboard.press("Home")  # the first radio of the group, Yes, checked by moving onto it
+    page.keyboard.press("Space")
+    for name in ("evidence", "explanation") if first.asks_explanation else ("evidence",):
+        tab_to(page, f"{card} textarea[name={name}]")
+        page.keyboard.type("The signed credentialing register, reviewed every year.")
+    tab_to(page, f"{card} button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#q-{first.number}-state.ok")
+    tab_to(page, f"#standard-{first.standard.number} .standard-nav a[href='#standard-{first.standard.number + 1}']")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('section.standard').id") == f"standard-{first.standard.number + 1}"
