@@ -11,7 +11,7 @@ PG_PORT := 5432
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/accreditation
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run dev serve test install chromium gettext messages postgres redis bench clean
+.PHONY: run dev serve test install chromium axe gettext messages postgres redis bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -54,6 +54,13 @@ messages: install gettext
 	$(BIN)/python manage.py makemessages --all --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv  # locale/ and locale_allauth/ (settings.LOCALE_PATHS)
 
+# axe-core, pinned in package-lock.json, is injected into pages by tests/browser/test_accessibility_crawl.py.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+axe: node_modules/.installed
+
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p $(PG_PORT) || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q -h 127.0.0.1 -p $(PG_PORT) && exit 0; sleep 1; done; echo "PostgreSQL does not answer"; exit 1
@@ -61,7 +68,7 @@ postgres:
 redis:
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp
 
-test: install chromium postgres redis
+test: install chromium axe postgres redis
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest -n 2 --create-db -q
 
 bench: install postgres
@@ -69,4 +76,4 @@ bench: install postgres
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/application_page.py
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules

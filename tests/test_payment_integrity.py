@@ -55,7 +55,7 @@ def test_the_same_bank_reference_twice_on_one_invoice_is_refused_next_to_the_fie
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert re.search(r'id="id_reference_error">A payment with the reference BANK-77 is already recorded', page)
+    assert re.search(r'id="id_reference_error"><p>A payment with the reference BANK-77 is already recorded', page)
     assert invoice.payments.count() == 1 and facility_status(registered.facility) == Facility.Status.REGISTERED
     with pytest.raises(ValidationError, match="already recorded"):
         record(invoice, "800.00", "Bank-77")
@@ -240,7 +240,7 @@ def test_a_payment_dated_before_the_invoice_was_issued_is_refused_next_to_the_da
     )
 
     assert response.status_code == 200
-    assert re.search(r'id="id_paid_on_error">The invoice was issued on [^<]*; a payment against it cannot be older',
+    assert re.search(r'id="id_paid_on_error"><p>The invoice was issued on [^<]*; a payment against it cannot be older',
                      response.content.decode())
     with pytest.raises(ValidationError, match="cannot be older"):
         record(invoice, "1800.00", "BANK-1", paid_on=issued_on - timedelta(days=1))

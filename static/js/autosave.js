@@ -108,6 +108,16 @@
     scheduleRetry(form);
   });
 
+  // A refused save swaps in the whole question again: focus goes to the first field in error, or else to
+  // the message (a conflict), so keyboard and screen-reader users land on what needs them. A successful
+  // save leaves focus where the user is typing; its status line is a live region.
+  document.addEventListener("htmx:load", function (event) {
+    const swapped = event.detail.elt;
+    if (!swapped || swapped === document.body || !swapped.querySelector) return;
+    const needsAttention = swapped.querySelector("[aria-invalid=true]:not(fieldset), fieldset[aria-invalid=true] input, [role=alert]");
+    if (needsAttention) needsAttention.focus();
+  });
+
   window.addEventListener("beforeunload", function (event) {
     const pending = Array.from(document.querySelectorAll("form.autosave")).some(function (form) {
       return UNSAVED.includes(form.dataset.saveState) || form.querySelector(".not-saved");

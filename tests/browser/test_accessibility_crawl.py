@@ -1,0 +1,138 @@
+"""Every main page of every role, measured by axe-core (WCAG 2.2 AA) at desktop and phone width.
+
+At phone width the page must also not scroll sideways. axe-core comes from the npm registry
+(package.json, installed by `make test`).
+"""
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from applications.services import open_application
+from assessment import services as assessment_services
+from facilities.models import Facility
+from tests.conftest import people_of
+from tests.factories import (
+    PASSWORD, ChairpersonFactory, FacilityFactory, MessageFactory, OfficeUserFactory, PublishedDocumentFactory,
+    ReviewCaseFactory, answer_questions, core_questions, issued_invoice,
+)
+from tests.workflow_steps import assign, finish_round, submitted_application
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.fixture
+def world():
+    """One facility at work on its application, one in review with both assessors, one awaiting the decision."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make axe` (npm ci) first")
+    working = people_of(FacilityFactory(name="Working Liver Unit", status=Facility.Status.ENROLLED))
+    application = open_application(working.facility)
+    answer_questions(application, core_questions(application)[:5], evidence="Signed protocol, 2024 edition.")
+    case = ReviewCaseFactory(application=application, record_identifier="MRN-2024-000123456")
+    issued_invoice(working.facility)
+    MessageFactory(facility=working.facility)
+    PublishedDocumentFactory()
+
+    in_review = people_of(FacilityFactory(name="Reviewed Kidney Centre", status=Facility.Status.ENROLLED))
+    reviewed = submitted_application(in_review.facility)
+    first, second = assign(reviewed)
+    reviewed.answers.filter(question__number=1).update(
+        evidence="https://intranet.example.org/quality/documents/interventional-oncology/" + "x" * 80)
+
+    deciding = submitted_application(FacilityFactory(name="Deciding Bone Centre", status=Facility.Status.ENROLLED))
+    assessors = assign(deciding)
+    finish_round(deciding, assessors)
+    for assessor in assessors:
+        assessment_services.recommend(deciding, assessor, "approve", "Every core criterion is met.")
+    return SimpleNamespace(
+        working=working, case=case, in_review=in_review, reviewed=reviewed, assessor=first,
+        office=OfficeUserFactory(), chair=ChairpersonFactory(), deciding=deciding,
+    )
+
+# The innermost elements reaching past the right edge of the viewport, to name in a failure.
+WIDEST_ELEMENTS = """() => [...document.body.querySelectorAll('*')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+    && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+  .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''))"""
+
+
+def pages_of(world, role):
+    reviewed, facility = world.reviewed.pk, world.in_review.facility.pk
+    return {
+        "anonymous": ["/", "/accounts/login/", "/register/", "/centres/"],
+        "member": [
+            "/facility/", "/facility/application/", "/facility/application/summary/", "/facility/case-review/",
+            f"/facility/case-review/cases/{world.case.pk}/", "/facility/case-review/summary/",
+            "/facility/messages/", "/facility/documents/", "/facility/assessment/", "/facility/profile/",
+        ],
+        "representative": [
+            "/facility/", "/facility/application/", "/facility/invoices/", "/facility/assessment/",
+            "/facility/application/submit/",
+        ],
+        "assessor": ["/assessor/", f"/assessor/applications/{reviewed}/", f"/assessor/applications/{reviewed}/case-review/"],
+        "office": [
+            "/office/", "/office/facilities/", f"/office/facilities/{facility}/", "/office/assessments/",
+            f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/",
+        ],
+        "chairperson": [f"/office/applications/{world.deciding.pk}/decide/"],
+    }[role]
+
+
+def user_of(world, role):
+    return {
+        "member": world.working.member, "representative": world.in_review.rep, "assessor": world.assessor,
+        "office": world.office, "chairperson": world.chair,
+    }.get(role)
+
+
+def audit(page):
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, count: v.nodes.length, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))",
+        AXE_TAGS,
+    )
+
+
+def crawl(browser, live_server, world, role):
+    """Visits each page of the role at both widths; returns the problems found, page by page."""
+    problems, counts = [], []
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = browser.new_context(base_url=live_server.url, viewport=viewport)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        user = user_of(world, role)
+        if user:
+            page.goto("/accounts/login/")
+            page.fill("input[name=login]", user.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+        for path in pages_of(world, role):
+            response = page.goto(path)
+            assert response.status == 200, f"{role} {path}: HTTP {response.status}"
+            violations = audit(page)
+            counts.append((role, path, name, sum(v["count"] for v in violations), len(violations)))
+            for violation in violations:
+                problems.append(f"{name} {path}: {violation['impact']} {violation['id']} at {violation['nodes']}")
+            if viewport is PHONE:
+                scroll_width, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+                if scroll_width > width:
+                    problems.append(f"phone {path}: scrolls sideways ({scroll_width}px wide in a {width}px viewport)"
+                                    f" because of {page.evaluate(WIDEST_ELEMENTS)}")
+        context.close()
+    for role_, path, name, nodes, rules in counts:
+        print(f"axe {role_:15} {name:8} {path:55} rules={rules} nodes={nodes}")
+    return problems
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member", "representative", "assessor", "office", "chairperson"])
+def test_every_main_page_passes_axe_at_desktop_and_phone_width(browser, live_server, world, role):
+    problems = crawl(browser, live_server, world, role)
+    assert not problems, f"{role}:\n" + "\n".join(problems)
