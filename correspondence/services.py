@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import get_valid_filename
@@ -41,11 +41,29 @@ def mark_thread_read(user, facility):
     )
 
 
-def unread_counts(user):
-    """{facility id: messages from the other side the user has not read}, over the threads the user may see."""
+def latest_threads(user, before=None, limit=50):
+    """The newest message of each thread the user may see, newest first; with ``before`` (a message id), only
+    threads whose newest message is older. One more than ``limit`` is returned when more threads follow.
+
+    A seek, not a count and an offset: it walks messages newest first and keeps those that no newer message of
+    their facility follows, so a page reads about as many messages as it shows, however many threads exist.
+    """
+    newer_in_thread = Message.objects.filter(facility=OuterRef("facility"), pk__gt=OuterRef("pk"))
+    messages = Message.objects.visible_to(user).filter(~Exists(newer_in_thread))
+    if before is not None:
+        messages = messages.filter(pk__lt=before)
+    return list(messages.select_related("facility").order_by("-pk")[: limit + 1])
+
+
+def unread_counts(user, facilities=None):
+    """{facility id: messages from the other side the user has not read}, over the threads the user may see
+    (or only the given facilities' threads)."""
     last_read = ReadMark.objects.filter(user=user, facility=OuterRef("facility")).values("last_read_message_id")[:1]
+    messages = Message.objects.visible_to(user)
+    if facilities is not None:
+        messages = messages.filter(facility__in=facilities)
     rows = (
-        Message.objects.visible_to(user)
+        messages
         .filter(from_office=not user.is_office)
         .annotate(last_read=Coalesce(Subquery(last_read), Value(0)))
         .filter(pk__gt=F("last_read"))

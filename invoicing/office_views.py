@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
+from accreditation.pagination import PaginatedListMixin
 from accreditation.pdf import render_again
 from facilities.access import OfficeMixin, get_visible_or_404
 
@@ -13,23 +14,20 @@ from .forms import CreditNoteForm, RecordPaymentForm
 from .models import Invoice
 
 
-class OfficeInvoiceListView(OfficeMixin, ListView):
+class OfficeInvoiceListView(OfficeMixin, PaginatedListMixin, ListView):
+    """Every invoice, newest number first, or only those with money outstanding; 50 a page."""
+
     template_name = "invoicing/office_invoice_list.html"
     context_object_name = "invoices"
-    paginate_by = 50
 
     def get_queryset(self):
         self.open_only = self.request.GET.get("open") == "1"
-        invoices = Invoice.objects.visible_to(self.request.user).with_balance().select_related("facility")
-        if self.open_only:
-            invoices = invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE).exclude(credit_note__isnull=False)
-        return invoices
+        invoices = Invoice.objects.visible_to(self.request.user)
+        invoices = invoices.outstanding() if self.open_only else invoices.with_balance()
+        return invoices.select_related("facility").order_by("-year", "-sequence")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(open_only=self.open_only, **kwargs)
-        if self.open_only:
-            context["invoices"] = [invoice for invoice in context["invoices"] if not invoice.is_settled()]
-        return context
+        return super().get_context_data(open_only=self.open_only, **kwargs)
 
 
 class OfficeInvoiceMixin(OfficeMixin):
