@@ -1,7 +1,8 @@
 """Office list pages at 10,000 facilities and 5,000 applications, timed in process.
 
-Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/acc_lists_bench .venv/bin/python bench/office_lists.py [REQUESTS]
-The database named by DATABASE_URL is dropped, created and migrated: give it a throwaway name.
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/acc_lists_bench .venv/bin/python bench/office_lists.py [REQUESTS] [--reuse]
+The database named by DATABASE_URL is dropped, created, migrated and seeded: give it a throwaway name.
+With --reuse, the data seeded by an earlier run is measured again (after migrating).
 Prints median, p95 and queries per request for each page, the machine and date, and EXPLAIN ANALYZE of
 each page's slowest queries; appends the table to bench/RESULTS.md.
 """
@@ -200,13 +201,19 @@ def machine():
            f"{connection.cursor().connection.info.server_version}"
 
 
-def main(requests):
+def main(requests, reuse):
+    from facilities.models import User
+
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    recreate_database()
-    started = time.perf_counter()
-    office, assessor = seed()
-    print(f"seeded {FACILITIES} facilities and {APPLICATIONS} applications in {time.perf_counter() - started:.0f} s")
+    if reuse:
+        call_command("migrate", verbosity=0)
+        office, assessor = User.objects.get(email="office@bench.example"), User.objects.get(email="assessor@bench.example")
+    else:
+        recreate_database()
+        started = time.perf_counter()
+        office, assessor = seed()
+        print(f"seeded {FACILITIES} facilities and {APPLICATIONS} applications in {time.perf_counter() - started:.0f} s")
     rows, plans = measure({"office": office, "assessor": assessor}, requests)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).parent).stdout.strip()
@@ -229,4 +236,5 @@ def main(requests):
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    arguments = [argument for argument in sys.argv[1:] if argument != "--reuse"]
+    main(int(arguments[0]) if arguments else 200, reuse="--reuse" in sys.argv)

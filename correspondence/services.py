@@ -14,6 +14,8 @@ from facilities.services import send_portal_mail
 
 from .models import FacilityDocument, Message, PublishedDocument, ReadMark
 
+UNREAD_SHOWN = 99
+
 
 @transaction.atomic
 def send_message(facility, author, body):
@@ -55,23 +57,28 @@ def latest_threads(user, before=None, limit=50):
     return list(messages.select_related("facility").order_by("-pk")[: limit + 1])
 
 
-def unread_counts(user, facilities=None):
-    """{facility id: messages from the other side the user has not read}, over the threads the user may see
-    (or only the given facilities' threads)."""
+def unread_messages(user):
+    """Messages from the other side the user has not read, over the threads the user may see."""
     last_read = ReadMark.objects.filter(user=user, facility=OuterRef("facility")).values("last_read_message_id")[:1]
-    messages = Message.objects.visible_to(user)
-    if facilities is not None:
-        messages = messages.filter(facility__in=facilities)
-    rows = (
-        messages
+    return (
+        Message.objects.visible_to(user)
         .filter(from_office=not user.is_office)
         .annotate(last_read=Coalesce(Subquery(last_read), Value(0)))
         .filter(pk__gt=F("last_read"))
         .order_by()
-        .values("facility")
-        .annotate(n=Count("pk"))
     )
+
+
+def unread_counts(user, facilities):
+    """{facility id: unread messages} for the given facilities' threads."""
+    rows = unread_messages(user).filter(facility__in=facilities).values("facility").annotate(n=Count("pk"))
     return {row["facility"]: row["n"] for row in rows}
+
+
+def unread_total(user):
+    """How many messages the user has not read, counted up to ``UNREAD_SHOWN + 1`` only: the navigation shows
+    "99+" beyond that, and counting every unread message of every facility on every office page would not scale."""
+    return unread_messages(user)[: UNREAD_SHOWN + 1].count()
 
 
 def _file_fields(upload, kind):
