@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
-from accreditation.pagination import PaginatedListMixin, paginate
+from accreditation.pagination import PaginatedListMixin, paginate, seek
 
 from .access import OfficeMixin
 from .models import Facility, Membership
@@ -119,7 +119,8 @@ class AttentionView(OfficeMixin, TemplateView):
             queues=queues,
             registered=paginate(self.request, Facility.objects.filter(status=Facility.Status.REGISTERED)
                                 .order_by("created_at", "pk"), "registered_page"),
-            overdue_invoices=paginate(self.request, overdue_invoices(), "overdue_invoices_page"),
+            # Counting overdue invoices would work out every one's balance: this list is paged by seeking.
+            overdue_invoices=seek(self.request, overdue_invoices(), ["due_on", "pk"], param="overdue_invoices_after"),
             invoices_missing_pdf=paginate(self.request, invoices_missing_pdf(), "invoices_missing_pdf_page"),
             awards_missing_certificate=paginate(self.request, awards_missing_certificate(), "certificates_page"),
             **kwargs,
