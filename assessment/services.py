@@ -558,10 +558,7 @@ def office_attention(user, today=None):
     compares the latest round's or decision's date in the database, as ``deadline_of`` does.
     """
     today = today or timezone.localdate()
-    applications = (
-        Application.objects.visible_to(user).select_related("facility").prefetch_related("rounds", "decisions")
-        .order_by("-started_at", "-pk")
-    )
+    applications = Application.objects.visible_to(user).select_related("facility").order_by("-started_at", "-pk")
     latest_reply_due = Round.objects.filter(application=OuterRef("pk")).order_by("-number").values("reply_due")[:1]
     latest_plan_due = Decision.objects.filter(application=OuterRef("pk")).order_by("-created_at").values("plan_due")[:1]
     return [

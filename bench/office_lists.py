@@ -179,13 +179,14 @@ def measure(users, requests):
         with connection.execute_wrapper(record):
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        times = []
+        times, cpu_times = [], []
         for _ in range(requests):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             client.get(url)
             times.append(time.perf_counter() - started)
-        rows.append((label, url, statistics.median(times) * 1000, percentile(times, 0.95) * 1000, len(captured),
-                     len(response.content) // 1024, requests))
+            cpu_times.append(time.process_time() - cpu_started)
+        rows.append((label, url, statistics.median(times) * 1000, percentile(times, 0.95) * 1000,
+                     statistics.median(cpu_times) * 1000, len(captured), len(response.content) // 1024, requests))
         # The slowest queries of the page (leaving out the session and the signed-in user).
         queries = [q for q in captured if q["sql"].startswith("SELECT") and "django_session" not in q["sql"]]
         for query in sorted(queries, key=lambda q: q["time"], reverse=True)[:3]:
@@ -214,6 +215,7 @@ def main(requests, reuse):
         started = time.perf_counter()
         office, assessor = seed()
         print(f"seeded {FACILITIES} facilities and {APPLICATIONS} applications in {time.perf_counter() - started:.0f} s")
+    load_before = os.getloadavg()
     rows, plans = measure({"office": office, "assessor": assessor}, requests)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).parent).stdout.strip()
@@ -222,10 +224,14 @@ def main(requests, reuse):
         "",
         f"{FACILITIES} facilities, {APPLICATIONS} applications; {machine()}; in process (django.test.Client).",
         "",
-        "| page | URL | median ms | p95 ms | queries | KiB | requests |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
-        *(f"| {label} | `{url}` | {median:.1f} | {p95:.1f} | {queries} | {size} | {n} |"
-          for label, url, median, p95, queries, size, n in rows),
+        f"Load average (1, 5, 15 min) at the start {load_before}, at the end {os.getloadavg()}: the machine is shared.",
+        "Python CPU ms is this process's CPU time per request (median): it leaves out waiting for PostgreSQL and",
+        "for the other processes on the machine.",
+        "",
+        "| page | URL | median ms | p95 ms | Python CPU ms | queries | KiB | requests |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(f"| {label} | `{url}` | {median:.1f} | {p95:.1f} | {cpu:.1f} | {queries} | {size} | {n} |"
+          for label, url, median, p95, cpu, queries, size, n in rows),
         "",
     ]
     print("\n".join(table))
