@@ -194,6 +194,10 @@ def measure(users, requests):
     return rows, plans
 
 
+def load_average():
+    return ", ".join(f"{load:.1f}" for load in os.getloadavg())
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -215,7 +219,7 @@ def main(requests, reuse):
         started = time.perf_counter()
         office, assessor = seed()
         print(f"seeded {FACILITIES} facilities and {APPLICATIONS} applications in {time.perf_counter() - started:.0f} s")
-    load_before = os.getloadavg()
+    load_before = load_average()
     rows, plans = measure({"office": office, "assessor": assessor}, requests)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=Path(__file__).parent).stdout.strip()
@@ -224,7 +228,7 @@ def main(requests, reuse):
         "",
         f"{FACILITIES} facilities, {APPLICATIONS} applications; {machine()}; in process (django.test.Client).",
         "",
-        f"Load average (1, 5, 15 min) at the start {load_before}, at the end {os.getloadavg()}: the machine is shared.",
+        f"Load average (1, 5, 15 min) at the start {load_before}, at the end {load_average()}: the machine is shared.",
         "Python CPU ms is this process's CPU time per request (median): it leaves out waiting for PostgreSQL and",
         "for the other processes on the machine.",
         "",
