@@ -117,6 +117,11 @@ class Application(AssessmentWorkflow):
 
     class Meta:
         ordering = ["-started_at"]
+        # The office's lists: newest first, in all statuses or in one (read backwards; pk breaks ties).
+        indexes = [
+            models.Index(fields=["started_at", "id"], name="application_started_order"),
+            models.Index(fields=["status", "started_at", "id"], name="application_status_started"),
+        ]
         permissions = [("assess_application", "Can assess this application (granted per object to its assessors)")]
 
     def __str__(self):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, View
 
+from accreditation.pagination import PaginatedListMixin
 from accreditation.pdf import render_again
 from applications.models import Application
 from facilities.access import ChairpersonMixin, OfficeMixin
@@ -17,7 +18,10 @@ from .models import Audit, Award, Recommendation
 from .workflow import Status
 
 
-class AssessmentListView(OfficeMixin, ListView):
+class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
+    """Every application past its draft, newest first, 50 a page; the rounds, decisions and assessors of a page
+    come in one query each."""
+
     template_name = "assessment/office_list.html"
 
     def get_queryset(self):
@@ -27,7 +31,7 @@ class AssessmentListView(OfficeMixin, ListView):
             applications = applications.filter(status=self.status)
         return applications.select_related("facility", "question_set__programme").prefetch_related(
             "assignments__assessor", "rounds", "decisions"
-        )
+        ).order_by("-started_at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(status=self.status, statuses=Status.choices[1:], **kwargs)

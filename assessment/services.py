@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
@@ -400,7 +400,7 @@ def awards_missing_certificate():
     from accreditation.pdf import RENDERING_GRACE
 
     return Award.objects.filter(certificate="", decision__created_at__lt=timezone.now() - RENDERING_GRACE).select_related(
-        "facility", "decision__application__question_set__programme")
+        "facility", "decision__application__question_set__programme").order_by("-granted_on", "pk")
 
 
 # Corrective action plans --------------------------------------------------------------------------------
@@ -446,18 +446,36 @@ def review_action_plan(application, assessor, outcome, comment=""):
     return review
 
 
-def assessor_turn(application, assessor):
-    """What this assessor should do now on the application, or None while it waits for others."""
-    if open_round_for(application, assessor):
+def assessor_queue(assessor):
+    """An assessor's assignments, newest first, with what ``assessor_turn`` reads fetched once for a whole page."""
+    return Assignment.objects.filter(assessor=assessor).select_related(
+        "application__facility", "application__question_set__programme"
+    ).prefetch_related(
+        Prefetch("application__rounds", queryset=Round.objects.order_by("number").prefetch_related(
+            Prefetch("completions", queryset=RoundCompletion.objects.filter(assessor=assessor), to_attr="completions_by_assessor")
+        ), to_attr="rounds_in_order"),
+        Prefetch("application__recommendations", queryset=Recommendation.objects.filter(assessor=assessor),
+                 to_attr="recommendations_by_assessor"),
+        Prefetch("application__action_plans", queryset=CorrectiveActionPlan.objects.order_by("submitted_at").prefetch_related(
+            Prefetch("reviews", queryset=PlanReview.objects.filter(assessor=assessor), to_attr="reviews_by_assessor")
+        ), to_attr="plans_in_order"),
+    ).order_by("-assigned_at", "-pk")
+
+
+def assessor_turn(application):
+    """What the assessor should do now on an application of ``assessor_queue``, or None while it waits for others.
+
+    The same rules as ``open_round_for``, ``recommendation_cycle`` and the plan review, read from the prefetched rows.
+    """
+    rounds, plans = application.rounds_in_order, application.plans_in_order
+    if application.status == Status.UNDER_REVIEW and rounds and not rounds[-1].completions_by_assessor:
         return _("Give your verdicts and complete the round")
-    if application.status == Status.RECOMMENDATION and not application.recommendations.filter(
-        assessor=assessor, cycle=recommendation_cycle(application)
-    ).exists():
+    if application.status == Status.RECOMMENDATION and not any(
+        recommendation.cycle == 1 + len(plans) for recommendation in application.recommendations_by_assessor
+    ):
         return _("Record your recommendation")
-    if application.status == Status.PLAN_REVIEW:
-        plan = application.action_plans.order_by("-submitted_at").first()
-        if not plan.reviews.filter(assessor=assessor).exists():
-            return _("Review the corrective action plan")
+    if application.status == Status.PLAN_REVIEW and plans and not plans[-1].reviews_by_assessor:
+        return _("Review the corrective action plan")
     return None
 
 
@@ -534,21 +552,26 @@ def _is_facility(user, application):
 
 
 def office_attention(user, today=None):
-    """What the office should act on now, as (heading, applications) lists. The chair sees decisions due."""
+    """What the office should act on now, as (key, heading, applications) queries, newest first.
+
+    Each is a query (not a list), so the start page can show it a page at a time; the overdue one
+    compares the latest round's or decision's date in the database, as ``deadline_of`` does.
+    """
     today = today or timezone.localdate()
-    applications = Application.objects.visible_to(user).select_related("facility").prefetch_related("rounds", "decisions")
-    waiting = {
-        _("Submitted: assign two assessors"): applications.filter(status=Status.SUBMITTED),
-        _("Remote audits to schedule"): applications.filter(status=Status.REMOTE_AUDIT_REQUIRED),
-        _("Audits held: record their outcome"): applications.filter(
-            audits__outcome_recorded_at__isnull=True, audits__scheduled_for__lt=timezone.now()
-        ).distinct(),
-        _("Decisions to sign off"): applications.filter(status=Status.AWAITING_DECISION),
-        _("Overdue: replies or corrective action plans"): [
-            application for application in applications.filter(
-                status__in=[Status.CLARIFICATION_REQUESTED, Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED]
-            )
-            if (deadline := deadline_of(application)) and deadline["due"] and deadline["due"] < today
-        ],
-    }
-    return [(heading, list(rows)) for heading, rows in waiting.items()]
+    applications = Application.objects.visible_to(user).select_related("facility").order_by("-started_at", "-pk")
+    latest_reply_due = Round.objects.filter(application=OuterRef("pk")).order_by("-number").values("reply_due")[:1]
+    latest_plan_due = Decision.objects.filter(application=OuterRef("pk")).order_by("-created_at").values("plan_due")[:1]
+    return [
+        ("submitted", _("Submitted: assign two assessors"), applications.filter(status=Status.SUBMITTED)),
+        ("audits_to_schedule", _("Remote audits to schedule"), applications.filter(status=Status.REMOTE_AUDIT_REQUIRED)),
+        ("audits_held", _("Audits held: record their outcome"), applications.filter(
+            pk__in=Audit.objects.filter(outcome_recorded_at__isnull=True, scheduled_for__lt=timezone.now()).values("application")
+        )),
+        ("decisions", _("Decisions to sign off"), applications.filter(status=Status.AWAITING_DECISION)),
+        ("overdue", _("Overdue: replies or corrective action plans"), applications.alias(
+            reply_due=Subquery(latest_reply_due), plan_due=Subquery(latest_plan_due)
+        ).filter(
+            Q(status=Status.CLARIFICATION_REQUESTED, reply_due__lt=today)
+            | Q(status__in=[Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED], plan_due__lt=today)
+        )),
+    ]

@@ -1,6 +1,6 @@
 from facilities.permissions import facility_id_of
 
-from .services import unread_counts
+from .services import UNREAD_SHOWN, unread_total
 
 
 def unread_messages(request):
@@ -8,4 +8,4 @@ def unread_messages(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not (user.is_office or facility_id_of(user) is not None):
         return {}
-    return {"nav_unread_messages": lambda: sum(unread_counts(user).values())}
+    return {"nav_unread_messages": lambda: unread_total(user), "unread_shown": UNREAD_SHOWN}

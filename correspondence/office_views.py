@@ -1,10 +1,10 @@
 """The office's side: every facility's thread with unread counts, and publishing documents."""
 from django.contrib import messages
-from django.db.models import Max
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from accreditation.pagination import PER_PAGE, paginate
 from facilities.access import OfficeMixin, get_visible_or_404
 from facilities.models import Facility
 
@@ -15,17 +15,25 @@ from .views import thread_of
 
 
 class OfficeInboxView(OfficeMixin, TemplateView):
+    """Every facility's thread, latest activity first, 50 a page.
+
+    Paged by seeking (``?before=`` the newest message id of the page's last thread) rather than by page
+    number: numbered pages would need the number of threads, which groups every message there is.
+    """
+
     template_name = "correspondence/office_inbox.html"
 
     def get_context_data(self, **kwargs):
-        unread = services.unread_counts(self.request.user)
-        threads = (
-            Facility.objects.visible_to(self.request.user)
-            .annotate(last_message_at=Max("messages__sent_at"))
-            .filter(last_message_at__isnull=False)
-            .order_by("-last_message_at")
+        before = self.request.GET.get("before", "")
+        before = int(before) if before.isdigit() else None
+        latest = services.latest_threads(self.request.user, before, PER_PAGE)
+        older = latest[PER_PAGE - 1].pk if len(latest) > PER_PAGE else None
+        latest = latest[:PER_PAGE]
+        unread = services.unread_counts(self.request.user, [message.facility_id for message in latest])
+        return super().get_context_data(
+            threads=[(message.facility, message.sent_at, unread.get(message.facility_id, 0)) for message in latest],
+            older=older, newer=before is not None, **kwargs,
         )
-        return super().get_context_data(threads=[(f, unread.get(f.pk, 0)) for f in threads], **kwargs)
 
 
 class OfficeThreadView(OfficeMixin, FormView):
@@ -53,8 +61,13 @@ class OfficeDocumentsView(OfficeMixin, FormView):
     form_class = PublishForm
 
     def get_context_data(self, **kwargs):
-        uploads = FacilityDocument.objects.visible_to(self.request.user).select_related("facility", "uploaded_by")[:100]
-        return super().get_context_data(published=PublishedDocument.objects.all(), uploads=uploads, **kwargs)
+        # Newest first by id, which follows the upload time and is indexed, so a page needs no sort of every upload.
+        uploads = FacilityDocument.objects.visible_to(self.request.user).select_related("facility", "uploaded_by").order_by("-pk")
+        return super().get_context_data(
+            published=paginate(self.request, PublishedDocument.objects.order_by("category", "title", "pk"), "published_page"),
+            uploads=paginate(self.request, uploads, "uploads_page"),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data

@@ -3,7 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import get_valid_filename
@@ -13,6 +13,8 @@ from facilities import audit
 from facilities.services import send_portal_mail
 
 from .models import FacilityDocument, Message, PublishedDocument, ReadMark
+
+UNREAD_SHOWN = 99
 
 
 @transaction.atomic
@@ -41,19 +43,42 @@ def mark_thread_read(user, facility):
     )
 
 
-def unread_counts(user):
-    """{facility id: messages from the other side the user has not read}, over the threads the user may see."""
+def latest_threads(user, before=None, limit=50):
+    """The newest message of each thread the user may see, newest first; with ``before`` (a message id), only
+    threads whose newest message is older. One more than ``limit`` is returned when more threads follow.
+
+    A seek, not a count and an offset: it walks messages newest first and keeps those that no newer message of
+    their facility follows, so a page reads about as many messages as it shows, however many threads exist.
+    """
+    newer_in_thread = Message.objects.filter(facility=OuterRef("facility"), pk__gt=OuterRef("pk"))
+    messages = Message.objects.visible_to(user).filter(~Exists(newer_in_thread))
+    if before is not None:
+        messages = messages.filter(pk__lt=before)
+    return list(messages.select_related("facility").order_by("-pk")[: limit + 1])
+
+
+def unread_messages(user):
+    """Messages from the other side the user has not read, over the threads the user may see."""
     last_read = ReadMark.objects.filter(user=user, facility=OuterRef("facility")).values("last_read_message_id")[:1]
-    rows = (
+    return (
         Message.objects.visible_to(user)
         .filter(from_office=not user.is_office)
         .annotate(last_read=Coalesce(Subquery(last_read), Value(0)))
         .filter(pk__gt=F("last_read"))
         .order_by()
-        .values("facility")
-        .annotate(n=Count("pk"))
     )
+
+
+def unread_counts(user, facilities):
+    """{facility id: unread messages} for the given facilities' threads."""
+    rows = unread_messages(user).filter(facility__in=facilities).values("facility").annotate(n=Count("pk"))
     return {row["facility"]: row["n"] for row in rows}
+
+
+def unread_total(user):
+    """How many messages the user has not read, counted up to ``UNREAD_SHOWN + 1`` only: the navigation shows
+    "99+" beyond that, and counting every unread message of every facility on every office page would not scale."""
+    return unread_messages(user)[: UNREAD_SHOWN + 1].count()
 
 
 def _file_fields(upload, kind):

@@ -4,6 +4,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +149,15 @@ class Facility(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = _("facilities")
+        indexes = [
+            # The office's facility list: by name, in all or in one status; registered ones oldest first.
+            models.Index(fields=["name", "id"], name="facility_name_order"),
+            models.Index(fields=["status", "name", "id"], name="facility_status_name_order"),
+            models.Index(fields=["status", "created_at"], name="facility_status_created"),
+            # Its search by code (iexact reads UPPER(code)); the trigram indexes for the rest of the search
+            # are PostgreSQL's own, built by migration 0003 only there.
+            models.Index(Upper("code"), name="facility_code_upper"),
+        ]
 
     def __str__(self):
         return self.name

@@ -4,17 +4,24 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
+from accreditation.pagination import PaginatedListMixin, paginate, seek
+
 from .access import OfficeMixin
-from .models import Facility
+from .models import Facility, Membership
 from .views import AppointRoleMixin, FacilityProfileEditMixin, NewFacilityCodeMixin, PeopleMixin, RemoveMemberMixin
 
 
-class FacilityListView(OfficeMixin, ListView):
+class FacilityListView(OfficeMixin, PaginatedListMixin, ListView):
+    """Every facility by name, 50 a page; search by name, institution, city, country or facility code.
+
+    The search is served by trigram indexes (facilities migration 0003) and the name order by a
+    b-tree, so a page costs the same at 10 or 10,000 facilities; people are counted for the page only.
+    """
+
     template_name = "office/facility_list.html"
-    paginate_by = 50
 
     def get_queryset(self):
-        facilities = Facility.objects.visible_to(self.request.user).annotate(people=Count("memberships")).order_by("name")
+        facilities = Facility.objects.visible_to(self.request.user).order_by("name", "pk")
         self.query = self.request.GET.get("q", "").strip()
         self.status = self.request.GET.get("status", "")
         if self.query:
@@ -30,14 +37,16 @@ class FacilityListView(OfficeMixin, ListView):
         return facilities
 
     def get_context_data(self, **kwargs):
-        counts = dict(Facility.objects.values_list("status").annotate(n=Count("pk")))
-        return super().get_context_data(
-            query=self.query,
-            status=self.status,
-            status_tabs=[(value, label, counts.get(value, 0)) for value, label in Facility.Status.choices],
-            total=sum(counts.values()),
-            **kwargs,
+        context = super().get_context_data(
+            query=self.query, status=self.status, status_tabs=Facility.Status.choices, **kwargs
         )
+        people = dict(
+            Membership.objects.filter(facility__in=[facility.pk for facility in context["object_list"]])
+            .values_list("facility").annotate(n=Count("pk")).order_by()
+        )
+        for facility in context["object_list"]:
+            facility.people = people.get(facility.pk, 0)
+        return context
 
 
 class OfficeFacilityMixin(OfficeMixin):
@@ -94,6 +103,9 @@ class NewFacilityCodeView(NewFacilityCodeMixin, OfficeFacilityMixin, TemplateVie
     pass
 
 
+ATTENTION_PER_PAGE = 10
+
+
 class AttentionView(OfficeMixin, TemplateView):
     """The office's start page: what waits for the office, across assessment, enrolment and invoices."""
 
@@ -103,13 +115,20 @@ class AttentionView(OfficeMixin, TemplateView):
         from assessment.services import awards_missing_certificate, office_attention
         from invoicing.services import invoices_missing_pdf, overdue_invoices
 
-        missing_pdf = {"invoices_missing_pdf": list(invoices_missing_pdf()),
-                       "awards_missing_certificate": list(awards_missing_certificate())}
+        # Each card is a list shown a page at a time, paged by its own parameter so paging one keeps the others.
+        # Pages of 10, not 50: the page holds seven lists, and 350 rows would cost more than all its queries.
+        def page_of(rows, param):
+            return paginate(self.request, rows, param, per_page=ATTENTION_PER_PAGE)
+
         return super().get_context_data(
-            queues=office_attention(self.request.user),
-            registered=Facility.objects.filter(status=Facility.Status.REGISTERED).order_by("created_at"),
-            overdue_invoices=overdue_invoices(),
-            missing_pdf_count=sum(map(len, missing_pdf.values())),
-            **missing_pdf,
+            queues=[(heading, page_of(applications, f"{key}_page"))
+                    for key, heading, applications in office_attention(self.request.user)],
+            registered=page_of(Facility.objects.filter(status=Facility.Status.REGISTERED).order_by("created_at", "pk"),
+                               "registered_page"),
+            # Counting overdue invoices would work out every one's balance: this list is paged by seeking.
+            overdue_invoices=seek(self.request, overdue_invoices(), ["due_on", "pk"], ATTENTION_PER_PAGE,
+                                  param="overdue_invoices_after"),
+            invoices_missing_pdf=page_of(invoices_missing_pdf(), "invoices_missing_pdf_page"),
+            awards_missing_certificate=page_of(awards_missing_certificate(), "certificates_page"),
             **kwargs,
         )

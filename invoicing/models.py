@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +66,15 @@ class InvoiceQuerySet(TenantQuerySet):
         """Annotate ``paid`` and ``credited`` (one query for a whole list)."""
         return self.annotate(paid=paid_total(), credited=-credited_total())
 
+    def outstanding(self):
+        """Invoices with money still to be paid: not credit notes, not cancelled, paid less than their total."""
+        return (
+            # NOT EXISTS, not a left join on the credit note: PostgreSQL estimates it as an anti-join, where the
+            # join's "IS NULL" made it expect one row and join the facilities by a nested loop.
+            self.exclude(kind=Invoice.Kind.CREDIT_NOTE).filter(~Exists(Invoice.objects.filter(credited_invoice=OuterRef("pk"))))
+            .with_balance().filter(paid__lt=F("total"))
+        )
+
 
 class Invoice(models.Model):
     """An issued invoice or credit note. It never changes once issued: corrections are credit notes.
@@ -113,6 +122,11 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-year", "-sequence"]
+        indexes = [
+            # The office's start page: overdue invoices oldest first, and the few whose PDF failed to render.
+            models.Index(fields=["due_on", "id"], name="invoice_due_order"),
+            models.Index(fields=["created_at"], condition=Q(pdf=""), name="invoice_missing_pdf"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["year", "sequence"], name="gapless_invoice_sequence"),
             # One original annual invoice per facility and year, so the yearly run cannot bill twice.

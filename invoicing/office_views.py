@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from accreditation.formats import format_money
+from accreditation.pagination import PaginatedListMixin, seek
 from accreditation.pdf import render_again
 from facilities.access import OfficeMixin, get_visible_or_404
 
@@ -15,23 +16,27 @@ from .forms import CreditNoteForm, RecordPaymentForm
 from .models import Invoice
 
 
-class OfficeInvoiceListView(OfficeMixin, ListView):
+class OfficeInvoiceListView(OfficeMixin, PaginatedListMixin, ListView):
+    """Every invoice, newest number first, 50 a page; or only those with money outstanding, paged by seeking,
+    since counting them would work out the balance of every invoice there is."""
+
     template_name = "invoicing/office_invoice_list.html"
     context_object_name = "invoices"
-    paginate_by = 50
+    ordering = ["-year", "-sequence"]
 
     def get_queryset(self):
         self.open_only = self.request.GET.get("open") == "1"
-        invoices = Invoice.objects.visible_to(self.request.user).with_balance().select_related("facility")
-        if self.open_only:
-            invoices = invoices.exclude(kind=Invoice.Kind.CREDIT_NOTE).exclude(credit_note__isnull=False)
-        return invoices
+        invoices = Invoice.objects.visible_to(self.request.user)
+        invoices = invoices.outstanding() if self.open_only else invoices.with_balance()
+        return invoices.select_related("facility").order_by(*self.ordering)
+
+    def get_paginate_by(self, queryset):
+        return None if self.open_only else super().get_paginate_by(queryset)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(open_only=self.open_only, **kwargs)
         if self.open_only:
-            context["invoices"] = [invoice for invoice in context["invoices"] if not invoice.is_settled()]
-        return context
+            kwargs["seek_page"] = kwargs["object_list"] = seek(self.request, self.object_list, self.ordering)
+        return super().get_context_data(open_only=self.open_only, **kwargs)
 
 
 class OfficeInvoiceMixin(OfficeMixin):

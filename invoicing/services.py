@@ -334,17 +334,11 @@ def store_invoice_pdf(invoice):
 
 def invoices_missing_pdf():
     """Invoices whose PDF is still not stored well after issue: every retry of the rendering task failed."""
-    return Invoice.objects.filter(pdf="", created_at__lt=timezone.now() - RENDERING_GRACE).select_related("facility")
+    return Invoice.objects.filter(pdf="", created_at__lt=timezone.now() - RENDERING_GRACE).select_related(
+        "facility").order_by("created_at", "pk")
 
 
 def overdue_invoices(today=None):
     """Invoices past their due date with money still outstanding, oldest first (for the office)."""
     today = today or timezone.localdate()
-    invoices = (
-        Invoice.objects.exclude(kind=Invoice.Kind.CREDIT_NOTE)
-        .filter(due_on__lt=today)
-        .with_balance()
-        .select_related("facility")
-        .order_by("due_on")
-    )
-    return [invoice for invoice in invoices if invoice.outstanding()]
+    return Invoice.objects.filter(due_on__lt=today).outstanding().select_related("facility").order_by("due_on", "pk")

@@ -12,6 +12,6 @@ def office_facility_correspondence(context, facility):
     user = context["request"].user
     return {
         "facility": facility,
-        "unread": unread_counts(user).get(facility.pk, 0),
+        "unread": unread_counts(user, [facility.pk]).get(facility.pk, 0),
         "documents": FacilityDocument.objects.visible_to(user).filter(facility=facility).select_related("uploaded_by"),
     }

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('facilities', '0002_appointments_and_phone'),
+        ('facilities', '0003_facility_search_indexes'),
     ]
 
     operations = [

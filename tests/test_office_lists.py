@@ -1,0 +1,225 @@
+"""Every office list (and the assessor's queue) comes in pages of 50, in the same number of queries at 1 row as at 60.
+
+Rows are bulk-created: the lists are about many rows, and factories for 120 facilities would make the tests slow.
+"""
+import itertools
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from applications.models import Application, Programme
+from assessment.models import Assignment
+from assessment.workflow import Status
+from correspondence.models import FacilityDocument, Message
+from facilities.models import Facility
+from invoicing.models import Invoice, Payment
+
+from .factories import FacilityFactory
+
+pytestmark = pytest.mark.django_db
+
+numbers = itertools.count(1000)
+
+
+def listed_facilities(count, **fields):
+    """Facilities named "Listed centre N", N unique across a test (so a page's rows can be counted by name)."""
+    programme = Programme.objects.get(code="io")
+    return Facility.objects.bulk_create(
+        Facility(programme=programme, name=f"Listed centre {n}", institution=f"Listed hospital {n}", address="1 Street",
+                 city="Graz", country="Austria", phone="1", service_line="IR", annual_procedures=200, **fields)
+        for n in itertools.islice(numbers, count)
+    )
+
+
+def applications_of(facilities, status):
+    question_set = Programme.objects.get(code="io").current_question_set()
+    return Application.objects.bulk_create(
+        Application(facility=facility, question_set=question_set, status=status, submitted_at=timezone.now())
+        for facility in facilities
+    )
+
+
+def invoices_of(facilities, due_on=None):
+    today = timezone.localdate()
+    return Invoice.objects.bulk_create(
+        Invoice(facility=facility, kind="enrolment", number=f"T-{facility.pk}", year=2026, sequence=facility.pk,
+                issued_on=today, due_on=due_on or today + timedelta(days=30), currency="EUR",
+                bill_to_name=facility.name, bill_to_institution=facility.institution, bill_to_address="1 Street",
+                bill_to_country="Austria", subtotal=100, tax_rate=0, tax=0, total=100, pdf="invoices/t.pdf")
+        for facility in facilities
+    )
+
+
+def seed_facilities(count, context):
+    return listed_facilities(count, status=Facility.Status.ENROLLED)
+
+
+def seed_registered(count, context):
+    return listed_facilities(count)
+
+
+def seed_assessments(count, context):
+    return applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.AWAITING_DECISION)
+
+
+def seed_submitted(count, context):
+    return applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.SUBMITTED)
+
+
+def seed_invoices(count, context):
+    return invoices_of(listed_facilities(count, status=Facility.Status.ENROLLED))
+
+
+def seed_overdue_invoices(count, context):
+    return invoices_of(listed_facilities(count, status=Facility.Status.ENROLLED), timezone.localdate() - timedelta(days=1))
+
+
+def seed_threads(count, context):
+    facilities = listed_facilities(count, status=Facility.Status.ENROLLED)
+    Message.objects.bulk_create(Message(facility=f, from_office=bool(k), body="About our invoice") for f in facilities for k in (0, 1))
+
+
+def seed_uploads(count, context):
+    facilities = listed_facilities(count, status=Facility.Status.ENROLLED)
+    FacilityDocument.objects.bulk_create(
+        FacilityDocument(facility=f, file=f"documents/facility-{f.pk}/a.pdf", title=f"Report of {f.name}",
+                         original_name="a.pdf", content_type="application/pdf", size=10) for f in facilities
+    )
+
+
+def seed_queue(count, context):
+    applications = applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.RECOMMENDATION)
+    Assignment.objects.bulk_create(
+        Assignment(application=a, assessor=context["assessor"], slot=1, assigned_by=context["office_user"]) for a in applications
+    )
+
+
+# (list, who reads it, URL, page parameter, what puts N rows into it); the start page's cards hold 10 a page.
+LISTS = [
+    ("facilities", "office_user", "/office/facilities/", "page", seed_facilities),
+    ("facility search", "office_user", "/office/facilities/?q=listed+centre", "page", seed_facilities),
+    ("start page: registered", "office_user", "/office/", "registered_page", seed_registered),
+    ("start page: submitted", "office_user", "/office/", "submitted_page", seed_submitted),
+    ("start page: overdue invoices", "office_user", "/office/", "overdue_invoices_after", seed_overdue_invoices),
+    ("assessments", "office_user", "/office/assessments/", "page", seed_assessments),
+    ("invoices", "office_user", "/office/invoices/", "page", seed_invoices),
+    ("outstanding invoices", "office_user", "/office/invoices/?open=1", "after", seed_invoices),
+    ("documents", "office_user", "/office/documents/", "uploads_page", seed_uploads),
+    ("messages", "office_user", "/office/messages/", "before", seed_threads),
+    ("assessor queue", "assessor", "/assessor/", "page", seed_queue),
+]
+
+
+def listed_on(response):
+    return set(re.findall(r"Listed centre \d+", response.content.decode()))
+
+
+def is_seek(param):
+    """Lists paged by seeking name where the next page starts, not its number."""
+    return param in ("before", "after") or param.endswith("_after")
+
+
+def next_page_url(url, param, response):
+    """The link to the second page, as the page itself offers it."""
+    html = response.content.decode()
+    page = r"\d+" if is_seek(param) else "2"
+    href = re.search(rf'href="(\?[^"]*\b{param}={page}\b[^"]*)"', html).group(1).replace("&amp;", "&")
+    return url.split("?")[0] + href
+
+
+@pytest.mark.parametrize("name, reader, url, param, seed", LISTS, ids=[row[0] for row in LISTS])
+def test_each_list_shows_a_page_of_rows_with_accessible_links(client, office_user, assessor, name, reader, url, param, seed):
+    context = {"office_user": office_user, "assessor": assessor}
+    per_page = 10 if url == "/office/" else 50
+    seed(per_page + 1, context)
+    client.force_login(context[reader])
+
+    first = client.get(url)
+    html = first.content.decode()
+    assert len(listed_on(first)) == per_page
+    assert re.search(r'<nav class="pager" aria-label="[^"]+"', html)
+    if not is_seek(param):
+        assert 'aria-current="page"><span class="sr-only">Page </span>1</a>' in html
+    second = client.get(next_page_url(url, param, first))
+    assert second.status_code == 200
+    assert len(listed_on(second)) == 1 and not listed_on(second) & listed_on(first)
+
+
+@pytest.mark.parametrize("name, reader, url, param, seed", LISTS, ids=[row[0] for row in LISTS])
+def test_each_list_takes_as_many_queries_for_sixty_rows_as_for_one(
+    client, office_user, assessor, django_assert_num_queries, name, reader, url, param, seed
+):
+    context = {"office_user": office_user, "assessor": assessor}
+    client.force_login(context[reader])
+    seed(1, context)
+    client.get(url)  # the session and the sign-in are warm from here on
+    with CaptureQueriesContext(connection) as one_row:
+        assert client.get(url).status_code == 200
+
+    seed(59, context)
+    with django_assert_num_queries(len(one_row)):
+        assert client.get(url).status_code == 200
+
+
+def test_page_links_keep_the_search_and_the_status(client, office_user):
+    listed_facilities(60, status=Facility.Status.ENROLLED)
+    client.force_login(office_user)
+    html = client.get("/office/facilities/", {"q": "listed", "status": "enrolled"}).content.decode()
+    link = re.search(r'href="(\?[^"]*page=2[^"]*)"', html).group(1)
+    assert "q=listed" in link and "status=enrolled" in link
+
+
+def test_paging_one_start_page_list_keeps_the_others_pages(client, office_user):
+    seed_submitted(25, {})  # their facilities are enrolled
+    listed_facilities(25)  # registered
+    client.force_login(office_user)
+    html = client.get("/office/", {"registered_page": 2}).content.decode()
+    assert re.search(r'href="\?registered_page=2&amp;submitted_page=2"', html)
+
+
+def test_search_finds_facilities_by_name_institution_city_country_and_code(client, office_user):
+    wanted = FacilityFactory(name="Sankt Anna Liver Unit", institution="Donauspital", city="Linz", country="Slovenia")
+    FacilityFactory(name="Other Unit", institution="Other Hospital", city="Vienna")
+    client.force_login(office_user)
+    for query in ("anna liver", "DONAUSPITAL", "linz", "sloven", wanted.code.lower()):
+        page = client.get("/office/facilities/", {"q": query}).content.decode()
+        assert "Sankt Anna Liver Unit" in page and "Other Unit" not in page, query
+
+
+def test_the_facility_list_counts_each_facilitys_people(client, office_user, enrolled):
+    client.force_login(office_user)
+    html = client.get("/office/facilities/").content.decode()
+    # Rep, deputy, holder and a plain member.
+    assert re.search(rf"{enrolled.facility.name}</a>.*?<td>4</td>", html, re.S)
+
+
+def test_outstanding_invoices_leave_out_paid_ones(client, office_user):
+    paid, unpaid = invoices_of(listed_facilities(2, status=Facility.Status.ENROLLED), timezone.localdate() - timedelta(days=3))
+    Payment.objects.create(invoice=paid, paid_on=timezone.localdate(), amount=100, reference="B-1", recorded_by=office_user)
+    client.force_login(office_user)
+    for page in (client.get("/office/invoices/", {"open": 1}), client.get("/office/")):
+        html = page.content.decode()
+        assert unpaid.number in html and paid.number not in html
+
+
+def test_the_messages_list_shows_the_thread_with_the_latest_message_first(client, office_user):
+    first, second = listed_facilities(2, status=Facility.Status.ENROLLED)
+    for facility in (first, second, first):
+        Message.objects.create(facility=facility, from_office=False, body="Hello")
+    client.force_login(office_user)
+    html = client.get("/office/messages/").content.decode()
+    assert html.index(first.name) < html.index(second.name)
+    assert html.count(first.name) == 1
+
+
+def test_the_navigation_counts_unread_messages_up_to_ninety_nine(client, office_user):
+    facilities = listed_facilities(101, status=Facility.Status.ENROLLED)
+    client.force_login(office_user)
+    Message.objects.bulk_create(Message(facility=f, from_office=False, body="Hello") for f in facilities[:99])
+    assert 'aria-label="99 unread messages">99</span>' in client.get("/office/").content.decode()
+    Message.objects.bulk_create(Message(facility=f, from_office=False, body="Hello") for f in facilities[99:])
+    assert 'aria-label="more than 99 unread messages">99+</span>' in client.get("/office/").content.decode()
