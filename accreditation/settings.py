@@ -148,6 +148,8 @@ ACCOUNT_RATE_LIMITS = {"signup": "5/h/ip", "register_facility": "5/h/ip"}
 # assessors must enrol one (accreditation.middleware.SecondFactorRequiredMiddleware).
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "IO Accreditation"
+# One 30-second step either way (RFC 6238's advice): a phone clock a little off, or a code typed as it turns.
+MFA_TOTP_TOLERANCE = 1
 
 # Cached data every worker must share (allauth's rate limits and login throttling): Redis when CACHE_URL is
 # set (production requires it), otherwise memory of this one process.
