@@ -63,6 +63,8 @@ def seed():
     from assessment.models import Assignment, Decision, Round
     from assessment.workflow import Status
     from correspondence.models import FacilityDocument, Message
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
     from facilities.models import Facility, Membership, User
     from invoicing.models import Invoice, Payment
 
@@ -70,6 +72,8 @@ def seed():
     office = User.objects.create(email="office@bench.example", password=password, office_role=User.OfficeRole.ADMINISTRATOR)
     assessor = User.objects.create(email="assessor@bench.example", password=password, is_assessor=True)
     other_assessor = User.objects.create(email="assessor2@bench.example", password=password, is_assessor=True)
+    for person in (office, assessor, other_assessor):  # their roles need a second factor to reach any page
+        TOTP.activate(person, generate_totp_secret())
     programme = Programme.objects.get(code="io")
     question_set = programme.current_question_set()
     statuses = list(Facility.Status.values)

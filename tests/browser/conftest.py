@@ -53,20 +53,22 @@ def page(browser, live_server, policy_violations):
     assert not policy_violations, "The Content-Security-Policy blocked something: " + "; ".join(policy_violations)
 
 
+def sign_in_on(page, email, password):
+    """Sign in through the login page, entering the authenticator's code where the role needs a second factor."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")  # not the header's language switcher
+    if "/accounts/2fa/authenticate/" in page.url:
+        # Office staff and assessors: the code of their authenticator app. allauth refuses a code twice
+        # (a person signing in again would wait for the next one): forget the used codes instead.
+        cache.clear()
+        page.fill("input[name=code]", totp_code())
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+
+
 @pytest.fixture
 def sign_in(page):
-    def sign_in_as(email, password):
-        page.goto("/accounts/login/")
-        page.fill("input[name=login]", email)
-        page.fill("input[name=password]", password)
-        with page.expect_navigation():
-            page.click("main button[type=submit]")  # not the header's language switcher
-        if "/accounts/2fa/authenticate/" in page.url:
-            # Office staff and assessors: the code of their authenticator app. allauth refuses a code twice
-            # (a person signing in again would wait for the next one): forget the used codes instead.
-            cache.clear()
-            page.fill("input[name=code]", totp_code())
-            with page.expect_navigation():
-                page.click("main button[type=submit]")
-
-    return sign_in_as
+    return lambda email, password: sign_in_on(page, email, password)

@@ -11,6 +11,7 @@ import pytest
 from applications.services import open_application
 from assessment import services as assessment_services
 from facilities.models import Facility
+from tests.browser.conftest import sign_in_on
 from tests.conftest import people_of
 from tests.factories import (
     PASSWORD, ChairpersonFactory, FacilityFactory, MessageFactory, OfficeUserFactory, PublishedDocumentFactory,
@@ -110,14 +111,11 @@ def crawl(browser, live_server, world, role):
         page = context.new_page()
         user = user_of(world, role)
         if user:
-            page.goto("/accounts/login/")
-            page.fill("input[name=login]", user.email)
-            page.fill("input[name=password]", PASSWORD)
-            page.click("main button[type=submit]")
-            page.wait_for_load_state()
+            sign_in_on(page, user.email, PASSWORD)
         for path in pages_of(world, role):
             response = page.goto(path)
-            assert response.status == 200, f"{role} {path}: HTTP {response.status}"
+            # The page itself, not a sign-in or set-up page it redirected to.
+            assert response.status == 200 and page.url.endswith(path), f"{role} {path}: HTTP {response.status} at {page.url}"
             violations = audit(page)
             counts.append((role, path, name, sum(v["count"] for v in violations), len(violations)))
             for violation in violations:
