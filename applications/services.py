@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from assessment.workflow import advance
 from facilities import audit
@@ -205,5 +205,5 @@ def submit_application(application, user):
         )
     application.submitted_at = timezone.now()
     application.submitted_by = user
-    advance(application, "submit", user, _("Application submitted by %(user)s") % {"user": user})
+    advance(application, "submit", user, gettext_noop("Application submitted by %(user)s"), {"user": user})
     return application

@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from facilities.tenancy import TenantQuerySet
@@ -27,11 +28,17 @@ class WorkflowEvent(models.Model):
     from_status = models.CharField(max_length=30, choices=Status.choices)
     to_status = models.CharField(max_length=30, choices=Status.choices)
     actor = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
-    summary = models.CharField(max_length=300)
+    summary = models.CharField(max_length=300)  # an English template (gettext_noop), see summary_text
+    summary_args = models.JSONField(default=dict, blank=True)
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ApplicationScopedQuerySet.as_manager()
+
+    def summary_text(self):
+        """The timeline's line in the reader's language: stored as its template and values, translated when read."""
+        text = gettext(self.summary)
+        return text % self.summary_args if self.summary_args else text
 
     class Meta:
         ordering = ["created_at", "pk"]

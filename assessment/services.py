@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm
 
 from applications.models import Application, Question
@@ -61,7 +62,7 @@ def assign_assessors(application, assessors, office_user):
         assign_perm(ASSESS, assessor, application)
     Round.objects.create(application=application, number=1)
     # The facility reads the timeline: the summary does not name the assessors; the audit details do.
-    advance(application, "assign_assessors", office_user, _("Two assessors assigned"),
+    advance(application, "assign_assessors", office_user, gettext_noop("Two assessors assigned"),
             first_assessor=first.email, second_assessor=second.email)
     return application
 
@@ -132,18 +133,18 @@ def complete_round(application, assessor):
         round_.save()
         advance(
             application, "request_clarification", assessor,
-            _("Round %(number)d closed: clarification requested, replies due %(due)s")
-            % {"number": round_.number, "due": round_.reply_due.isoformat()},
+            gettext_noop("Round %(number)s closed: clarification requested, replies due %(due)s"),
+            {"number": round_.number, "due": round_.reply_due.isoformat()},
             round=round_.number, reply_due=round_.reply_due,
         )
     elif unclear:
         round_.save()
         advance(application, "require_remote_audit", assessor,
-                _("Round %(number)d closed: criteria still unclear, remote audit needed") % {"number": round_.number})
+                gettext_noop("Round %(number)s closed: criteria still unclear, remote audit needed"), {"number": round_.number})
     else:
         round_.save()
         advance(application, "call_for_recommendations", assessor,
-                _("Round %(number)d closed: assessors to recommend") % {"number": round_.number})
+                gettext_noop("Round %(number)s closed: assessors to recommend"), {"number": round_.number})
     return application
 
 
@@ -212,7 +213,7 @@ def resubmit_application(application, user):
     # The move first: a resubmission in the wrong state (a second click, Back and confirm) is refused
     # before the next round is written.
     advance(application, "resubmit", user,
-            _("Replies resubmitted; round %(number)d opens") % {"number": round_.number + 1})
+            gettext_noop("Replies resubmitted; round %(number)s opens"), {"number": round_.number + 1})
     round_.resubmitted_at = timezone.now()
     round_.save()
     Round.objects.create(application=application, number=round_.number + 1)
@@ -252,7 +253,7 @@ def schedule_audit(application, office_user, kind, *, scheduled_for, participant
     if kind == Audit.Kind.REMOTE:
         # Inside this transaction: a refused move also takes the audit row back.
         advance(application, "schedule_remote_audit", office_user,
-                _("Remote audit scheduled for %(when)s") % {"when": _local(scheduled_for)}, audit=audit_.pk)
+                gettext_noop("Remote audit scheduled for %(when)s"), {"when": _local(scheduled_for)}, audit=audit_.pk)
     else:
         audit.record(f"assessment.{kind}_scheduled", _("%(kind)s scheduled") % {"kind": audit_.get_kind_display()},
                      actor=office_user, facility=application.facility, target=audit_)
@@ -293,7 +294,7 @@ def record_audit_outcome(audit_, office_user, outcome):
     audit_.outcome_recorded_by = office_user
     audit_.save()
     if audit_.kind == Audit.Kind.REMOTE:
-        advance(application, "record_remote_audit", office_user, _("Remote audit outcome recorded"), audit=audit_.pk)
+        advance(application, "record_remote_audit", office_user, gettext_noop("Remote audit outcome recorded"), audit=audit_.pk)
     else:
         audit.record(f"assessment.{audit_.kind}_outcome", _("%(kind)s: outcome recorded") % {"kind": audit_.get_kind_display()},
                      actor=office_user, facility=application.facility, target=audit_)
@@ -324,10 +325,15 @@ def recommend(application, assessor, outcome, justification):
                  % {"assessor": assessor, "outcome": recommendation.get_outcome_display()},
                  actor=assessor, facility=application.facility, target=recommendation)
     if Recommendation.objects.filter(application=application, cycle=cycle).count() == 2:
-        advance(application, "await_decision", assessor, _("Both assessors have recommended"))
+        advance(application, "await_decision", assessor, gettext_noop("Both assessors have recommended"))
     return recommendation
 
 
+DECISION_SUMMARIES = {
+    Decision.Outcome.APPROVED: gettext_noop("Decision: approved"),
+    Decision.Outcome.DEFERRED: gettext_noop("Decision: deferred"),
+    Decision.Outcome.DENIED: gettext_noop("Decision: denied"),
+}
 DECISION_MOVES = {Decision.Outcome.APPROVED: "approve", Decision.Outcome.DEFERRED: "defer", Decision.Outcome.DENIED: "deny"}
 RECOMMENDED_DECISION = {
     Recommendation.Outcome.APPROVE: Decision.Outcome.APPROVED,
@@ -366,7 +372,7 @@ def sign_off_decision(application, chairperson, outcome, report="", rationale=""
     if outcome != Decision.Outcome.APPROVED:
         decision.plan_due = today + PLAN_PERIOD
     advance(application, DECISION_MOVES[outcome], chairperson,
-            _("Decision: %(outcome)s") % {"outcome": decision.get_outcome_display()})
+            DECISION_SUMMARIES[outcome])
     decision.save()
     if outcome == Decision.Outcome.APPROVED:
         years = application.question_set.programme.award_validity_years
@@ -420,7 +426,7 @@ def submit_action_plan(application, user, *, declined_criteria, issue_descriptio
         is_late=bool(decision and decision.plan_due and timezone.localdate() > decision.plan_due),
     )
     CorrectiveAction.objects.bulk_create(CorrectiveAction(plan=plan, **action) for action in actions)
-    advance(application, "submit_action_plan", user, _("Corrective action plan submitted"), plan=plan.pk)
+    advance(application, "submit_action_plan", user, gettext_noop("Corrective action plan submitted"), plan=plan.pk)
     return plan
 
 
@@ -439,10 +445,10 @@ def review_action_plan(application, assessor, outcome, comment=""):
     except IntegrityError:
         raise ValidationError(_("You have already reviewed this plan."))
     if outcome == PlanReview.Outcome.EVIDENCE:
-        advance(application, "request_plan_evidence", assessor, _("Evidence of the plan's implementation requested"),
+        advance(application, "request_plan_evidence", assessor, gettext_noop("Evidence of the plan's implementation requested"),
                 comment=comment)
     elif plan.reviews.filter(outcome=PlanReview.Outcome.ACCEPT).count() == 2:
-        advance(application, "call_for_recommendations", assessor, _("Both assessors accept the plan"))
+        advance(application, "call_for_recommendations", assessor, gettext_noop("Both assessors accept the plan"))
     return review
 
 
@@ -498,7 +504,7 @@ def timeline(application, user):
     """Everything that happened to an application, oldest first, as far as ``user`` may see it."""
     facility_reader = _is_facility(user, application)
     entries = [
-        {"when": e.created_at, "kind": "event", "text": e.summary,
+        {"when": e.created_at, "kind": "event", "text": e.summary_text(),
          "who": e.actor_as_the_facility_knows if facility_reader else e.actor}
         for e in application.workflow_events.select_related("actor")
     ]

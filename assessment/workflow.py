@@ -191,9 +191,11 @@ def require_step(application, name, user):
 JOINT_ASSESSOR_MOVES = {"request_clarification", "require_remote_audit", "call_for_recommendations", "await_decision"}
 
 
-def advance(application, name, user, summary, **details):
+def advance(application, name, user, summary, summary_args=None, **details):
     """Take transition ``name`` for ``user``: refused (PermissionDenied / ValidationError) changing nothing.
 
+    ``summary`` is the timeline's line as an English template marked with gettext_noop, filled with
+    ``summary_args`` when it is read, so each reader sees it in their own language.
     The caller holds a transaction and a row lock on the application (select_for_update).
     """
     from facilities import audit
@@ -207,10 +209,11 @@ def advance(application, name, user, summary, **details):
     application.save()
     event = WorkflowEvent.objects.create(
         application=application, transition=name, from_status=old, to_status=application.status,
-        actor=user, summary=summary, details={k: str(v) for k, v in details.items()},
+        actor=user, summary=summary, summary_args={k: str(v) for k, v in (summary_args or {}).items()},
+        details={k: str(v) for k, v in details.items()},
     )
     audit.record(
-        f"application.{name}", summary, actor=user, facility=application.facility, target=application,
+        f"application.{name}", event.summary_text(), actor=user, facility=application.facility, target=application,
         changes={"status": [old, application.status], **{k: str(v) for k, v in details.items()}},
     )
     template, audiences = NOTIFICATIONS[name]
