@@ -22,20 +22,11 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from benchdb import percentile, recreate_database  # noqa: E402
+
 REQUESTS = 200
-
-
-def recreate_database():
-    name = settings.DATABASES["default"]["NAME"]
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    call_command("migrate", verbosity=0)
 
 
 def seed(count, start):
@@ -69,11 +60,6 @@ def seed(count, start):
             ),
             batch_size=5000,
         )
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def measure(total):

@@ -28,6 +28,8 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+
+from benchdb import percentile, recreate_database  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 FACILITIES = 10_000
@@ -47,15 +49,6 @@ PAGES = [
     ("assessor queue", "assessor", "/assessor/"),
 ]
 CITIES = ["Vienna", "Graz", "Berlin", "Munich", "Paris", "Lyon", "Madrid", "Rome", "Milan", "Leeds", "Oslo", "Porto"]
-
-
-def recreate_database():
-    name = settings.DATABASES["default"]["NAME"]
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    call_command("migrate", verbosity=0)
 
 
 def seed():
@@ -150,11 +143,6 @@ def seed():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return office, assessor
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def explain(sql, params):
