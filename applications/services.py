@@ -14,6 +14,7 @@ from assessment.workflow import advance
 from facilities import audit
 from facilities.models import Facility
 from facilities.permissions import can_submit_application
+from facilities.services import locked
 
 from .models import Answer, AnswerRevision, Application, Question
 from .progress import compute_progress
@@ -35,7 +36,7 @@ def open_application(facility):
     if application is None:
         with transaction.atomic():
             # Two first visits at once start one application: the second waits for the facility row, then finds it.
-            facility = Facility.objects.select_for_update().get(pk=facility.pk)
+            facility = locked(facility)
             application = _current_application(facility) or Application.objects.create(
                 facility=facility, question_set=facility.programme.current_question_set()
             )
@@ -67,7 +68,7 @@ def start_reaccreditation(facility, user, *, seeks_excellence):
 
     Centre of Excellence is sought at re-accreditation, that is after a full accreditation period.
     """
-    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    facility = locked(facility)
     if not can_submit_application(user, facility):
         raise PermissionDenied
     opens_on = reaccreditation_opens_on(facility)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm
 
 from applications.models import Application, Question
+from applications.services import lock_application
 from facilities import audit
 from facilities.permissions import facility_id_of, is_authorised_representative, is_staff_of
 
@@ -25,10 +26,6 @@ PLAN_PERIOD = timedelta(days=90)
 MAX_ROUNDS = 2
 
 
-def _locked(application):
-    return Application.objects.select_for_update().select_related("facility").get(pk=application.pk)
-
-
 def current_round(application):
     return application.rounds.order_by("-number").first()
 
@@ -38,7 +35,7 @@ def current_round(application):
 @transaction.atomic
 def assign_assessors(application, assessors, office_user):
     """Exactly two different assessors, neither from the assessed facility; round 1 opens."""
-    application = _locked(application)
+    application = lock_application(pk=application.pk)
     require_step(application, "assign_assessors", office_user)
     first, second = assessors
     if first == second:
@@ -87,7 +84,7 @@ def open_round_for(application, assessor):
 @transaction.atomic
 def record_verdict(application, assessor, question, outcome, comment):
     # Under the lock complete_round takes: no verdict changes after the assessor's part is complete.
-    application = _locked(application)
+    application = lock_application(pk=application.pk)
     _require_assessor(application, assessor)
     round_ = open_round_for(application, assessor)
     if round_ is None:
@@ -112,7 +109,7 @@ def missing_verdicts(application, round_, assessor):
 @transaction.atomic
 def complete_round(application, assessor):
     """An assessor finishes their part. When both have, the round closes and the workflow moves on."""
-    application = _locked(application)
+    application = lock_application(pk=application.pk)
     _require_assessor(application, assessor)
     round_ = open_round_for(application, assessor)
     if round_ is None:
@@ -177,7 +174,7 @@ def reopened_question_ids(application):
 @transaction.atomic
 def reply_to_comment(verdict, user, text, evidence=None):
     # Under the lock resubmit_application takes: no reply lands after the replies were sent back.
-    application = _locked(verdict.round.application)
+    application = lock_application(pk=verdict.round.application_id)
     if not is_staff_of(user, application.facility):
         raise PermissionDenied
     if application.status != Status.CLARIFICATION_REQUESTED or verdict.round != current_round(application):
@@ -199,7 +196,7 @@ def reply_to_comment(verdict, user, text, evidence=None):
 @transaction.atomic
 def resubmit_application(application, user):
     """The authorised representative sends the replies back; the next round opens."""
-    application = _locked(application)
+    application = lock_application(pk=application.pk)
     if not is_authorised_representative(user, application.facility):
         raise PermissionDenied
     require_step(application, "resubmit", user)
@@ -235,7 +232,7 @@ def check_audit_date(scheduled_for):
 @transaction.atomic
 def schedule_audit(application, office_user, kind, *, scheduled_for, participants, video_link=""):
     """A remote audit is a workflow step (advance checks who and when); the other audits sit beside it."""
-    application = _locked(application)
+    application = lock_application(pk=application.pk)
     if kind == Audit.Kind.REMOTE:
         require_step(application, "schedule_remote_audit", office_user)
         if not video_link:
@@ -276,7 +273,7 @@ def programme_visits(application):
 
 @transaction.atomic
 def record_audit_outcome(audit_, office_user, outcome):
-    application = _locked(audit_.application)
+    application = lock_application(pk=audit_.application_id)
     audit_ = Audit.objects.select_for_update().get(pk=audit_.pk)
     if not office_user.is_office:
         raise PermissionDenied
@@ -309,7 +306,7 @@ def recommendation_cycle(application):
 
 @transaction.atomic
 def recommend(application, assessor, outcome, justification):
-    application = _locked(application)
+    application = lock_application(pk=application.pk)
     _require_assessor(application, assessor)
     if application.status != Status.RECOMMENDATION:
         raise ValidationError(_("Recommendations are not open for this application."))
@@ -359,7 +356,7 @@ def sign_off_decision(application, chairperson, outcome, report="", rationale=""
 
     from .tasks import render_certificate_pdf
 
-    application = _locked(application)
+    application = lock_application(pk=application.pk)
     require_step(application, DECISION_MOVES[outcome], chairperson)
     if outcome != Decision.Outcome.APPROVED and not report.strip():
         raise ValidationError({"report": _("A deferral or denial needs the report of what is missing.")})
@@ -413,7 +410,7 @@ def awards_missing_certificate():
 
 @transaction.atomic
 def submit_action_plan(application, user, *, declined_criteria, issue_description, desired_outcome, actions):
-    application = _locked(application)
+    application = lock_application(pk=application.pk)
     if not is_authorised_representative(user, application.facility):
         raise PermissionDenied
     require_step(application, "submit_action_plan", user)
@@ -432,7 +429,7 @@ def submit_action_plan(application, user, *, declined_criteria, issue_descriptio
 
 @transaction.atomic
 def review_action_plan(application, assessor, outcome, comment=""):
-    application = _locked(application)
+    application = lock_application(pk=application.pk)
     _require_assessor(application, assessor)
     if application.status != Status.PLAN_REVIEW:
         raise ValidationError(_("No corrective action plan is waiting for review."))

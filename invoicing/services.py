@@ -20,7 +20,7 @@ from accreditation.formats import format_money
 from accreditation.pdf import RENDERING_GRACE, render_pdf, store_pdf_once
 from facilities import audit
 from facilities.models import Facility
-from facilities.services import enrol_facility, send_portal_mail
+from facilities.services import enrol_facility, locked, send_portal_mail
 
 from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, ProgrammeFees, normalised_reference
 
@@ -121,7 +121,7 @@ def issue_registration_invoices(facility):
     They are two invoices, so paying the enrolment invoice alone enrols the facility, and the yearly
     run recognises this year's annual fee as billed. A facility is billed its enrolment fee once.
     """
-    facility = Facility.objects.select_for_update().get(pk=facility.pk)
+    facility = locked(facility)
     if facility.invoices.filter(kind=Invoice.Kind.ENROLMENT, replaces__isnull=True).exists():
         raise ValidationError(_("%(name)s has been billed its enrolment fee already.") % {"name": facility.name})
     fees = fees_of(facility)
@@ -310,7 +310,7 @@ def record_payment(invoice, actor, *, paid_on, amount, reference, submission_tok
         changes={"invoice": invoice.number, "amount": str(amount), "paid_on": paid_on.isoformat(), "reference": reference},
     )
     if invoice.kind == Invoice.Kind.ENROLMENT and invoice.is_settled():
-        facility = Facility.objects.select_for_update().get(pk=invoice.facility_id)
+        facility = locked(invoice.facility)
         if facility.status == Facility.Status.REGISTERED:
             enrol_facility(facility, actor, paid_on=paid_on, payment_reference=reference)
     return payment
