@@ -1,5 +1,7 @@
 # `make run` serves the portal on http://127.0.0.1:8000 (SQLite, eager Celery, e-mail to console and var/mail),
 # without Django's debug pages; `make dev` serves the same with DEBUG on, for development.
+# `make serve-production` runs the production shape on this machine, without Docker: https://localhost:8443
+# through Caddy, gunicorn with accreditation.production, a Celery worker and beat, files in moto's S3 server.
 # `make test` runs the whole suite against the local PostgreSQL and Redis.
 
 # The first interpreter of 3.11 or newer; pyenv shims that point nowhere fail the version check and are skipped.
@@ -11,7 +13,7 @@ PG_PORT := 5432
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/accreditation
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run dev serve test install chromium axe gettext messages postgres redis bench clean
+.PHONY: run dev serve serve-production caddy test install chromium axe gettext messages postgres redis bench clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -19,7 +21,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet ".[test]"
+	$(BIN)/pip install --quiet ".[test,serve]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -37,6 +39,50 @@ serve: install
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=$(DJANGO_DEBUG) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# The production shape, every process on this machine (honcho, deploy/Procfile); Ctrl-C stops them all.
+# Each start is fresh: its own database is dropped, migrated and seeded, its Redis databases emptied, since
+# moto's S3 server forgets its files when it stops.
+PRODUCTION_DATABASE ?= accreditation_production
+PRODUCTION_BROKER_URL ?= redis://127.0.0.1:6379/1
+PRODUCTION_CACHE_URL ?= redis://127.0.0.1:6379/2
+PRODUCTION_HTTPS_PORT ?= 8443
+serve-production: export DJANGO_SETTINGS_MODULE = accreditation.production
+serve-production: export DJANGO_SECRET_KEY = $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+serve-production: export ALLOWED_HOSTS = localhost,127.0.0.1
+serve-production: export PORTAL_URL = https://localhost:$(PRODUCTION_HTTPS_PORT)
+serve-production: export DATABASE_URL = postgres://postgres@127.0.0.1:$(PG_PORT)/$(PRODUCTION_DATABASE)
+serve-production: export CELERY_BROKER_URL = $(PRODUCTION_BROKER_URL)
+serve-production: export CACHE_URL = $(PRODUCTION_CACHE_URL)
+serve-production: export BEHIND_TLS_PROXY = 1
+serve-production: export FORWARDED_ALLOW_IPS = 127.0.0.1
+# HSTS would make browsers insist on HTTPS for every later localhost site, for a year.
+serve-production: export SECURE_HSTS_SECONDS = 0
+serve-production: export S3_PORT ?= 9000
+serve-production: export AWS_S3_ENDPOINT_URL = http://127.0.0.1:$(S3_PORT)
+serve-production: export AWS_STORAGE_BUCKET_NAME = portal-files
+serve-production: export AWS_ACCESS_KEY_ID = local
+serve-production: export AWS_SECRET_ACCESS_KEY = local
+serve-production: export AWS_DEFAULT_REGION = us-east-1
+serve-production: export WEB_PORT ?= 8001
+serve-production: export WEB_UPSTREAMS = 127.0.0.1:$(WEB_PORT)
+serve-production: export PROXY_HTTPS_PORT = $(PRODUCTION_HTTPS_PORT)
+serve-production: export PROXY_HTTP_PORT ?= 8080
+serve-production: export CADDY_DATA_DIR = $(CURDIR)/var/caddy
+serve-production: export PATH := $(abspath $(BIN)):$(PATH)
+serve-production: install caddy postgres redis
+	mkdir -p var
+	dropdb -h 127.0.0.1 -p $(PG_PORT) -U postgres --if-exists --force $(PRODUCTION_DATABASE)
+	createdb -h 127.0.0.1 -p $(PG_PORT) -U postgres $(PRODUCTION_DATABASE)
+	redis-cli -u $(PRODUCTION_BROKER_URL) flushdb >/dev/null
+	redis-cli -u $(PRODUCTION_CACHE_URL) flushdb >/dev/null
+	python manage.py migrate --noinput
+	python manage.py collectstatic --noinput --verbosity 0
+	honcho --procfile deploy/Procfile --app-root . start
+
+# The local TLS proxy of `make serve-production`: Debian's Caddy.
+caddy:
+	@command -v caddy >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy; }
 
 # Debian's Chromium drives the browser tests; Playwright's own browser download is not used.
 chromium:

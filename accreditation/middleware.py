@@ -1,10 +1,37 @@
-"""Request-wide guards: body size, second factor for privileged roles, privacy headers."""
+"""Request-wide guards: forwarded headers, body size, second factor for privileged roles, privacy headers."""
+import ipaddress
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+
+class ForwardedHeadersFromProxyOnlyMiddleware:
+    """Drop X-Forwarded-* unless the peer is one of settings.TRUSTED_PROXIES (addresses or networks).
+
+    Django believes X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER) and allauth X-Forwarded-For whoever sends them;
+    only the TLS proxy in front, which overwrites both, may.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = [ipaddress.ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
+
+    def __call__(self, request):
+        if not self.is_trusted(request.META.get("REMOTE_ADDR", "")):
+            for name in [name for name in request.META if name.startswith("HTTP_X_FORWARDED_")]:
+                del request.META[name]
+        return self.get_response(request)
+
+    def is_trusted(self, address):
+        try:
+            peer = ipaddress.ip_address(address)
+        except ValueError:
+            return False  # a Unix socket or nothing: not the proxy's address
+        return any(peer in network for network in self.trusted)
 
 
 class RequestSizeLimitMiddleware:

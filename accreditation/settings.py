@@ -196,10 +196,20 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 # Files go through django-storages: S3-compatible storage when a bucket is configured, local disk otherwise.
+# Credentials and region come from boto3's own variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION);
+# AWS_S3_ENDPOINT_URL points at another S3-compatible service (MinIO, moto). Files are streamed through the portal,
+# which checks access, so the bucket stays private.
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     _file_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"default_acl": "private", "querystring_auth": True},
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            # Two uploads of "policy.pdf" are two files, as on disk: the second gets a new name.
+            "file_overwrite": False,
+        },
     }
 else:
     _file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
