@@ -204,3 +204,42 @@ def test_production_trusts_x_forwarded_proto_only_behind_a_declared_proxy_and_ca
     # Behind the proxy, HTTPS is read from its header and rate limits count the client it forwards for.
     header, _, proxies = production_settings(BEHIND_TLS_PROXY="1")
     assert (header, proxies) == ("('HTTP_X_FORWARDED_PROTO', 'https')", "1")
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    """What accreditation.production sets with BEHIND_TLS_PROXY=1, the proxy at 10.0.0.10."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.10"]
+    settings.MIDDLEWARE = ["accreditation.middleware.ForwardedHeadersFromProxyOnlyMiddleware", *settings.MIDDLEWARE]
+
+
+def test_https_is_believed_from_the_proxy_and_from_no_one_else(client, behind_proxy):
+    through_proxy = client.get(reverse("directory"), REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_PROTO="https")
+    assert through_proxy.status_code == 200
+    # Straight to a replica, claiming HTTPS: sent to HTTPS, as any plain request, and no secure cookie goes back.
+    direct = client.get(reverse("directory"), REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_PROTO="https")
+    assert direct.status_code == 301 and direct["Location"].startswith("https://")
+
+
+def test_a_client_forging_x_forwarded_for_is_still_counted_at_its_own_address(client, behind_proxy):
+    facility = FacilityFactory()
+
+    def join(number, **headers):
+        return client.post(reverse("account_signup"), {
+            "first_name": "A", "last_name": "B", "email": f"forger{number}@hospital.example",
+            "facility_code": facility.code if number == 5 else f"AAAA-BBBB-CCC{number}",
+            "password1": "correct-horse-battery", "password2": "correct-horse-battery",
+        }, secure=True, **headers)
+
+    # Through the proxy, each forwarded client is counted apart: these five are one address.
+    for guess in range(5):
+        assert join(guess, REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
+    assert join(5, REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    assert join(5, REMOTE_ADDR="10.0.0.10", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 302
+    # Straight to a replica, a new X-Forwarded-For on every try buys no new attempts.
+    for guess in range(5):
+        join(guess, REMOTE_ADDR="192.0.2.60", HTTP_X_FORWARDED_FOR=f"203.0.113.{guess}")
+    assert join(5, REMOTE_ADDR="192.0.2.60", HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
