@@ -1,4 +1,5 @@
-"""A real Celery worker, on the Redis the Makefile starts, runs a PDF task and a reminder task."""
+"""A real Celery worker, on the Redis the Makefile starts, renders invoices and certificates (retrying on failure)
+and sends reminders."""
 import os
 import time
 from datetime import timedelta
@@ -6,16 +7,20 @@ from datetime import timedelta
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_retry
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accreditation.celery import app
+from assessment.models import Award
+from assessment.tasks import render_certificate_pdf
 from correspondence.models import SentReminder
 from correspondence.tasks import send_due_reminders
 from invoicing.models import Invoice
 from invoicing.tasks import render_invoice_pdf
 
 from .factories import FacilityFactory, InvoiceFactory
+from .test_production_pdfs import award_of
 
 # DB 5 keeps the test's queue and results away from anything else on this Redis.
 BROKER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/5"
@@ -59,6 +64,57 @@ def test_a_real_worker_renders_an_invoice_pdf_and_sends_a_reminder(worker, mailo
     invoice.refresh_from_db()
     assert default_storage.open(invoice.pdf.name).read().startswith(b"%PDF-")
     assert len(mailoutbox) == 1 and invoice.number in mailoutbox[0].subject
+
+
+@pytest.mark.celery_worker
+@pytest.mark.skipif(not redis_answers(), reason="Redis does not answer on " + BROKER)
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_a_certificate(worker, enrolled):
+    award = award_of(enrolled.facility)
+
+    render_certificate_pdf.delay(award.pk)
+
+    assert eventually(lambda: Award.objects.exclude(certificate="").filter(pk=award.pk).exists())
+    award.refresh_from_db()
+    assert default_storage.open(award.certificate.name).read().startswith(b"%PDF-")
+
+
+@pytest.fixture
+def quick_retries():
+    """Retries a second apart instead of 20 s and more, so the test sees one come back through the broker."""
+    saved = render_invoice_pdf.retry_backoff
+    render_invoice_pdf.retry_backoff = 1
+    yield
+    render_invoice_pdf.retry_backoff = saved
+
+
+@pytest.mark.celery_worker
+@pytest.mark.skipif(not redis_answers(), reason="Redis does not answer on " + BROKER)
+@pytest.mark.django_db(transaction=True)
+def test_a_rendering_that_fails_on_the_worker_is_retried_and_stored_once_storage_is_back(
+    worker, quick_retries, settings, tmp_path, registered
+):
+    invoice = InvoiceFactory(facility=registered.facility)
+    Invoice.objects.filter(pk=invoice.pk).update(pdf="")
+    working_media = settings.MEDIA_ROOT
+    blocked = tmp_path / "blocked"
+    blocked.write_text("not a folder")
+    settings.MEDIA_ROOT = blocked / "media"  # the bucket or disk is unavailable
+    retries = []
+
+    def storage_comes_back(request, reason, **kwargs):
+        retries.append(reason)
+        settings.MEDIA_ROOT = working_media
+
+    task_retry.connect(storage_comes_back, sender=render_invoice_pdf, weak=False)
+    try:
+        render_invoice_pdf.delay(invoice.pk)
+        assert eventually(lambda: Invoice.objects.exclude(pdf="").filter(pk=invoice.pk).exists())
+    finally:
+        task_retry.disconnect(storage_comes_back, sender=render_invoice_pdf)
+    assert len(retries) == 1 and isinstance(retries[0].exc, OSError)
+    invoice.refresh_from_db()
+    assert default_storage.open(invoice.pdf.name).read().startswith(b"%PDF-")
 
 
 def eventually(check, timeout=60):
