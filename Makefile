@@ -114,7 +114,7 @@ postgres:
 redis:
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp
 
-test: install chromium axe postgres redis
+test: install chromium axe caddy postgres redis
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest -n 2 --create-db -q
 
 bench: install postgres

@@ -66,11 +66,13 @@ def adapted_caddyfile(name, **env):
     return json.loads(result.stdout)
 
 
-def handlers_of(config):
-    """Every handler of the first site, in order (Caddy wraps a site's directives in a subroute)."""
-    (server,) = config["apps"]["http"]["servers"].values()
-    subroute = server["routes"][0]["handle"][0]
-    return [handler for route in subroute["routes"] for handler in route["handle"]]
+def proxy_handlers_of(config):
+    """The handlers of the site that proxies to the portal, in order (Caddy wraps a site's directives in a subroute)."""
+    sites = [route["handle"][0]["routes"] for server in config["apps"]["http"]["servers"].values()
+             for route in server["routes"]]
+    handlers = [[handler for route in site for handler in route["handle"]] for site in sites]
+    (proxying,) = [site for site in handlers if any(handler["handler"] == "reverse_proxy" for handler in site)]
+    return proxying
 
 
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="Caddy is not installed (make caddy)")
@@ -80,6 +82,6 @@ def handlers_of(config):
                          "WEB_UPSTREAMS": "127.0.0.1:8001"}, ["127.0.0.1:8001"]),
 ])
 def test_the_proxy_caps_the_body_at_the_portals_limit_before_passing_it_on(settings, name, env, upstreams):
-    body_limit, proxy = handlers_of(adapted_caddyfile(name, **env))
+    body_limit, proxy = proxy_handlers_of(adapted_caddyfile(name, **env))
     assert body_limit == {"handler": "request_body", "max_size": settings.REQUEST_MAX_BYTES}
     assert proxy["handler"] == "reverse_proxy" and [upstream["dial"] for upstream in proxy["upstreams"]] == upstreams
