@@ -38,7 +38,7 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_for(url, process, timeout=30):
+def wait_for(url, process, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -130,9 +130,11 @@ def replicas(static_root, tmp_path, settings):
         for port in ports
     ]
     try:
-        wait_for(environment["AWS_S3_ENDPOINT_URL"], storage)
+        # As compose's migrate service does before the replicas serve.
+        subprocess.run([sys.executable, "manage.py", "prepare_storage"], cwd=ROOT, env=environment, check=True,
+                       capture_output=True)
         bucket = boto3.resource("s3", endpoint_url=environment["AWS_S3_ENDPOINT_URL"], aws_access_key_id="test",
-                                aws_secret_access_key="test", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+                                aws_secret_access_key="test", region_name="us-east-1").Bucket(BUCKET)
         for port, server in zip(ports, servers[1:]):
             wait_for(f"http://127.0.0.1:{port}/", server)
         cookies = {}
