@@ -143,3 +143,23 @@ class ReviewCaseRevision(models.Model):
     class Meta:
         ordering = ["-version"]
         constraints = [models.UniqueConstraint(fields=["case", "version"], name="unique_case_revision")]
+
+
+class CaseReviewExport(models.Model):
+    """A PDF of the case review as it stood when asked for, rendered by the worker (casereview.tasks).
+
+    ``fingerprint`` names that state (cases and their versions, draws, the dataset, the application's status), so
+    asking again before anything changed serves the same file instead of rendering it anew.
+    """
+
+    application = models.ForeignKey("applications.Application", models.CASCADE, related_name="case_review_exports")
+    fingerprint = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    pdf = models.FileField(upload_to="exports/case-review/", blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["application", "fingerprint"], name="case_review_export_state")]
+
+    def __str__(self):
+        return f"Case review export {self.pk} of {self.application}"

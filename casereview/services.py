@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from applications.services import lock_application
 from facilities import audit
 
-from .models import CaseDraw, CaseReview, DatasetItem, ReviewCase, ReviewCaseRevision
+from .models import CaseDraw, CaseReview, CaseReviewExport, DatasetItem, ReviewCase, ReviewCaseRevision
 
 REVIEW_SIZE = 30
 MIN_TUMOUR_TYPES = 3
@@ -584,3 +584,62 @@ def _draw_warnings(records, cases):
     if covered < MIN_TUMOUR_TYPES:
         warnings.append(_tumour_type_shortfall(covered))
     return warnings
+
+
+# PDF exports, rendered by the worker ---------------------------------------------------------------------
+
+
+def review_fingerprint(application):
+    """What an export of the review shows, as one hash: it changes whenever a new export would read differently."""
+    cases = list(ReviewCase.objects.filter(review__application=application).order_by("pk").values_list("pk", "version"))
+    draws = list(CaseDraw.objects.filter(review__application=application).order_by("pk").values_list("pk", flat=True))
+    items = list(DatasetItem.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    state = [cases, draws, items, application.status, str(submission_date(application)),
+             application.facility.document_language()]
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()
+
+
+def export_of_review(application, user):
+    """The export of the review as it stands: stored already, or asked of the worker now (its PDF then empty).
+
+    Called outside a transaction (views run in autocommit), so the worker finds the row it is given. An export
+    still without its PDF after every retry is asked for again; earlier exports, of a review that has changed
+    since, are deleted with their files.
+    """
+    from accreditation.pdf import RENDERING_GRACE, render_or_log
+
+    from .tasks import render_case_review_export
+
+    fingerprint = review_fingerprint(application)
+    export = (
+        CaseReviewExport.objects.filter(application=application, fingerprint=fingerprint)
+        .filter(~Q(pdf="") | Q(requested_at__gte=timezone.now() - RENDERING_GRACE))
+        .order_by("-requested_at").first()
+    )
+    if export is None:
+        for earlier in CaseReviewExport.objects.filter(application=application):
+            earlier.pdf.delete(save=False)
+            earlier.delete()
+        export = CaseReviewExport.objects.create(application=application, fingerprint=fingerprint, requested_by=user)
+        # A broker that does not answer, or an eager task (no broker configured) that failed, is logged: the page
+        # then says the export is being prepared, and asking again later tries again.
+        render_or_log(lambda queued: render_case_review_export.delay(queued.pk), export)
+        export.refresh_from_db(fields=["pdf"])  # an eager task has stored it already
+    return export
+
+
+def store_review_export(export):
+    """Render the review's PDF into the export, once; the stored file's name."""
+    from accreditation.pdf import render_pdf, store_pdf_once
+
+    application = export.application
+    facility = application.facility
+
+    def render():
+        context = {
+            "facility": facility, "application": application, "review": open_case_review(application),
+            "summary": summarise_review(application), "generated_at": timezone.now(),
+        }
+        return render_pdf("casereview/review_pdf.html", context, facility.document_language())
+
+    return store_pdf_once(export, "pdf", f"case-review-{export.pk}.pdf", render)

@@ -6,7 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,6 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accreditation.autosave import VersionedSaveMixin
-from accreditation.pdf import render_pdf
 from applications.views import ApplicationMixin
 from facilities.access import get_visible_or_404
 
@@ -209,10 +208,11 @@ class ExportMixin(CaseReviewMixin):
     def get(self, request, *args, **kwargs):
         if not self.is_open:
             return super().get(request, *args, **kwargs)
-        response = self.export(services.summarise_review(self.application))
-        stamp = timezone.localdate().isoformat()
-        # Not the facility code: every member downloads the review, and the code is for the appointed roles.
-        response["Content-Disposition"] = f'attachment; filename="case-review-{stamp}.{self.extension}"'
+        response = self.export()
+        if response.status_code == 200:
+            stamp = timezone.localdate().isoformat()
+            # Not the facility code: every member downloads the review, and the code is for the appointed roles.
+            response["Content-Disposition"] = f'attachment; filename="case-review-{stamp}.{self.extension}"'
         return response
 
 
@@ -224,7 +224,8 @@ def _spreadsheet_safe(text):
 class ExportCsvView(ExportMixin, View):
     extension = "csv"
 
-    def export(self, summary):
+    def export(self):
+        summary = services.summarise_review(self.application)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         items = [count.item for _group, counts in summary.groups for count in counts]
         writer = csv.writer(response)
@@ -248,9 +249,11 @@ class ExportCsvView(ExportMixin, View):
 class ExportPdfView(ExportMixin, View):
     extension = "pdf"
 
-    def export(self, summary):
-        context = {
-            "facility": self.facility, "application": self.application, "review": self.review,
-            "summary": summary, "generated_at": timezone.now(),
-        }
-        return HttpResponse(render_pdf("casereview/review_pdf.html", context, self.facility.document_language()), content_type="application/pdf")
+    def export(self):
+        """The stored PDF; while the worker renders it, a page asking to try again shortly."""
+        export = services.export_of_review(self.application, self.request.user)
+        if not export.pdf:
+            response = render(self.request, "casereview/export_being_prepared.html", status=503)
+            response["Retry-After"] = "10"
+            return response
+        return FileResponse(export.pdf.open("rb"), content_type="application/pdf")

@@ -12,7 +12,7 @@ from casereview import services
 from casereview.models import CaseDraw, DatasetItem, ReviewCase
 from facilities.models import AuditEntry
 
-from .conftest import pdf_text
+from .conftest import body_of, pdf_text
 from .factories import ReviewCaseFactory, answer_questions, complete_case_review
 
 pytestmark = pytest.mark.django_db
@@ -409,8 +409,9 @@ def test_exports_list_every_case_as_csv_and_pdf(client, enrolled, application):
     assert lines[3].startswith("3,'=CMD(),")  # not run as a formula by a spreadsheet
 
     pdf = client.get(reverse("casereview:export_pdf"))
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    text = pdf_text(pdf)
+    data = body_of(pdf)  # the stored file, streamed
+    assert pdf["Content-Type"] == "application/pdf" and data.startswith(b"%PDF")
+    text = pdf_text(data)
     assert enrolled.facility.name in text and "=CMD()" in text and "2 of 30 cases complete" in text
 
 

@@ -1,5 +1,5 @@
-"""A real Celery worker, on the Redis the Makefile starts, renders invoices and certificates (retrying on failure)
-and sends reminders."""
+"""A real Celery worker, on the Redis the Makefile starts, renders invoices, certificates and case review exports
+(retrying on failure) and sends reminders."""
 import os
 import time
 from datetime import timedelta
@@ -9,17 +9,20 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_retry
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.celery import app
 from assessment.models import Award
 from assessment.tasks import render_certificate_pdf
+from casereview.models import CaseReviewExport
 from correspondence.models import SentReminder
 from correspondence.tasks import send_due_reminders
 from invoicing.models import Invoice
 from invoicing.tasks import render_invoice_pdf
 
-from .factories import FacilityFactory, InvoiceFactory
+from .conftest import pdf_text
+from .factories import FacilityFactory, InvoiceFactory, ReviewCaseFactory
 from .test_production_pdfs import award_of
 
 # DB 5 keeps the test's queue and results away from anything else on this Redis.
@@ -77,6 +80,35 @@ def test_a_real_worker_renders_a_certificate(worker, enrolled):
     assert eventually(lambda: Award.objects.exclude(certificate="").filter(pk=award.pk).exists())
     award.refresh_from_db()
     assert default_storage.open(award.certificate.name).read().startswith(b"%PDF-")
+
+
+@pytest.mark.celery_worker
+@pytest.mark.skipif(not redis_answers(), reason="Redis does not answer on " + BROKER)
+@pytest.mark.django_db(transaction=True)
+def test_the_case_review_export_is_rendered_by_the_worker_and_again_after_a_change(worker, client, enrolled, application):
+    ReviewCaseFactory(application=application, record_identifier="WORKER-1")
+    client.force_login(enrolled.member)
+    url = reverse("casereview:export_pdf")
+
+    def export_once_ready():
+        """Ask, as the page says, until the download comes; the PDF's text."""
+        first = client.get(url)
+        assert first.status_code == 503 and "Your PDF export is being prepared" in first.content.decode()
+        assert eventually(lambda: CaseReviewExport.objects.exclude(pdf="").exists())
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+        return pdf_text(response)
+
+    assert "WORKER-1" in export_once_ready()
+    stored = CaseReviewExport.objects.get()
+    assert "WORKER-1" in pdf_text(client.get(url))  # asked again unchanged: the same file, nothing rendered
+    assert CaseReviewExport.objects.get() == stored
+
+    ReviewCaseFactory(application=application, record_identifier="WORKER-2")
+    text = export_once_ready()
+    assert "WORKER-1" in text and "WORKER-2" in text
+    assert CaseReviewExport.objects.get() != stored  # the earlier export went, with its file
+    assert not default_storage.exists(stored.pdf.name)
 
 
 @pytest.fixture
