@@ -28,7 +28,7 @@ function init(args)
       table.insert(all, {method = method, path = path, headers = headers, body = body, number = number})
    end
    -- Each thread its own share (so no two threads save the same answer); a single page, every thread.
-   lines, versions, position, saves, non2xx = {}, {}, 0, 0, 0
+   lines, versions, pending, position, saves, non2xx = {}, {}, {}, 0, 0, 0
    for n, line in ipairs(all) do
       if #all < thread_count or (n - 1) % thread_count == id - 1 then
          table.insert(lines, line)
@@ -39,8 +39,15 @@ end
 function request()
    position = position % #lines + 1
    local line = lines[position]
+   -- An answer whose save is still under way waits its turn: one person saves one question at a time.
+   for _ = 1, #lines do
+      if not pending[line.number] then break end
+      position = position % #lines + 1
+      line = lines[position]
+   end
    local body = nil
    if line.method == "POST" then
+      pending[line.number] = true
       saves = saves + 1
       -- A real change each time: the choice flips and the evidence names the save.
       body = line.body:gsub("{choice}", saves % 2 == 0 and "yes" or "no"):gsub("{save}", tostring(saves))
@@ -58,6 +65,7 @@ function response(status, headers, body)
    if tracks_versions and body then
       for number, version in body:gmatch('id="q%-(%d+)%-version" value="(%d+)"') do
          versions[number] = version
+         pending[number] = nil
       end
    end
 end

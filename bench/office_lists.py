@@ -6,8 +6,10 @@ With --reuse, the data seeded by an earlier run is measured again (after migrati
 Prints median, p95 and queries per request for each page, the machine and date, and EXPLAIN ANALYZE of
 each page's slowest queries; appends the table to bench/RESULTS.md.
 """
+import cProfile
 import datetime
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -44,6 +46,15 @@ PAGES = [
     ("documents", "office", "/office/documents/"),
     ("assessor queue", "assessor", "/assessor/"),
 ]
+
+
+def python_calls(client, url):
+    """Python function calls of one request: unlike its time, the same on a busy machine as on an idle one."""
+    profile = cProfile.Profile()
+    profile.runcall(client.get, url)
+    return pstats.Stats(profile).total_calls
+
+
 def explain(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS OFF) {sql}", params)
@@ -77,7 +88,7 @@ def measure(users, requests):
             times.append(time.perf_counter() - started)
             cpu_times.append(time.process_time() - cpu_started)
         rows.append((label, url, statistics.median(times) * 1000, percentile(times, 0.95) * 1000,
-                     statistics.median(cpu_times) * 1000, len(captured), len(response.content) // 1024, requests))
+                     statistics.median(cpu_times) * 1000, python_calls(client, url), len(captured), len(response.content) // 1024, requests))
         # The slowest queries of the page (leaving out the session and the signed-in user).
         queries = [q for q in captured if q["sql"].startswith("SELECT") and "django_session" not in q["sql"]]
         for query in sorted(queries, key=lambda q: q["time"], reverse=True)[:3]:
@@ -109,12 +120,13 @@ def main(requests, reuse):
         "",
         f"Load average (1, 5, 15 min) at the start {load_before}, at the end {load_average()}: the machine is shared.",
         "Python CPU ms is this process's CPU time per request (median): it leaves out waiting for PostgreSQL and",
-        "for the other processes on the machine.",
+        "for the other processes on the machine. Python calls (function calls of one request, counted by cProfile)",
+        "do not depend on the machine's load: they compare commits where the times cannot.",
         "",
-        "| page | URL | median ms | p95 ms | Python CPU ms | queries | KiB | requests |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(f"| {label} | `{url}` | {median:.1f} | {p95:.1f} | {cpu:.1f} | {queries} | {size} | {n} |"
-          for label, url, median, p95, cpu, queries, size, n in rows),
+        "| page | URL | median ms | p95 ms | Python CPU ms | Python calls | queries | KiB | requests |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(f"| {label} | `{url}` | {median:.1f} | {p95:.1f} | {cpu:.1f} | {calls} | {queries} | {size} | {n} |"
+          for label, url, median, p95, cpu, calls, queries, size, n in rows),
         "",
     ]
     print("\n".join(table))

@@ -133,7 +133,7 @@ def seed():
             Invoice(facility=f, kind=Invoice.Kind.ENROLMENT, number=f"2026-{n + 1:05d}", year=2026, sequence=n + 1,
                     issued_on=today - datetime.timedelta(days=n % 200), due_on=today - datetime.timedelta(days=n % 200 - 30),
                     currency="EUR", bill_to_name=f.name, bill_to_institution=f.institution, bill_to_address="1 Street",
-                    bill_to_country="Austria", subtotal=1000, tax_rate=20, tax=200, total=1200)
+                    bill_to_country="Austria", subtotal=1000, tax_rate=20, tax=200, total=1200, pdf=f"invoices/{n}.pdf")
             for n, f in enumerate(facilities)
         ),
         batch_size=2000,
