@@ -1,8 +1,9 @@
 """Office list pages at 10,000 facilities and 5,000 applications, timed in process.
 
-Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/acc_lists_bench .venv/bin/python bench/office_lists.py [REQUESTS] [--reuse]
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/acc_lists_bench .venv/bin/python bench/office_lists.py [REQUESTS] [--reuse] [--profile=URL-PART]
 The database named by DATABASE_URL is dropped, created, migrated and seeded: give it a throwaway name.
-With --reuse, the data seeded by an earlier run is measured again (after migrating).
+With --reuse, the data seeded by an earlier run is measured again (after migrating). With --profile=/office/facilities
+(any part of the URLs), pyinstrument shows where those pages spend their time instead of timing them.
 Prints median, p95 and queries per request for each page, the machine and date, and EXPLAIN ANALYZE of
 each page's slowest queries; appends the table to bench/RESULTS.md.
 """
@@ -55,6 +56,23 @@ def python_calls(client, url):
     return pstats.Stats(profile).total_calls
 
 
+def profile(users, url_part):
+    """pyinstrument's tree of 20 requests of each page whose URL contains ``url_part``: where the time goes."""
+    from pyinstrument import Profiler
+
+    for label, role, url in PAGES:
+        if url_part not in url:
+            continue
+        client = Client()
+        client.force_login(users[role])
+        client.get(url)
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for _ in range(20):
+                client.get(url)
+        print(f"## {label}\n{profiler.output_text(unicode=True, color=False)}")
+
+
 def explain(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS OFF) {sql}", params)
@@ -96,7 +114,7 @@ def measure(users, requests):
     return rows, plans
 
 
-def main(requests, reuse):
+def main(requests, reuse, profile_part=None):
     from facilities.models import User
 
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -109,6 +127,8 @@ def main(requests, reuse):
         started = time.perf_counter()
         office, assessor, *_ = seed()
         print(f"seeded {FACILITIES} facilities and {APPLICATIONS} applications in {time.perf_counter() - started:.0f} s")
+    if profile_part is not None:
+        return profile({"office": office, "assessor": assessor}, profile_part)
     load_before = load_average()
     rows, plans = measure({"office": office, "assessor": assessor}, requests)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
@@ -137,5 +157,7 @@ def main(requests, reuse):
 
 
 if __name__ == "__main__":
-    arguments = [argument for argument in sys.argv[1:] if argument != "--reuse"]
-    main(int(arguments[0]) if arguments else 200, reuse="--reuse" in sys.argv)
+    options = {argument for argument in sys.argv[1:] if argument.startswith("--")}
+    arguments = [argument for argument in sys.argv[1:] if argument not in options]
+    profiled = next((option.split("=", 1)[1] for option in options if option.startswith("--profile=")), None)
+    main(int(arguments[0]) if arguments else 200, reuse="--reuse" in options, profile_part=profiled)

@@ -223,3 +223,32 @@ def test_the_navigation_counts_unread_messages_up_to_ninety_nine(client, office_
     assert 'aria-label="99 unread messages">99</span>' in client.get("/office/").content.decode()
     Message.objects.bulk_create(Message(facility=f, from_office=False, body="Hello") for f in facilities[99:])
     assert 'aria-label="more than 99 unread messages">99+</span>' in client.get("/office/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/office/facilities/", "/office/assessments/", "/office/invoices/", "/office/"])
+def test_list_rows_show_labels_and_dates_in_each_readers_language(client, office_user, url):
+    """Rows translate their labels and dates once per language (accreditation/templatetags/listing.py), not once
+    for everyone: a German reader after an English one (and an English one after that) sees their own."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+    from django.utils.html import escape
+
+    facility, = listed_facilities(1, status=Facility.Status.ENROLLED)
+    invoice, = invoices_of([facility], due_on=timezone.localdate() - timedelta(days=3))
+    application, = applications_of([facility], Status.AWAITING_DECISION)
+    client.force_login(office_user)
+    shown = {
+        "/office/facilities/": lambda: [facility.get_status_display(), date_format(timezone.localtime(facility.created_at), "j M Y")],
+        "/office/assessments/": lambda: [application.get_status_display(), date_format(timezone.localtime(application.submitted_at), "j M Y")],
+        "/office/invoices/": lambda: [invoice.get_kind_display(), date_format(invoice.issued_on, "j M Y"), translation.gettext("Open")],
+        "/office/": lambda: [application.get_status_display(), date_format(invoice.due_on, "j M Y")],
+    }[url]
+    pages = {}
+    for language in ("en", "de", "en"):
+        with translation.override(language):
+            expected = shown()
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        for text in expected:
+            assert escape(text) in html, (language, text)
+        pages.setdefault(language, expected)
+    assert pages["en"] != pages["de"]
