@@ -20,8 +20,8 @@ from .workflow import Status
 
 
 class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
-    """Every application past its draft, newest first, 50 a page; the rounds, decisions and assessors of a page
-    come in one query each."""
+    """Every application past its draft, newest first, 50 a page; the assessors of a page come in one query, and
+    the rounds and decisions of its rows that owe something in one each."""
 
     template_name = "assessment/office_list.html"
 
@@ -32,12 +32,13 @@ class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
             applications = applications.filter(status=self.status)
         # A list attribute rather than a related manager: Django builds no queryset per row for it.
         assessors = Prefetch("assignments", queryset=Assignment.objects.select_related("assessor"), to_attr="assessor_assignments")
-        return applications.select_related("facility").prefetch_related(assessors, "rounds", "decisions").order_by(
+        return applications.select_related("facility").prefetch_related(assessors).order_by(
             "-started_at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(status=self.status, statuses=Status.choices[1:], **kwargs)
         context["today"] = timezone.localdate()
+        services.prefetch_deadlines(context["object_list"])
         context["rows"] = [(application, services.deadline_of(application)) for application in context["object_list"]]
         return context
 
