@@ -259,8 +259,8 @@ def main(reuse):
     finally:
         server.terminate()
         server.wait()
+        shutil.rmtree(SCRATCH, ignore_errors=True)  # the run's media and static files
     report(rows, seeded_in, load_before)
-    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 def report(rows, seeded_in, load_before):
