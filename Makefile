@@ -13,7 +13,7 @@ PG_PORT := 5432
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:$(PG_PORT)/accreditation
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run dev serve serve-production caddy test install chromium axe gettext messages postgres redis bench clean
+.PHONY: run dev serve serve-production caddy test install chromium axe gettext messages postgres redis bench bench-load bench-lists wrk clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -120,6 +120,19 @@ test: install chromium axe caddy postgres redis
 bench: install postgres
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/invoice_pdf.py
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python bench/application_page.py
+
+# wrk, from Debian, drives bench/load.py's HTTP load.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+# gunicorn with the production profile under wrk at 10,000 facilities (database <name>_load_bench, recreated);
+# BENCH_SECONDS=2 make bench-load is a quick smoke run. Appends the table to bench/RESULTS.md.
+bench-load: install postgres redis wrk
+	DATABASE_URL=$(TEST_DATABASE_URL) CACHE_URL=$(REDIS_URL) $(BIN)/python bench/load.py
+
+# The office's lists at 10,000 facilities, timed in process (database <name>_lists_bench, recreated).
+bench-lists: install postgres
+	DATABASE_URL=$(TEST_DATABASE_URL)_lists_bench $(BIN)/python bench/office_lists.py
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules

@@ -1,6 +1,7 @@
 """The office's side of assessment: assignment, audits, and the chairperson's decision."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -14,13 +15,13 @@ from facilities.access import ChairpersonMixin, OfficeMixin
 
 from . import services
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
-from .models import Audit, Award, Recommendation
+from .models import Assignment, Audit, Award, Recommendation
 from .workflow import Status
 
 
 class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
-    """Every application past its draft, newest first, 50 a page; the rounds, decisions and assessors of a page
-    come in one query each."""
+    """Every application past its draft, newest first, 50 a page; the assessors of a page come in one query, and
+    the rounds and decisions of its rows that owe something in one each."""
 
     template_name = "assessment/office_list.html"
 
@@ -29,13 +30,15 @@ class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
         self.status = self.request.GET.get("status", "")
         if self.status in Status.values:
             applications = applications.filter(status=self.status)
-        return applications.select_related("facility", "question_set__programme").prefetch_related(
-            "assignments__assessor", "rounds", "decisions"
-        ).order_by("-started_at", "-pk")
+        # A list attribute rather than a related manager: Django builds no queryset per row for it.
+        assessors = Prefetch("assignments", queryset=Assignment.objects.select_related("assessor"), to_attr="assessor_assignments")
+        return applications.select_related("facility").prefetch_related(assessors).order_by(
+            "-started_at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(status=self.status, statuses=Status.choices[1:], **kwargs)
         context["today"] = timezone.localdate()
+        services.prefetch_deadlines(context["object_list"])
         context["rows"] = [(application, services.deadline_of(application)) for application in context["object_list"]]
         return context
 

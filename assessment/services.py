@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -484,15 +484,26 @@ def assessor_turn(application):
 
 # Deadlines ----------------------------------------------------------------------------------------------
 
+OWES_REPLIES = (Status.CLARIFICATION_REQUESTED,)
+OWES_PLAN = (Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED)
+
+
 def deadline_of(application):
     """What the facility owes next and by when, or None. Reads prefetched rounds and decisions when present."""
-    if application.status == Status.CLARIFICATION_REQUESTED:
+    if application.status in OWES_REPLIES:
         latest = max(application.rounds.all(), key=lambda round_: round_.number)
         return {"what": _("Replies to the assessors' comments"), "due": latest.reply_due}
-    if application.status in (Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED):
+    if application.status in OWES_PLAN:
         decision = max(application.decisions.all(), key=lambda d: d.created_at)
         return {"what": _("Corrective action plan"), "due": decision.plan_due}
     return None
+
+
+def prefetch_deadlines(applications):
+    """Fetch what ``deadline_of`` reads for a page of applications: the rounds of those owing replies, the decisions
+    of those owing a plan, a query each. Only for them: Django builds a queryset per row it prefetches for."""
+    prefetch_related_objects([a for a in applications if a.status in OWES_REPLIES], "rounds")
+    prefetch_related_objects([a for a in applications if a.status in OWES_PLAN], "decisions")
 
 
 # The timeline -------------------------------------------------------------------------------------------
@@ -574,7 +585,6 @@ def office_attention(user, today=None):
         ("overdue", _("Overdue: replies or corrective action plans"), applications.alias(
             reply_due=Subquery(latest_reply_due), plan_due=Subquery(latest_plan_due)
         ).filter(
-            Q(status=Status.CLARIFICATION_REQUESTED, reply_due__lt=today)
-            | Q(status__in=[Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED], plan_due__lt=today)
+            Q(status__in=OWES_REPLIES, reply_due__lt=today) | Q(status__in=OWES_PLAN, plan_due__lt=today)
         )),
     ]

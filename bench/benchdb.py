@@ -1,7 +1,12 @@
-"""What the benchmarks share: a throwaway database, migrated afresh, and the percentile they report.
+"""What the benchmarks share: a throwaway database, migrated afresh, the percentile they report, the machine.
 
 Import after django.setup(); the scripts run as `python bench/<script>.py`, so this folder is on sys.path.
 """
+import os
+import platform
+import subprocess
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -19,3 +24,15 @@ def recreate_database():
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def load_average():
+    return ", ".join(f"{load:.1f}" for load in os.getloadavg())
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    return f"{cores} cores ({cpu}), {platform.python_implementation()} {platform.python_version()}, PostgreSQL " \
+           f"{connection.cursor().connection.info.server_version}"

@@ -223,3 +223,61 @@ def test_the_navigation_counts_unread_messages_up_to_ninety_nine(client, office_
     assert 'aria-label="99 unread messages">99</span>' in client.get("/office/").content.decode()
     Message.objects.bulk_create(Message(facility=f, from_office=False, body="Hello") for f in facilities[99:])
     assert 'aria-label="more than 99 unread messages">99+</span>' in client.get("/office/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/office/facilities/", "/office/assessments/", "/office/invoices/", "/office/"])
+def test_list_rows_show_labels_and_dates_in_each_readers_language(client, office_user, url):
+    """Rows translate their labels and dates once per language (accreditation/templatetags/listing.py), not once
+    for everyone: a German reader after an English one (and an English one after that) sees their own."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+    from django.utils.html import escape
+
+    facility, = listed_facilities(1, status=Facility.Status.ENROLLED)
+    invoice, = invoices_of([facility], due_on=timezone.localdate() - timedelta(days=3))
+    application, = applications_of([facility], Status.AWAITING_DECISION)
+    client.force_login(office_user)
+    shown = {
+        "/office/facilities/": lambda: [facility.get_status_display(), date_format(timezone.localtime(facility.created_at), "j M Y")],
+        "/office/assessments/": lambda: [application.get_status_display(), date_format(timezone.localtime(application.submitted_at), "j M Y")],
+        "/office/invoices/": lambda: [invoice.get_kind_display(), date_format(invoice.issued_on, "j M Y"), translation.gettext("Open")],
+        "/office/": lambda: [application.get_status_display(), date_format(invoice.due_on, "j M Y")],
+    }[url]
+    pages = {}
+    for language in ("en", "de", "en"):
+        with translation.override(language):
+            expected = shown()
+        html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        for text in expected:
+            assert escape(text) in html, (language, text)
+        pages.setdefault(language, expected)
+    assert pages["en"] != pages["de"]
+
+
+def test_the_assessment_list_shows_what_each_facility_owes_and_by_when(client, office_user):
+    """The latest round's reply date and the decision's plan date, fetched only for the rows that owe them."""
+    from django.utils.formats import date_format
+    from django.utils.html import escape
+
+    from assessment.models import Decision, Round
+
+    today = timezone.localdate()
+    facilities = listed_facilities(3, status=Facility.Status.ENROLLED)
+    clarifying, = applications_of(facilities[:1], Status.CLARIFICATION_REQUESTED)
+    deferred, = applications_of(facilities[1:2], Status.DEFERRED)
+    applications_of(facilities[2:], Status.AWAITING_DECISION)
+    Round.objects.create(application=clarifying, number=1, closed_at=timezone.now(), reply_due=today - timedelta(days=60))
+    Round.objects.create(application=clarifying, number=2, closed_at=timezone.now(), reply_due=today - timedelta(days=2))
+    Decision.objects.create(application=deferred, outcome=Decision.Outcome.DEFERRED, decided_by=office_user,
+                            decided_on=today, plan_due=today + timedelta(days=30))
+    client.force_login(office_user)
+    html = client.get("/office/assessments/").content.decode()
+
+    def row_of(facility):
+        return re.search(rf"{facility.name}</a>.*?</tr>", html, re.S).group(0)
+
+    reply_due, plan_due = date_format(today - timedelta(days=2), "j M Y"), date_format(today + timedelta(days=30), "j M Y")
+    assert escape(f"Replies to the assessors' comments: {reply_due}") in row_of(facilities[0])
+    assert "overdue" in row_of(facilities[0])
+    assert f"Corrective action plan: {plan_due}" in row_of(facilities[1]) and "overdue" not in row_of(facilities[1])
+    assert "—" in row_of(facilities[2])
