@@ -4,14 +4,14 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm
 
 from applications.models import Answer, Application, Question
-from applications.services import lock_application
+from applications.services import answers_of, lock_application, questions_of
 from facilities import audit
 from facilities.permissions import facility_id_of, is_authorised_representative, is_staff_of
 
@@ -107,21 +107,6 @@ def takes_verdict(question, answer):
     return question.is_core or (answer is not None and answer.choice in Answer.Choice.values)
 
 
-def verdict_progress(application, round_, assessor):
-    """An assessor's own progress in a round: verdicts given on the core questions (all needed to complete the
-    round, as ``missing_verdicts`` checks) and on the extended questions the facility answered (optional)."""
-    mine = Exists(Verdict.objects.filter(round=round_, assessor=assessor, question=OuterRef("pk")))
-    answered = Exists(Answer.objects.filter(application=application, question=OuterRef("pk"),
-                                            choice__in=Answer.Choice.values))
-    counts = Question.objects.filter(standard__question_set_id=application.question_set_id).aggregate(
-        core_total=Count("pk", filter=Q(is_core=True)),
-        core_given=Count("pk", filter=Q(mine, is_core=True)),
-        extended_total=Count("pk", filter=Q(answered, is_core=False)),
-        extended_given=Count("pk", filter=Q(mine, answered, is_core=False)),
-    )
-    return VerdictProgress(**counts)
-
-
 @dataclass(frozen=True)
 class VerdictProgress:
     core_total: int
@@ -132,6 +117,23 @@ class VerdictProgress:
     @property
     def core_percent(self):
         return round(100 * self.core_given / self.core_total) if self.core_total else 0
+
+
+def verdict_progress(questions, answers_by_question, given_question_ids):
+    """An assessor's own progress in a round, from rows already loaded: verdicts given on the core questions (all
+    needed to complete the round, as ``missing_verdicts`` checks) and on the extended questions that take one."""
+    core = [q for q in questions if q.is_core]
+    extended = [q for q in questions if not q.is_core and takes_verdict(q, answers_by_question.get(q.pk))]
+    return VerdictProgress(
+        core_total=len(core), core_given=sum(q.pk in given_question_ids for q in core),
+        extended_total=len(extended), extended_given=sum(q.pk in given_question_ids for q in extended),
+    )
+
+
+def verdict_progress_of(application, round_, assessor):
+    """``verdict_progress`` read from the database (after a verdict is saved)."""
+    given = set(Verdict.objects.filter(round=round_, assessor=assessor).values_list("question_id", flat=True))
+    return verdict_progress(questions_of(application), answers_of(application), given)
 
 
 def missing_verdicts(application, round_, assessor):
@@ -193,6 +195,15 @@ def visible_verdicts(user, application, assigned=None):
     if is_assigned(user, application) if assigned is None else assigned:
         return verdicts.filter(closed | Q(assessor=user))
     return verdicts.filter(closed)
+
+
+def label_verdicts(verdicts):
+    """Give each verdict the outcome label and round number ``_verdicts.html`` shows, translated and formatted
+    once a page rather than once a verdict; returns the verdicts."""
+    labels = {value: str(label) for value, label in Verdict.Outcome.choices}
+    for verdict in verdicts:
+        verdict.outcome_label, verdict.round_number = labels[verdict.outcome], str(verdict.round.number)
+    return verdicts
 
 
 def verdicts_visible_to(user, round_):
@@ -538,15 +549,20 @@ def deadline_of(application):
 
 # The timeline -------------------------------------------------------------------------------------------
 
-def timeline(application, user, assigned=None):
-    """Everything that happened to an application, oldest first, as far as ``user`` may see it."""
+def timeline(application, user, assigned=None, verdicts=None):
+    """Everything that happened to an application, oldest first, as far as ``user`` may see it.
+
+    ``verdicts``: what ``visible_verdicts`` returned, when the caller has already loaded them.
+    """
     facility_reader = _is_facility(user, application)
     entries = [
         {"when": e.created_at, "kind": "event", "text": e.summary_text(),
          "who": e.actor_as_the_facility_knows if facility_reader else e.actor}
         for e in application.workflow_events.select_related("actor")
     ]
-    for verdict in visible_verdicts(user, application, assigned).exclude(comment=""):
+    if verdicts is None:
+        verdicts = visible_verdicts(user, application, assigned).exclude(comment="")
+    for verdict in (verdict for verdict in verdicts if verdict.comment):
         entries.append({"when": verdict.updated_at, "kind": "comment", "who": None if facility_reader else verdict.assessor,
                         "text": verdict.comment, "label": _("Comment on question %(number)d (%(outcome)s)")
                         % {"number": verdict.question.number, "outcome": verdict.get_outcome_display()}})

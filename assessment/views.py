@@ -3,6 +3,7 @@ import functools
 import zlib
 
 from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -91,37 +92,44 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, application = self.request.user, self.application
+        prefetch_related_objects([application], "audits")  # the audits card and the timeline read them
         questions = applications.questions_of(application)
         answers = applications.answers_of(application)
         open_round = services.open_round_for(application, user)
-        verdicts_by_question = {}
-        for verdict in services.visible_verdicts(user, application, assigned=True).prefetch_related("replies__author"):
+        verdicts = services.label_verdicts(list(
+            services.visible_verdicts(user, application, assigned=True).prefetch_related("replies__author")
+        ))
+        verdicts_by_question, given = {}, set()
+        for verdict in verdicts:
             verdicts_by_question.setdefault(verdict.question_id, []).append(verdict)
+            if open_round and verdict.round_id == open_round.pk and verdict.assessor_id == user.pk:
+                given.add(verdict.question_id)
         heads = question_heads(application.question_set_id, questions)
         choice_labels = {value: str(label) for value, label in Answer.Choice.choices}
         rows = []
         for question in questions:
             answer = answers.get(question.pk)
-            verdicts = verdicts_by_question.get(question.pk, [])
-            mine = next((v for v in verdicts if open_round and v.round_id == open_round.pk and v.assessor_id == user.pk),
-                        None)
+            verdicts_on_question = verdicts_by_question.get(question.pk, [])
+            mine = next((v for v in verdicts_on_question if question.pk in given and v.round_id == open_round.pk
+                         and v.assessor_id == user.pk), None)
             rows.append({
-                "question": question, "head": heads[question.pk], "answer": answer, "verdicts": verdicts, "mine": mine,
+                "question": question, "number": str(question.number), "head": heads[question.pk], "answer": answer,
+                "verdicts": verdicts_on_question, "mine": mine,
                 "choice": choice_labels.get(answer.choice) if answer else None,
                 "verdict_url": reverse("assessment:verdict", args=[application.pk, question.pk])
                 if open_round and services.takes_verdict(question, answer) else None,
             })
         return super().get_context_data(
             application=application, facility=application.facility, rows=rows, open_round=open_round,
-            verdict_progress=services.verdict_progress(application, open_round, user) if open_round else None,
+            verdict_progress=services.verdict_progress(questions, answers, given) if open_round else None,
             verdict_choices=[(value, str(label)) for value, label in VerdictForm.base_fields["outcome"].choices],
             comment_field={"label": str(VerdictForm.base_fields["comment"].label),
                            "help_text": str(VerdictForm.base_fields["comment"].help_text)},
-            review=applications.case_review_state(application) if application.question_set.programme.has_case_review else None,
+            has_case_review=application.question_set.programme.has_case_review,
             recommendation_form=RecommendationForm() if application.status == Status.RECOMMENDATION else None,
             plan=application.action_plans.prefetch_related("actions").order_by("-submitted_at").first(),
             plan_review_form=PlanReviewForm() if application.status == Status.PLAN_REVIEW else None,
-            timeline=services.timeline(application, user, assigned=True),
+            timeline=services.timeline(application, user, assigned=True, verdicts=verdicts),
             **kwargs,
         )
 
@@ -143,7 +151,7 @@ class VerdictView(AssignedApplicationMixin, View):
             error = " ".join(e for errors in form.errors.values() for e in errors)
         if request.htmx:
             round_ = services.open_round_for(self.application, request.user)
-            progress = services.verdict_progress(self.application, round_, request.user) if round_ else None
+            progress = services.verdict_progress_of(self.application, round_, request.user) if round_ else None
             return render(request, "assessment/_verdict_status.html", {"error": error, "verdict_progress": progress},
                           status=422 if error else 200)
         if error:

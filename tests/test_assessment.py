@@ -404,7 +404,7 @@ def test_the_assessor_review_page_costs_the_same_queries_for_1_or_52_answers(
         assert client.get(reverse("assessment:review", args=[application.pk])).status_code == 200
 
 
-REVIEW_QUERIES = 22  # with the audits (date, link, participants) and the second-factor check of every assessor request
+REVIEW_QUERIES = 17  # with the audits (date, link, participants) and the second-factor check of every assessor request
 
 
 # Evidence and reminders ---------------------------------------------------------------------------------
