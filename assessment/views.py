@@ -3,7 +3,7 @@ import functools
 import zlib
 
 from django.core.cache import cache
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -24,6 +24,7 @@ from facilities.access import AssessorMixin
 
 from . import services
 from .forms import PlanReviewForm, RecommendationForm, VerdictForm
+from .models import Reply
 from .permissions import assigned_applications
 from .workflow import Status
 
@@ -97,7 +98,8 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
         answers = applications.answers_of(application)
         open_round = services.open_round_for(application, user)
         verdicts = services.label_verdicts(list(
-            services.visible_verdicts(user, application, assigned=True).prefetch_related("replies__author")
+            services.visible_verdicts(user, application, assigned=True).prefetch_related(
+                Prefetch("replies", queryset=Reply.objects.select_related("author")))
         ))
         verdicts_by_question, given = {}, set()
         for verdict in verdicts:
