@@ -2,15 +2,15 @@
 import functools
 import zlib
 
+from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
@@ -101,29 +101,26 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
             services.visible_verdicts(user, application, assigned=True).prefetch_related(
                 Prefetch("replies", queryset=Reply.objects.select_related("author")))
         ))
-        verdicts_by_question, given = {}, set()
+        verdicts_by_question, mine = {}, {}  # mine: this assessor's verdicts of the open round
         for verdict in verdicts:
             verdicts_by_question.setdefault(verdict.question_id, []).append(verdict)
             if open_round and verdict.round_id == open_round.pk and verdict.assessor_id == user.pk:
-                given.add(verdict.question_id)
+                mine[verdict.question_id] = verdict
         heads = question_heads(application.question_set_id, questions)
         choice_labels = {value: str(label) for value, label in Answer.Choice.choices}
         rows = []
         for question in questions:
             answer = answers.get(question.pk)
-            verdicts_on_question = verdicts_by_question.get(question.pk, [])
-            mine = next((v for v in verdicts_on_question if question.pk in given and v.round_id == open_round.pk
-                         and v.assessor_id == user.pk), None)
             rows.append({
                 "question": question, "number": str(question.number), "head": heads[question.pk], "answer": answer,
-                "verdicts": verdicts_on_question, "mine": mine,
+                "verdicts": verdicts_by_question.get(question.pk, []), "mine": mine.get(question.pk),
                 "choice": choice_labels.get(answer.choice) if answer else None,
                 "verdict_url": reverse("assessment:verdict", args=[application.pk, question.pk])
                 if open_round and services.takes_verdict(question, answer) else None,
             })
         return super().get_context_data(
             application=application, facility=application.facility, rows=rows, open_round=open_round,
-            verdict_progress=services.verdict_progress(questions, answers, given) if open_round else None,
+            verdict_progress=services.verdict_progress(questions, answers, set(mine)) if open_round else None,
             verdict_choices=[(value, str(label)) for value, label in VerdictForm.base_fields["outcome"].choices],
             comment_field={"label": str(VerdictForm.base_fields["comment"].label),
                            "help_text": str(VerdictForm.base_fields["comment"].help_text)},
