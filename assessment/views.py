@@ -93,7 +93,8 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, application = self.request.user, self.application
-        prefetch_related_objects([application], "audits")  # the audits card and the timeline read them
+        # The audits card, the plan card and the timeline read these.
+        prefetch_related_objects([application], "audits", "action_plans__actions")
         questions = applications.questions_of(application)
         answers = applications.answers_of(application)
         open_round = services.open_round_for(application, user)
@@ -126,7 +127,7 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
                            "help_text": str(VerdictForm.base_fields["comment"].help_text)},
             has_case_review=application.question_set.programme.has_case_review,
             recommendation_form=RecommendationForm() if application.status == Status.RECOMMENDATION else None,
-            plan=application.action_plans.prefetch_related("actions").order_by("-submitted_at").first(),
+            plan=max(application.action_plans.all(), key=lambda plan: plan.submitted_at, default=None),
             plan_review_form=PlanReviewForm() if application.status == Status.PLAN_REVIEW else None,
             timeline=services.timeline(application, user, assigned=True, verdicts=verdicts),
             **kwargs,
