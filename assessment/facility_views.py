@@ -32,8 +32,8 @@ class FeedbackView(ApplicationMixin, TemplateView):
         # The facility knows its assessors as "assessor 1" and "assessor 2", not by name.
         slots = dict(self.application.assignments.values_list("assessor_id", "slot"))
         rounds = [
-            (round_, services.verdicts_visible_to(user, round_).exclude(outcome=Verdict.Outcome.MET)
-             .prefetch_related("replies__author"))
+            (round_, services.label_verdicts(list(services.verdicts_visible_to(user, round_).exclude(outcome=Verdict.Outcome.MET)
+                                         .prefetch_related("replies__author"))))
             for round_ in self.application.rounds.all()
         ]
         return super().get_context_data(

@@ -130,6 +130,7 @@ class DecideView(ChairpersonMixin, OfficeApplicationMixin, FormView):
         return super().get_context_data(
             recommendations=Recommendation.objects.filter(application=self.application, cycle=cycle).select_related("assessor"),
             can_decide=self.application.status == Status.AWAITING_DECISION,
+            has_case_review=self.application.question_set.programme.has_case_review,
             **kwargs,
         )
 

@@ -1,4 +1,5 @@
 """The rules of assessment. Every status move goes through workflow.advance; every write is here."""
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm
 
-from applications.models import Application, Question
-from applications.services import lock_application
+from applications.models import Answer, Application, Question
+from applications.services import answers_of, lock_application, questions_of
 from facilities import audit
 from facilities.permissions import facility_id_of, is_authorised_representative, is_staff_of
 
@@ -91,12 +92,48 @@ def record_verdict(application, assessor, question, outcome, comment):
         raise ValidationError(_("Your part of this round is complete; verdicts can no longer be changed."))
     if question.standard.question_set_id != application.question_set_id:
         raise ValidationError(_("This question does not belong to the application."))
+    if not takes_verdict(question, Answer.objects.filter(application=application, question=question).first()):
+        raise ValidationError(_("The facility left this extended question unanswered: it takes no verdict."))
     if outcome != Verdict.Outcome.MET and not comment.strip():
         raise ValidationError(_("Say what is missing or unclear: the facility reads this comment."))
     verdict, _created = Verdict.objects.update_or_create(
         round=round_, assessor=assessor, question=question, defaults={"outcome": outcome, "comment": comment}
     )
     return verdict
+
+
+def takes_verdict(question, answer):
+    """Every core question needs a verdict; an extended one takes one only when the facility answered it."""
+    return question.is_core or (answer is not None and answer.choice in Answer.Choice.values)
+
+
+@dataclass(frozen=True)
+class VerdictProgress:
+    core_total: int
+    core_given: int
+    extended_total: int
+    extended_given: int
+
+    @property
+    def core_percent(self):
+        return round(100 * self.core_given / self.core_total) if self.core_total else 0
+
+
+def verdict_progress(questions, answers_by_question, given_question_ids):
+    """An assessor's own progress in a round, from rows already loaded: verdicts given on the core questions (all
+    needed to complete the round, as ``missing_verdicts`` checks) and on the extended questions that take one."""
+    core = [q for q in questions if q.is_core]
+    extended = [q for q in questions if not q.is_core and takes_verdict(q, answers_by_question.get(q.pk))]
+    return VerdictProgress(
+        core_total=len(core), core_given=sum(q.pk in given_question_ids for q in core),
+        extended_total=len(extended), extended_given=sum(q.pk in given_question_ids for q in extended),
+    )
+
+
+def verdict_progress_of(application, round_, assessor):
+    """``verdict_progress`` read from the database (after a verdict is saved)."""
+    given = set(Verdict.objects.filter(round=round_, assessor=assessor).values_list("question_id", flat=True))
+    return verdict_progress(questions_of(application), answers_of(application), given)
 
 
 def missing_verdicts(application, round_, assessor):
@@ -145,17 +182,32 @@ def complete_round(application, assessor):
     return application
 
 
-def verdicts_visible_to(user, round_):
-    """Assessments are independent: an assessor sees only their own verdicts until the round is closed.
+def visible_verdicts(user, application, assigned=None):
+    """Assessments are independent: an assessor sees only their own verdicts until a round is closed.
 
-    The facility sees a round's comments once it is closed; the office sees everything.
+    The facility sees a round's comments once it is closed; the office sees everything. ``assigned`` is
+    whether ``user`` is assigned to ``application``, when the caller has already checked it (one check a request).
     """
-    verdicts = round_.verdicts.select_related("question", "assessor")
-    if user.is_office or round_.closed_at:
+    verdicts = Verdict.objects.filter(round__application=application).select_related("question", "assessor", "round")
+    if user.is_office:
         return verdicts
-    if is_assigned(user, round_.application):
-        return verdicts.filter(assessor=user)
-    return verdicts.none()
+    closed = Q(round__closed_at__isnull=False)
+    if is_assigned(user, application) if assigned is None else assigned:
+        return verdicts.filter(closed | Q(assessor=user))
+    return verdicts.filter(closed)
+
+
+def label_verdicts(verdicts):
+    """Give each verdict the outcome label and round number ``_verdicts.html`` shows, translated and formatted
+    once a page rather than once a verdict; returns the verdicts."""
+    labels = {value: str(label) for value, label in Verdict.Outcome.choices}
+    for verdict in verdicts:
+        verdict.outcome_label, verdict.round_number = labels[verdict.outcome], str(verdict.round.number)
+    return verdicts
+
+
+def verdicts_visible_to(user, round_):
+    return visible_verdicts(user, round_.application).filter(round=round_)
 
 
 def comments_awaiting_reply(application):
@@ -508,19 +560,23 @@ def prefetch_deadlines(applications):
 
 # The timeline -------------------------------------------------------------------------------------------
 
-def timeline(application, user):
-    """Everything that happened to an application, oldest first, as far as ``user`` may see it."""
+def timeline(application, user, assigned=None, verdicts=None):
+    """Everything that happened to an application, oldest first, as far as ``user`` may see it.
+
+    ``verdicts``: what ``visible_verdicts`` returned, when the caller has already loaded them.
+    """
     facility_reader = _is_facility(user, application)
     entries = [
         {"when": e.created_at, "kind": "event", "text": e.summary_text(),
          "who": e.actor_as_the_facility_knows if facility_reader else e.actor}
         for e in application.workflow_events.select_related("actor")
     ]
-    for round_ in application.rounds.all():
-        for verdict in verdicts_visible_to(user, round_).exclude(comment=""):
-            entries.append({"when": verdict.updated_at, "kind": "comment", "who": None if facility_reader else verdict.assessor,
-                            "text": verdict.comment, "label": _("Comment on question %(number)d (%(outcome)s)")
-                            % {"number": verdict.question.number, "outcome": verdict.get_outcome_display()}})
+    if verdicts is None:
+        verdicts = visible_verdicts(user, application, assigned).exclude(comment="")
+    for verdict in (verdict for verdict in verdicts if verdict.comment):
+        entries.append({"when": verdict.updated_at, "kind": "comment", "who": None if facility_reader else verdict.assessor,
+                        "text": verdict.comment, "label": _("Comment on question %(number)d (%(outcome)s)")
+                        % {"number": verdict.question.number, "outcome": verdict.get_outcome_display()}})
     for reply in Reply.objects.filter(verdict__round__application=application).select_related("author", "verdict__question"):
         entries.append({"when": reply.created_at, "kind": "reply", "who": reply.author, "text": reply.text,
                         "label": _("Reply on question %(number)d") % {"number": reply.verdict.question.number},
@@ -533,7 +589,7 @@ def timeline(application, user):
         if audit_.outcome_recorded_at:
             entries.append({"when": audit_.outcome_recorded_at, "kind": "audit", "who": None,
                             "label": _("%(kind)s outcome") % {"kind": audit_.get_kind_display()}, "text": audit_.outcome})
-    for recommendation in recommendations_visible_to(user, application):
+    for recommendation in recommendations_visible_to(user, application, assigned):
         entries.append({"when": recommendation.created_at, "kind": "recommendation", "who": recommendation.assessor,
                         "label": recommendation.get_outcome_display(), "text": recommendation.justification})
     for decision in application.decisions.all():
@@ -548,13 +604,13 @@ def timeline(application, user):
     return sorted(entries, key=lambda entry: entry["when"])
 
 
-def recommendations_visible_to(user, application):
+def recommendations_visible_to(user, application, assigned=None):
     """The office sees every recommendation; an assessor their own, and the other's once both have recommended
     in that cycle (recommendations are independent); the facility none."""
     recommendations = application.recommendations.select_related("assessor")
     if user.is_office:
         return recommendations
-    if not is_assigned(user, application):
+    if not (is_assigned(user, application) if assigned is None else assigned):
         return recommendations.none()
     both_given = (Recommendation.objects.filter(application=application).values("cycle")
                   .annotate(given=Count("pk")).filter(given=2).values("cycle"))

@@ -1,8 +1,16 @@
 """Assessors' pages: their queue, the review of one application, recommendations and plan reviews."""
+import functools
+import zlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
@@ -10,13 +18,13 @@ from django.views.generic import TemplateView
 
 from accreditation.pagination import paginate
 from applications import services as applications
-from applications.models import Question
+from applications.models import Answer, Question
 from casereview import office_views as casereview_views
-from applications.progress import compute_progress
 from facilities.access import AssessorMixin
 
 from . import services
 from .forms import PlanReviewForm, RecommendationForm, VerdictForm
+from .models import Reply
 from .permissions import assigned_applications
 from .workflow import Status
 
@@ -49,37 +57,79 @@ class AssignedApplicationMixin(AssessorMixin):
         return reverse("assessment:review", args=[self.application.pk])
 
 
+# The head of each question (number, kind, standard, criterion, text) is the same for every application of a
+# question set: rendered once per question set, language, question texts and template, then read from the cache.
+QUESTION_HEAD_TEMPLATE = "assessment/_question_head.html"
+QUESTION_HEADS_TIMEOUT = 7 * 24 * 3600
+
+
+@functools.cache
+def question_head_template():
+    template = get_template(QUESTION_HEAD_TEMPLATE)
+    return template, zlib.crc32(template.template.source.encode())
+
+
+def question_heads(question_set_id, questions):
+    """{question pk: its head's HTML}; the key changes with anything the markup depends on."""
+    template, template_digest = question_head_template()
+    content = "\x1f".join(f"{q.pk}\x1e{q.number}\x1e{q.criterion}\x1e{q.is_core}\x1e{q.standard.number}\x1e{q.text}"
+                           for q in questions)
+    key = (f"assessment:question-heads:{question_set_id}:{get_language()}:"
+           f"{template_digest:08x}:{zlib.crc32(content.encode()):08x}")
+    heads = cache.get(key)
+    if heads is None:
+        heads = {q.pk: template.render({"q": q}) for q in questions}
+        cache.set(key, heads, QUESTION_HEADS_TIMEOUT)
+    return {pk: mark_safe(html) for pk, html in heads.items()}
+
+
 class ReviewView(AssignedApplicationMixin, TemplateView):
+    """One application for its assessor, in a fixed number of queries whatever its answers, rounds and verdicts.
+
+    The assignment is checked once (``AssignedApplicationMixin``); the services are told so instead of asking again.
+    """
+
     template_name = "assessment/review.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        questions = applications.questions_of(self.application)
-        answers = applications.answers_of(self.application)
-        open_round = services.open_round_for(self.application, user)
-        rounds = list(self.application.rounds.prefetch_related("completions"))
-        verdicts_by_question = {}
-        for round_ in rounds:
-            for verdict in services.verdicts_visible_to(user, round_).prefetch_related("replies__author"):
-                verdicts_by_question.setdefault(verdict.question_id, []).append(verdict)
+        user, application = self.request.user, self.application
+        # The audits card, the plan card and the timeline read these.
+        prefetch_related_objects([application], "audits", "action_plans__actions")
+        questions = applications.questions_of(application)
+        answers = applications.answers_of(application)
+        open_round = services.open_round_for(application, user)
+        verdicts = services.label_verdicts(list(
+            services.visible_verdicts(user, application, assigned=True).prefetch_related(
+                Prefetch("replies", queryset=Reply.objects.select_related("author")))
+        ))
+        verdicts_by_question, mine = {}, {}  # mine: this assessor's verdicts of the open round
+        for verdict in verdicts:
+            verdicts_by_question.setdefault(verdict.question_id, []).append(verdict)
+            if open_round and verdict.round_id == open_round.pk and verdict.assessor_id == user.pk:
+                mine[verdict.question_id] = verdict
+        heads = question_heads(application.question_set_id, questions)
+        choice_labels = {value: str(label) for value, label in Answer.Choice.choices}
         rows = []
         for question in questions:
-            mine = next((v for v in verdicts_by_question.get(question.pk, [])
-                         if open_round and v.round_id == open_round.pk and v.assessor_id == user.pk), None)
-            form = None
-            if open_round:
-                form = VerdictForm(initial={"outcome": mine.outcome, "comment": mine.comment} if mine else None,
-                                   auto_id=f"id_v{question.number}_%s")
-            rows.append({"question": question, "answer": answers.get(question.pk), "form": form, "mine": mine,
-                         "verdicts": verdicts_by_question.get(question.pk, [])})
+            answer = answers.get(question.pk)
+            rows.append({
+                "question": question, "number": str(question.number), "head": heads[question.pk], "answer": answer,
+                "verdicts": verdicts_by_question.get(question.pk, []), "mine": mine.get(question.pk),
+                "choice": choice_labels.get(answer.choice) if answer else None,
+                "verdict_url": reverse("assessment:verdict", args=[application.pk, question.pk])
+                if open_round and services.takes_verdict(question, answer) else None,
+            })
         return super().get_context_data(
-            application=self.application, facility=self.application.facility, rows=rows, rounds=rounds,
-            open_round=open_round, review=(review := applications.case_review_state(self.application)),
-            progress=compute_progress(questions, answers, review, self.application.seeks_excellence),
-            recommendation_form=RecommendationForm() if self.application.status == Status.RECOMMENDATION else None,
-            plan=self.application.action_plans.prefetch_related("actions").order_by("-submitted_at").first(),
-            plan_review_form=PlanReviewForm() if self.application.status == Status.PLAN_REVIEW else None,
-            timeline=services.timeline(self.application, user),
+            application=application, facility=application.facility, rows=rows, open_round=open_round,
+            verdict_progress=services.verdict_progress(questions, answers, set(mine)) if open_round else None,
+            verdict_choices=[(value, str(label)) for value, label in VerdictForm.base_fields["outcome"].choices],
+            comment_field={"label": str(VerdictForm.base_fields["comment"].label),
+                           "help_text": str(VerdictForm.base_fields["comment"].help_text)},
+            has_case_review=application.question_set.programme.has_case_review,
+            recommendation_form=RecommendationForm() if application.status == Status.RECOMMENDATION else None,
+            plan=max(application.action_plans.all(), key=lambda plan: plan.submitted_at, default=None),
+            plan_review_form=PlanReviewForm() if application.status == Status.PLAN_REVIEW else None,
+            timeline=services.timeline(application, user, assigned=True, verdicts=verdicts),
             **kwargs,
         )
 
@@ -100,7 +150,10 @@ class VerdictView(AssignedApplicationMixin, View):
         else:
             error = " ".join(e for errors in form.errors.values() for e in errors)
         if request.htmx:
-            return render(request, "assessment/_verdict_status.html", {"error": error}, status=422 if error else 200)
+            round_ = services.open_round_for(self.application, request.user)
+            progress = services.verdict_progress_of(self.application, round_, request.user) if round_ else None
+            return render(request, "assessment/_verdict_status.html", {"error": error, "verdict_progress": progress},
+                          status=422 if error else 200)
         if error:
             messages.error(request, _("Question %(number)d: %(error)s") % {"number": question.number, "error": error})
         else:
