@@ -8,7 +8,8 @@
 # into var/peer/pretalx-venv (once), with its own configuration file in var/peer/. Redis: REDIS_URL (the
 # cache of both). Prints the table and appends it to bench/RESULTS.md.
 # Settings from the environment: WORKERS (2), CONNECTIONS ("1 10"), PRETALX_VERSION, PYTHON (ours),
-# PRETALX_PYTHON (the interpreter pretalx's virtualenv is made with), OURS_PORT, PRETALX_PORT, BENCH_NOTE.
+# PRETALX_PYTHON (the interpreter pretalx's virtualenv is made with), OURS_PORT, PRETALX_PORT, BENCH_NOTE,
+# PRETALX_QUESTIONS (52: the reviewer questions and the proposal questions of pretalx's review page).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -32,7 +32,9 @@ from pretalx.submission.models import (  # noqa: E402
 )
 
 PROPOSALS = 300
-QUESTIONS = 52  # of each kind, as our 52 questions: to the speaker per proposal, and to the reviewer per review
+# Of each kind, as our 52 questions: to the speaker per proposal, and to the reviewer per review. pretalx's
+# page takes a few queries per question and review, so its time grows with this (PRETALX_QUESTIONS).
+QUESTIONS = int(os.environ.get("PRETALX_QUESTIONS", "52"))
 TEXT = "The department keeps a register of its staff, their training and the audits of the last two years. "
 
 

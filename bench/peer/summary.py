@@ -84,7 +84,7 @@ def main(path):
     ]
     print("\n".join(table))
     with open(Path(__file__).resolve().parents[1] / "RESULTS.md", "a") as results:
-        results.write("\n" + "\n".join(table))
+        results.write("\n".join(table) + "\n")
 
 
 if __name__ == "__main__":
