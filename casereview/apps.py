@@ -1,5 +1,17 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.db.models.signals import post_migrate
+
+
+def apply_shipped_translations(sender, apps=global_apps, **kwargs):
+    """At every migrate, each language with a data file beside minimum_dataset.json gets its text where none is."""
+    from .dataset import translate_minimum_dataset
+
+    translate_minimum_dataset(apps.get_model("casereview", "DatasetGroup"), apps.get_model("casereview", "DatasetItem"))
 
 
 class CasereviewConfig(AppConfig):
     name = "casereview"
+
+    def ready(self):
+        post_migrate.connect(apply_shipped_translations, sender=self)

@@ -134,6 +134,26 @@ def test_every_shipped_question_item_and_programme_has_its_german():
         assert {p.award_title for p in Programme.objects.all()} == {"Akkreditiertes Zentrum", "Zertifiziertes Zentrum"}
 
 
+def test_every_migrate_fills_a_language_s_shipped_text_where_a_row_has_none_and_keeps_the_office_s():
+    """So a further language is its catalogue, its data files and the columns makemigrations adds: no code."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    current = Programme.objects.get(code="io").current_question_set()
+    Question.objects.filter(standard__question_set=current, number=36).update(text_de=None)
+    Question.objects.filter(standard__question_set=current, number=1).update(text_de="Vom Büro umformuliert?")
+    DatasetItem.objects.filter(code="gender").update(label_de="")
+
+    emit_post_migrate_signal(0, False, "default")
+
+    assert io_question_text(current, 36).startswith("Hat die interne Fallprüfung gezeigt")
+    assert io_question_text(current, 1) == "Vom Büro umformuliert?"
+    assert DatasetItem.objects.get(code="gender").label_de == "Geschlecht"
+
+
+def io_question_text(question_set, number):
+    return Question.objects.get(standard__question_set=question_set, number=number).text_de
+
+
 def test_a_german_facility_s_certificate_and_invoice_name_the_programme_in_german(registered):
     speaks(registered.rep, "de")
     facility = Facility.objects.get(pk=registered.facility.pk)
