@@ -10,7 +10,10 @@ def apply_shipped_translations(sender, apps=global_apps, **kwargs):
     """
     from .question_bank import read_programme_file, translate_shipped_question_set
 
-    models = [apps.get_model("applications", name) for name in ("Programme", "Standard", "Question")]
+    try:
+        models = [apps.get_model("applications", name) for name in ("Programme", "Standard", "Question")]
+    except LookupError:  # migrated to a point before the app's models
+        return
     for code in ("io", "srs"):
         translate_shipped_question_set(read_programme_file(code), *models)
 

@@ -7,7 +7,11 @@ def apply_shipped_translations(sender, apps=global_apps, **kwargs):
     """At every migrate, each language with a data file beside minimum_dataset.json gets its text where none is."""
     from .dataset import translate_minimum_dataset
 
-    translate_minimum_dataset(apps.get_model("casereview", "DatasetGroup"), apps.get_model("casereview", "DatasetItem"))
+    try:
+        models = apps.get_model("casereview", "DatasetGroup"), apps.get_model("casereview", "DatasetItem")
+    except LookupError:  # migrated to a point before the app's models
+        return
+    translate_minimum_dataset(*models)
 
 
 class CasereviewConfig(AppConfig):

@@ -110,6 +110,23 @@ def test_the_office_writes_german_in_the_admin_beside_the_english(client, office
         assert question.text == "Is every clinician registered?"  # French falls back to the English
 
 
+def test_the_admin_shows_standards_programmes_and_the_dataset_in_every_language(client, office_user):
+    from casereview.models import DatasetGroup
+
+    copy = copy_question_set(Programme.objects.get(code="io").current_question_set())
+    client.force_login(office_admin(office_user))
+    pages = {
+        "admin:applications_standard_change": Standard.objects.get(question_set=copy, number=1).pk,
+        "admin:applications_programme_change": copy.programme_id,
+        "admin:casereview_datasetgroup_change": DatasetGroup.objects.get(code="patient").pk,
+    }
+    for name, pk in pages.items():
+        page = client.get(reverse(name, args=[pk])).content.decode()
+        assert 'name="title_de"' in page or 'name="name_de"' in page, name
+    assert "Angaben zur Person" in client.get(reverse(
+        "admin:casereview_datasetgroup_change", args=[pages["admin:casereview_datasetgroup_change"]])).content.decode()
+
+
 def test_a_copied_question_set_keeps_every_language_and_its_german_is_its_own():
     original = Programme.objects.get(code="io").current_question_set()
     copy = copy_question_set(original)
