@@ -221,6 +221,15 @@ def test_the_office_finds_facilities_by_the_country_s_name_in_its_language_or_in
     assert "<td>Slowenien</td>" in page and "<td>Österreich</td>" in page
 
 
+def test_the_directory_lists_centres_by_country_as_the_reader_names_it(client):
+    for name, country in (("Graz Centre", "AT"), ("Berlin Centre", "DE"), ("Zagreb Centre", "HR")):
+        FacilityFactory(name=name, country=country, status=Facility.Status.ENROLLED)
+    order = r"Berlin Centre.*Zagreb Centre.*Graz Centre"  # Deutschland, Kroatien, Österreich
+    assert re.search(order, client.get(reverse("directory"), HTTP_ACCEPT_LANGUAGE="de").content.decode(), re.S)
+    english = r"Graz Centre.*Zagreb Centre.*Berlin Centre"  # Austria, Croatia, Germany
+    assert re.search(english, client.get(reverse("directory"), HTTP_ACCEPT_LANGUAGE="en").content.decode(), re.S)
+
+
 @pytest.mark.django_db(False)
 @pytest.mark.parametrize("written, code", [
     ("Austria", "AT"), ("Österreich", "AT"), ("  germany ", "DE"), ("Deutschland", "DE"), ("Schweiz", "CH"),
