@@ -24,6 +24,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin: it patches the admin's forms with a field per language.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "csp",
     "guardian",
     "django_htmx",
+    "django_countries",
     "accreditation",
     "facilities",
     "applications",
@@ -184,6 +187,10 @@ LANGUAGE_CODE = "en"
 # A further language is a catalogue (locale/<code>/LC_MESSAGES/django.po, `make messages`) and a line here.
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
 # locale_allauth: django-allauth's pages and e-mails in the formal German (Sie) the rest of the portal uses.
+# Reference data the office edits (programmes, standards, questions, the minimum dataset) has a column per
+# language (django-modeltranslation); a language without text shows the English, marked lang="en".
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 TIME_ZONE = "Europe/Vienna"
 USE_I18N = True

@@ -1,6 +1,11 @@
-"""The office edits programmes and question banks here. A question set in use is read-only: copy it to change it."""
+"""The office edits programmes and question banks here. A question set in use is read-only: copy it to change it.
+
+Every text the facility reads has a field per language side by side (django-modeltranslation); a language left
+empty shows the English.
+"""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from .models import Programme, Question, QuestionSet, Standard
 from .question_bank import copy_question_set, make_current
@@ -11,11 +16,11 @@ def in_use(question_set):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(TranslationAdmin):
     list_display = ["name", "code", "award_validity_years", "has_case_review", "is_open_for_registration"]
 
 
-class StandardInline(admin.TabularInline):
+class StandardInline(TranslationTabularInline):
     model = Standard
     fields = ["number", "title", "section"]
     extra = 0
@@ -50,14 +55,14 @@ class QuestionSetAdmin(admin.ModelAdmin):
         make_current(queryset.get())
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(TranslationStackedInline):
     model = Question
     fields = ["number", "criterion", "is_core", "is_case_review", "text", "explanation_prompt", "evidence_help"]
     extra = 0
 
 
 @admin.register(Standard)
-class StandardAdmin(admin.ModelAdmin):
+class StandardAdmin(TranslationAdmin):
     list_display = ["__str__", "question_set"]
     list_filter = ["question_set"]
     inlines = [QuestionInline]
@@ -67,7 +72,7 @@ class StandardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(TranslationAdmin):
     list_display = ["number", "criterion", "is_core", "standard"]
     list_filter = ["standard__question_set", "is_core"]
     search_fields = ["text", "criterion"]

@@ -1,5 +1,25 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.db.models.signals import post_migrate
+
+
+def apply_shipped_translations(sender, apps=global_apps, **kwargs):
+    """At every migrate, each language with a data file beside the English (one added later too) gets its text.
+
+    Only where a row has none in that language yet: what the office wrote stays.
+    """
+    from .question_bank import read_programme_file, translate_shipped_question_set
+
+    try:
+        models = [apps.get_model("applications", name) for name in ("Programme", "Standard", "Question")]
+    except LookupError:  # migrated to a point before the app's models
+        return
+    for code in ("io", "srs"):
+        translate_shipped_question_set(read_programme_file(code), *models)
 
 
 class ApplicationsConfig(AppConfig):
     name = "applications"
+
+    def ready(self):
+        post_migrate.connect(apply_shipped_translations, sender=self)

@@ -1,23 +1,65 @@
-"""Loading a programme's question bank from its JSON file (applications/data/<code>_programme.json)."""
+"""Loading a programme's question bank from its JSON file (applications/data/<code>_programme.json).
+
+Its translations sit beside it (<code>_programme.<language>.json), keyed by standard and question number.
+"""
 import json
 from pathlib import Path
 
+from django.conf import settings
+
+from accreditation.reference_data import fill_texts, localised_fields, read_translations
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
+PROGRAMME_TEXTS = ("name", "full_name", "award_title")
+STANDARD_TEXTS = ("title", "summary")
+QUESTION_TEXTS = ("text", "explanation_prompt", "evidence_help")
 
 
 def read_programme_file(code):
-    return json.loads((DATA_DIR / f"{code}_programme.json").read_text(encoding="utf-8"))
+    """The programme's English file, with the translations beside it under "translations"."""
+    file = DATA_DIR / f"{code}_programme.json"
+    return {**json.loads(file.read_text(encoding="utf-8")), "translations": read_translations(file)}
+
+
+def texts_of(english, translated, fields):
+    """{field: {language: text}} for one row: its English, and each translation's text (None where it has none)."""
+    return {
+        field: {settings.LANGUAGE_CODE: english[field], **{code: row.get(field) for code, row in translated.items()}}
+        for field in fields
+    }
+
+
+def rows_of(data):
+    """The programme's translated texts, row by row: ("programme", None), ("standard", n), ("question", n)."""
+    translations = data.get("translations", {})
+    yield ("programme", None), texts_of(data, translations, PROGRAMME_TEXTS)
+    sections = {number: section for section in data["sections"] for number in section["standards"]}
+    for standard in data["standards"]:
+        number = standard["number"]
+        texts = texts_of(standard, {code: t["standards"].get(str(number), {}) for code, t in translations.items()},
+                         STANDARD_TEXTS)
+        section = sections.get(number)
+        section_number = str(section["number"]) if section else None
+        texts["section"] = {
+            settings.LANGUAGE_CODE: section["title"] if section else "",
+            **{code: t["sections"].get(section_number) for code, t in translations.items()},
+        }
+        yield ("standard", number), texts
+        for question in standard["questions"]:
+            yield ("question", question["number"]), texts_of(
+                question, {code: t["questions"].get(str(question["number"]), {}) for code, t in translations.items()},
+                QUESTION_TEXTS,
+            )
 
 
 def load_programme(data, Programme, QuestionSet, Standard, Question):
     """Create the programme (if new) and the question set version the file describes, as the current one."""
+    texts = dict(rows_of(data))
     defaults = {
-        "name": data["name"],
-        "full_name": data["full_name"],
         "award_validity_years": data["award_validity_years"],
-        "award_title": data["award_title"],
         "has_case_review": data["has_case_review"],
         "assessment_steps": data["assessment_steps"],
+        **localised_fields(Programme, texts["programme", None]),
     }
     # A data migration passes its historical model, which may not have every field yet.
     fields = {field.name for field in Programme._meta.get_fields()}
@@ -30,14 +72,11 @@ def load_programme(data, Programme, QuestionSet, Standard, Question):
     question_set = QuestionSet.objects.create(
         programme=programme, version=data["question_set_version"], is_current=True, notes=data["notes"]
     )
-    section_of = {number: section["title"] for section in data["sections"] for number in section["standards"]}
     for standard_data in data["standards"]:
         standard = Standard.objects.create(
             question_set=question_set,
             number=standard_data["number"],
-            title=standard_data["title"],
-            summary=standard_data["summary"],
-            section=section_of.get(standard_data["number"], ""),
+            **localised_fields(Standard, texts["standard", standard_data["number"]]),
         )
         Question.objects.bulk_create(
             Question(
@@ -45,14 +84,30 @@ def load_programme(data, Programme, QuestionSet, Standard, Question):
                 number=q["number"],
                 criterion=q["criterion"],
                 is_core=q["core"],
-                text=q["text"],
-                explanation_prompt=q["explanation_prompt"],
-                evidence_help=q["evidence_help"],
                 is_case_review=q["case_review"],
+                **localised_fields(Question, texts["question", q["number"]]),
             )
             for q in standard_data["questions"]
         )
     return programme
+
+
+def translate_shipped_question_set(data, Programme, Standard, Question):
+    """Give the programme and the question set version the file describes its translations, where they have none.
+
+    Rows are matched by standard and question number; what the office already wrote in a language stays. A
+    version the office made since has its own English, which the file does not translate: the office does.
+    """
+    texts = dict(rows_of(data))
+    programme = Programme.objects.filter(code=data["code"]).first()
+    if programme is None:
+        return
+    fill_texts(programme, texts["programme", None])
+    version = {"question_set__programme": programme, "question_set__version": data["question_set_version"]}
+    for standard in Standard.objects.filter(**version):
+        fill_texts(standard, texts.get(("standard", standard.number), {}))
+    for question in Question.objects.filter(**{f"standard__{key}": value for key, value in version.items()}):
+        fill_texts(question, texts.get(("question", question.number), {}))
 
 
 def copy_question_set(question_set):

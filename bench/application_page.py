@@ -45,7 +45,7 @@ def seed(count, start):
         facilities = Facility.objects.bulk_create(
             Facility(
                 programme=programme, name=f"Bench facility {n}", institution="Bench hospital", address="1 Street",
-                city="Vienna", country="Austria", phone="1", service_line="IR", annual_procedures=200,
+                city="Vienna", country="AT", phone="1", service_line="IR", annual_procedures=200,
                 status=Facility.Status.ENROLLED, authorised_representative=users[2 * i],
                 deputy_representative=users[2 * i], main_account_holder=users[2 * i],
             )

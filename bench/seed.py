@@ -72,7 +72,7 @@ def seed():
         (
             Facility(
                 programme=programme, name=f"Centre {n}", institution=f"University Hospital {n % 997}",
-                address="1 Street", city=CITIES[n % len(CITIES)], country="Austria", phone="1", service_line="IR",
+                address="1 Street", city=CITIES[n % len(CITIES)], country="AT", phone="1", service_line="IR",
                 annual_procedures=200, status=open_statuses[n % 3], authorised_representative=people[n][0],
                 deputy_representative=people[n][1], main_account_holder=people[n][2],
             )
@@ -133,7 +133,7 @@ def seed():
             Invoice(facility=f, kind=Invoice.Kind.ENROLMENT, number=f"2026-{n + 1:05d}", year=2026, sequence=n + 1,
                     issued_on=today - datetime.timedelta(days=n % 200), due_on=today - datetime.timedelta(days=n % 200 - 30),
                     currency="EUR", bill_to_name=f.name, bill_to_institution=f.institution, bill_to_address="1 Street",
-                    bill_to_country="Austria", subtotal=1000, tax_rate=20, tax=200, total=1200, pdf=f"invoices/{n}.pdf")
+                    bill_to_country="AT", subtotal=1000, tax_rate=20, tax=200, total=1200, pdf=f"invoices/{n}.pdf")
             for n, f in enumerate(facilities)
         ),
         batch_size=2000,

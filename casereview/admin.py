@@ -1,9 +1,10 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .models import DatasetGroup, DatasetItem
 
 
-class DatasetItemInline(admin.TabularInline):
+class DatasetItemInline(TranslationTabularInline):
     model = DatasetItem
     fields = ["position", "code", "label", "help_text", "is_active"]
     extra = 0
@@ -14,7 +15,7 @@ class DatasetItemInline(admin.TabularInline):
 
 
 @admin.register(DatasetGroup)
-class DatasetGroupAdmin(admin.ModelAdmin):
+class DatasetGroupAdmin(TranslationAdmin):
     """The minimum dataset the case review checks records against; the office edits it here."""
 
     list_display = ["title", "criterion", "position"]
@@ -25,7 +26,7 @@ class DatasetGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(DatasetItem)
-class DatasetItemAdmin(admin.ModelAdmin):
+class DatasetItemAdmin(TranslationAdmin):
     list_display = ["label", "group", "position", "is_active"]
     list_filter = ["group", "is_active"]
     list_editable = ["is_active"]

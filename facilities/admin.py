@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_countries.filters import CountryFilter
 
 from accreditation.admin import ReadOnlyAdmin
 
@@ -30,7 +31,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Facility)
 class FacilityAdmin(admin.ModelAdmin):
     list_display = ["name", "institution", "country", "status", "code"]
-    list_filter = ["status", "country"]
+    list_filter = ["status", ("country", CountryFilter)]
     search_fields = ["name", "institution", "code"]
     readonly_fields = ["code", "status", "status_changed_at"]
     raw_id_fields = ["authorised_representative", "deputy_representative", "main_account_holder"]

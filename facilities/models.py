@@ -8,6 +8,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from django_fsm import FSMField, transition
 
 from .tenancy import TenantQuerySet
@@ -98,7 +99,8 @@ class Facility(models.Model):
     address = models.TextField(_("address"))
     city = models.CharField(_("city"), max_length=100)
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
-    country = models.CharField(_("country"), max_length=100)
+    # A code (ISO 3166-1); facility.country.name is the country's name in the reader's language.
+    country = CountryField(_("country"), blank_label=_("Choose a country"))
     phone = models.CharField(_("phone"), max_length=40)
     service_line = models.CharField(
         _("IO service line"),

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, U
 from accreditation.pagination import PaginatedListMixin, paginate, seek
 
 from .access import OfficeMixin
+from .countries import countries_matching
 from .models import Facility, Membership
 from .views import AppointRoleMixin, FacilityProfileEditMixin, NewFacilityCodeMixin, PeopleMixin, RemoveMemberMixin
 
@@ -14,6 +15,7 @@ from .views import AppointRoleMixin, FacilityProfileEditMixin, NewFacilityCodeMi
 class FacilityListView(OfficeMixin, PaginatedListMixin, ListView):
     """Every facility by name, 50 a page; search by name, institution, city, country or facility code.
 
+    A country is searched by its name in the reader's language or in English, matched as codes.
     The search is served by trigram indexes (facilities migration 0003) and the name order by a
     b-tree, so a page costs the same at 10 or 10,000 facilities; people are counted for the page only.
     """
@@ -29,7 +31,7 @@ class FacilityListView(OfficeMixin, PaginatedListMixin, ListView):
                 Q(name__icontains=self.query)
                 | Q(institution__icontains=self.query)
                 | Q(city__icontains=self.query)
-                | Q(country__icontains=self.query)
+                | Q(country__in=countries_matching(self.query))
                 | Q(code__iexact=self.query)
             )
         if self.status in Facility.Status.values:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Value
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -46,11 +46,14 @@ def take_invoice_number(year):
 
 def billing_details(facility):
     lines = [facility.address.strip(), " ".join(p for p in (facility.postal_code, facility.city) if p)]
+    # Copied as a name, in the language of the facility's documents: an issued invoice never changes.
+    with translation.override(facility.document_language()):
+        country = facility.country.name
     return {
         "bill_to_name": facility.name,
         "bill_to_institution": facility.institution,
         "bill_to_address": "\n".join(line for line in lines if line),
-        "bill_to_country": facility.country,
+        "bill_to_country": country,
     }
 
 
@@ -128,20 +131,14 @@ def issue_registration_invoices(facility):
     if fees is None:
         logger.warning("No fees configured for programme %s; %s was not invoiced.", facility.programme, facility)
         return []
-    invoices = [
-        _issue_fee_invoice(
-            facility, fees, Invoice.Kind.ENROLMENT,
-            _("Enrolment fee: %(programme)s") % {"programme": facility.programme.full_name}, fees.enrolment_fee,
-        )
-    ]
+    year = timezone.localdate().year
+    # An issued line never changes: it is written in the language of the facility's documents.
+    with translation.override(facility.document_language()):
+        enrolment = _("Enrolment fee: %(programme)s") % {"programme": facility.programme.full_name}
+        annual = _("Annual administration fee %(year)s") % {"year": year}
+    invoices = [_issue_fee_invoice(facility, fees, Invoice.Kind.ENROLMENT, enrolment, fees.enrolment_fee)]
     if fees.annual_fee:
-        year = timezone.localdate().year
-        invoices.append(
-            _issue_fee_invoice(
-                facility, fees, Invoice.Kind.ANNUAL,
-                _("Annual administration fee %(year)s") % {"year": year}, fees.annual_fee, fee_year=year,
-            )
-        )
+        invoices.append(_issue_fee_invoice(facility, fees, Invoice.Kind.ANNUAL, annual, fees.annual_fee, fee_year=year))
     return invoices
 
 
@@ -174,10 +171,9 @@ def issue_annual_fee_invoices(year=None):
                 facility = billable.select_for_update(of=("self",)).filter(pk=facility.pk).first()
                 if facility is None:
                     continue
-                invoice = _issue_fee_invoice(
-                    facility, fees, Invoice.Kind.ANNUAL,
-                    _("Annual administration fee %(year)s") % {"year": year}, fees.annual_fee, fee_year=year,
-                )
+                with translation.override(facility.document_language()):
+                    description = _("Annual administration fee %(year)s") % {"year": year}
+                invoice = _issue_fee_invoice(facility, fees, Invoice.Kind.ANNUAL, description, fees.annual_fee, fee_year=year)
                 send_portal_mail(
                     "invoice_issued", invoice_recipients(facility), {"invoice": invoice, "portal_url": settings.PORTAL_URL}
                 )

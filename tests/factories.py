@@ -74,7 +74,7 @@ class FacilityFactory(factory.django.DjangoModelFactory):
     address = "1 Hospital Street"
     city = "Vienna"
     postal_code = "1090"
-    country = "Austria"
+    country = "AT"
     phone = "+43 1 234 5678"
     service_line = "Interventional Radiology"
     annual_procedures = 300

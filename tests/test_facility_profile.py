@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 PROFILE = {
     "name": "Renamed IO Unit", "institution": "General Hospital", "service_line": "IR", "address": "2 New Street",
-    "postal_code": "1010", "city": "Vienna", "country": "Austria", "phone": "+43 1 1", "annual_procedures": "310",
+    "postal_code": "1010", "city": "Vienna", "country": "AT", "phone": "+43 1 1", "annual_procedures": "310",
 }
 
 

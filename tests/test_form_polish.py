@@ -122,7 +122,7 @@ def test_the_seals_texts_fit_inside_its_ring(name, title):
 
 
 def test_a_certificate_with_a_200_character_name_is_one_page_with_the_whole_name():
-    facility = FacilityFactory(name=LONG_NAME, institution=LONG_NAME, city="Berlin", country="Germany")
+    facility = FacilityFactory(name=LONG_NAME, institution=LONG_NAME, city="Berlin", country="DE")
     programme = Programme.objects.get(code="io")
     award = Award(facility=facility, granted_on=date(2026, 1, 2), expires_on=date(2030, 1, 2),
                   decision=Decision(application=Application(seeks_excellence=False)))

@@ -21,7 +21,7 @@ def registration_data(**overrides):
         "address": "12 Harbour Road",
         "postal_code": "D02",
         "city": "Dublin",
-        "country": "Ireland",
+        "country": "IE",
         "phone": "+353 1 555 0100",
         "annual_procedures": "240",
         "head_of_department_approval": "on",

@@ -17,7 +17,7 @@ def test_register_activate_sign_in_and_a_member_is_refused_the_profile_edit(page
     page.fill("#id_service_line", "Interventional Radiology")
     page.fill("#id_address", "1 Test Street")
     page.fill("#id_city", "Vienna")
-    page.fill("#id_country", "Austria")
+    page.select_option("#id_country", "AT")
     page.fill("#id_phone", "+43 1 000")
     page.fill("#id_annual_procedures", "200")
     page.check("#id_head_of_department_approval")
