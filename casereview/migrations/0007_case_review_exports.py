@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0008_office_list_indexes'),
-        ('casereview', '0004_case_draws'),
+        ('casereview', '0006_fill_reference_text_languages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
