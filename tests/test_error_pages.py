@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 READERS = {
     # who: (where they go on, the words of that link)
-    "visitor": ("/accounts/login/?next=", "Sign in"),
+    "visitor": ("/accounts/login/", "Sign in"),
     "member": ("/facility/", "Back to your dashboard"),
     "assessor": ("/assessor/", "Back to your assessments"),
     "office": ("/office/", "Back to your to-do list"),
@@ -37,6 +37,8 @@ def way_on(response, who):
 def test_page_not_found_leads_each_reader_on(client, reader):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+    if reader == "visitor":  # who signs in comes back here
+        assert 'href="/accounts/login/?next=/no-such-page/"' in response.content.decode()
     assert "Page not found" in response.content.decode() and way_on(response, reader)
 
 
