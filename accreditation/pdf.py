@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -121,7 +122,7 @@ def render_again(request, store, document, what):
     if render_or_log(store, document) is None:
         messages.error(request, _("The PDF of %(what)s could not be rendered; the log says why.") % {"what": what})
     else:
-        audit.record("pdf.rendered", _("PDF of %(what)s rendered again") % {"what": what}, actor=request.user,
+        audit.record("pdf.rendered", gettext_noop("PDF of %(what)s rendered again"), {"what": what}, actor=request.user,
                      facility=document.facility, target=document)
         messages.success(request, _("The PDF of %(what)s is stored.") % {"what": what})
     return redirect("office:attention")

@@ -85,7 +85,8 @@ def start_reaccreditation(facility, user, *, seeks_excellence):
     )
     audit.record(
         "application.reaccreditation_started",
-        _("Re-accreditation started%(excellence)s") % {"excellence": _(", applying for Centre of Excellence") if seeks_excellence else ""},
+        gettext_noop("Re-accreditation started, applying for Centre of Excellence") if seeks_excellence
+        else gettext_noop("Re-accreditation started"),
         actor=user, facility=facility, target=application,
     )
     return application

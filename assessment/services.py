@@ -239,8 +239,9 @@ def reply_to_comment(verdict, user, text, evidence=None):
         verdict=verdict, author=user, text=text, evidence=evidence or "",
         is_late=timezone.localdate() > verdict.round.reply_due,
     )
-    audit.record("assessment.reply", _("Reply to the comment on question %(number)d%(late)s")
-                 % {"number": verdict.question.number, "late": _(" (late)") if reply.is_late else ""},
+    summary = (gettext_noop("Late reply to the comment on question %(number)s") if reply.is_late
+               else gettext_noop("Reply to the comment on question %(number)s"))
+    audit.record("assessment.reply", summary, {"number": verdict.question.number},
                  actor=user, facility=application.facility, target=reply)
     return reply
 
@@ -304,7 +305,7 @@ def schedule_audit(application, office_user, kind, *, scheduled_for, participant
         advance(application, "schedule_remote_audit", office_user,
                 gettext_noop("Remote audit scheduled for %(when)s"), {"when": _local(scheduled_for)}, audit=audit_.pk)
     else:
-        audit.record(f"assessment.{kind}_scheduled", _("%(kind)s scheduled") % {"kind": audit_.get_kind_display()},
+        audit.record(f"assessment.{kind}_scheduled", gettext_noop("%(kind)s scheduled"), {"kind": audit.choice_label(audit_, "kind")},
                      actor=office_user, facility=application.facility, target=audit_)
     return audit_
 
@@ -345,7 +346,8 @@ def record_audit_outcome(audit_, office_user, outcome):
     if audit_.kind == Audit.Kind.REMOTE:
         advance(application, "record_remote_audit", office_user, gettext_noop("Remote audit outcome recorded"), audit=audit_.pk)
     else:
-        audit.record(f"assessment.{audit_.kind}_outcome", _("%(kind)s: outcome recorded") % {"kind": audit_.get_kind_display()},
+        audit.record(f"assessment.{audit_.kind}_outcome", gettext_noop("%(kind)s: outcome recorded"),
+                     {"kind": audit.choice_label(audit_, "kind")},
                      actor=office_user, facility=application.facility, target=audit_)
     return audit_
 
@@ -370,8 +372,8 @@ def recommend(application, assessor, outcome, justification):
     recommendation = Recommendation.objects.create(
         application=application, assessor=assessor, outcome=outcome, justification=justification, cycle=cycle
     )
-    audit.record("assessment.recommendation", _("%(assessor)s recommends: %(outcome)s")
-                 % {"assessor": assessor, "outcome": recommendation.get_outcome_display()},
+    audit.record("assessment.recommendation", gettext_noop("%(assessor)s recommends: %(outcome)s"),
+                 {"assessor": assessor, "outcome": audit.choice_label(recommendation, "outcome")},
                  actor=assessor, facility=application.facility, target=recommendation)
     if Recommendation.objects.filter(application=application, cycle=cycle).count() == 2:
         advance(application, "await_decision", assessor, gettext_noop("Both assessors have recommended"))

@@ -213,7 +213,7 @@ def advance(application, name, user, summary, summary_args=None, **details):
         details={k: str(v) for k, v in details.items()},
     )
     audit.record(
-        f"application.{name}", event.summary_text(), actor=user, facility=application.facility, target=application,
+        f"application.{name}", event.summary, event.summary_args, actor=user, facility=application.facility, target=application,
         changes={"status": [old, application.status], **{k: str(v) for k, v in details.items()}},
     )
     template, audiences = NOTIFICATIONS[name]

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from applications.services import lock_application
 from facilities import audit
@@ -282,7 +282,7 @@ def add_review_case(review, user, *, record_identifier, procedure_date=None, tum
             )
             audit.record(
                 "casereview.case_added",
-                _("Case %(identifier)s added to the case review") % {"identifier": case.record_identifier},
+                gettext_noop("Case %(identifier)s added to the case review"), {"identifier": case.record_identifier},
                 actor=user,
                 facility=application.facility,
                 target=case,
@@ -350,7 +350,7 @@ def delete_review_case(case, user):
         raise ValidationError(_("This case has been deleted in the meantime."))
     audit.record(
         "casereview.case_deleted",
-        _("Case %(identifier)s deleted from the case review") % {"identifier": case.record_identifier},
+        gettext_noop("Case %(identifier)s deleted from the case review"), {"identifier": case.record_identifier},
         actor=user,
         facility=application.facility,
         target=case,
@@ -535,8 +535,8 @@ def draw_review_cases(review, user, records, reason=""):
         )
         audit.record(
             "casereview.drawn",
-            _("Draw %(number)d: %(count)d cases drawn at random from %(size)d eligible records (seed %(seed)d)")
-            % {"number": record.number, "count": len(cases), "size": len(records), "seed": seed},
+            gettext_noop("Draw %(number)d: %(count)d cases drawn at random from %(size)d eligible records (seed %(seed)d)"),
+            {"number": record.number, "count": len(cases), "size": len(records), "seed": seed},
             actor=user,
             facility=application.facility,
             target=review,

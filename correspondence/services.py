@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from facilities import audit
 from facilities.services import send_portal_mail
@@ -99,7 +100,7 @@ def publish_document(actor, *, title, category, upload, kind):
     document = PublishedDocument.objects.create(
         title=title, category=category, published_by=actor, original_name=original_name, **_file_fields(upload, kind)
     )
-    audit.record("document.published", _("Document published: %(title)s") % {"title": title}, actor=actor, target=document)
+    audit.record("document.published", gettext_noop("Document published: %(title)s"), {"title": title}, actor=actor, target=document)
     return document
 
 
@@ -112,6 +113,7 @@ def upload_facility_document(facility, actor, *, title, upload, kind):
         **_file_fields(upload, kind),
     )
     audit.record(
-        "document.uploaded", _("Document uploaded: %(title)s") % {"title": title}, actor=actor, facility=facility, target=document
+        "document.uploaded", gettext_noop("Document uploaded: %(title)s"), {"title": title}, actor=actor, facility=facility,
+        target=document,
     )
     return document

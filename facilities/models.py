@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.text import get_text_list
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_fsm import FSMField, transition
@@ -263,7 +264,9 @@ class AuditEntry(models.Model):
     facility = models.ForeignKey(Facility, models.CASCADE, related_name="audit_entries", null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     action = models.CharField(max_length=60)
-    summary = models.CharField(max_length=300)
+    summary = models.CharField(max_length=300)  # an English template (gettext_noop), see summary_text
+    # A database default too: entries written by code that predates the column (a data migration) still save.
+    summary_args = models.JSONField(default=dict, db_default={}, blank=True)
     target_type = models.CharField(max_length=60, blank=True)
     target_id = models.CharField(max_length=40, blank=True)
     changes = models.JSONField(default=dict, blank=True)
@@ -275,7 +278,24 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self):
-        return self.summary
+        return self.summary_text()
+
+    def summary_text(self):
+        """The summary in the reader's language (see facilities.audit); an entry kept before then reads as written."""
+        if not self.summary_args:
+            return gettext(self.summary)
+        values = {}
+        for name, value in self.summary_args.items():
+            wording = value.get("translate") if isinstance(value, dict) else None
+            if isinstance(wording, list):
+                value = get_text_list([gettext(part) for part in wording], gettext("and"))
+            elif wording is not None:
+                value = gettext(wording)
+            values[name] = value
+        try:
+            return gettext(self.summary) % values
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: the English still reads
+            return self.summary % values
 
     def described_changes(self):
         """(field, text) for display: "old → new" for a change, the value itself for a detail."""

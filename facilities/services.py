@@ -15,11 +15,12 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accreditation.forms import CONTROL_CHARACTERS
 
 from . import audit
-from .models import Appointment, Facility, Membership, User, describe_roles, new_facility_code
+from .models import Appointment, Facility, Membership, User, new_facility_code
 from .permissions import can_see_facility_code
 
 # The roles registration appoints. Until people take up their appointments a role may be empty;
@@ -81,7 +82,7 @@ def set_account_language(user, language):
         person = User.objects.select_for_update().get(pk=user.pk)
         if person.language == language:
             return
-        audit.record("account.language_changed", _("Language changed to %(language)s") % {"language": language},
+        audit.record("account.language_changed", gettext_noop("Language changed to %(language)s"), {"language": language},
                      actor=user, target=person, changes={"language": [person.language, language]})
         person.language = user.language = language
         person.save(update_fields=["language"])
@@ -101,7 +102,7 @@ def register_facility(request, form):
         appointed = [_appoint(facility, person) for person in form.appointed_people()]
         audit.record(
             "facility.registered",
-            _("Facility %(name)s registered") % {"name": facility.name},
+            gettext_noop("Facility %(name)s registered"), {"name": facility.name},
             actor=None,
             facility=facility,
             target=facility,
@@ -199,7 +200,8 @@ def take_up_appointment(appointment):
     appointment.save(update_fields=["taken_up_at"])
     audit.record(
         "facility.appointment_taken_up",
-        _("%(name)s took up the appointment as %(roles)s") % {"name": user, "roles": describe_roles(roles) or _("member")},
+        gettext_noop("%(name)s took up the appointment as %(roles)s"),
+        {"name": user, "roles": [Facility.ROLES[role] for role in roles] or [gettext_lazy("member")]},
         actor=user,
         facility=facility,
         target=appointment,
@@ -232,7 +234,7 @@ def activate_account(user, *, password, first_name, last_name, phone):
         address.set_verified(commit=True)
     audit.record(
         "account.activated",
-        _("%(name)s activated their account") % {"name": user},
+        gettext_noop("%(name)s activated their account"), {"name": user},
         actor=user,
         target=user,
         changes=audit.changed_fields(before, {"first_name": first_name, "last_name": last_name, "phone": phone}),
@@ -256,7 +258,7 @@ def join_facility(user, facility, code):
     membership = Membership.objects.create(user=user, facility=facility)
     audit.record(
         "facility.member_joined",
-        _("%(name)s joined as a member") % {"name": user},
+        gettext_noop("%(name)s joined as a member"), {"name": user},
         actor=user,
         facility=facility,
         target=membership,
@@ -287,8 +289,8 @@ def appoint_to_role(facility, role, person, actor):
     previous_email = previous.email if previous else None
     audit.record(
         "facility.role_appointed",
-        _("%(person)s appointed %(role)s in place of %(previous)s")
-        % {"person": person.email, "role": role_label(role).lower(), "previous": previous_email or "—"},
+        gettext_noop("%(person)s appointed %(role)s in place of %(previous)s"),
+        {"person": person.email, "role": Facility.ROLES[role], "previous": previous_email or "—"},
         actor=actor,
         facility=facility,
         target=facility,
@@ -315,7 +317,7 @@ def remove_member(facility, person, actor):
     membership.delete()
     audit.record(
         "facility.member_removed",
-        _("%(email)s removed from the staff") % {"email": person.email},
+        gettext_noop("%(email)s removed from the staff"), {"email": person.email},
         actor=actor,
         facility=facility,
         target=facility,
@@ -333,7 +335,7 @@ def issue_new_facility_code(facility, actor):
     facility.save(update_fields=["code"])
     audit.record(
         "facility.code_replaced",
-        _("New facility code issued; the old one no longer works"),
+        gettext_noop("New facility code issued; the old one no longer works"),
         actor=actor,
         facility=facility,
         target=facility,
@@ -361,7 +363,7 @@ def update_facility_profile(facility, form, actor):
     facility.save(update_fields=form.changed_data)
     audit.record(
         "facility.profile_updated",
-        _("Profile updated: %(fields)s") % {"fields": ", ".join(form.changed_data)},
+        gettext_noop("Profile updated: %(fields)s"), {"fields": ", ".join(form.changed_data)},
         actor=actor,
         facility=facility,
         target=facility,
@@ -370,7 +372,7 @@ def update_facility_profile(facility, form, actor):
     return facility
 
 
-def _change_status(facility, transition, actor, summary, details=None):
+def _change_status(facility, transition, actor, summary, summary_args, details=None):
     old = facility.status
     transition()
     facility.status_changed_at = timezone.now()
@@ -378,6 +380,7 @@ def _change_status(facility, transition, actor, summary, details=None):
     audit.record(
         f"facility.status.{facility.status}",
         summary,
+        summary_args,
         actor=actor,
         facility=facility,
         target=facility,
@@ -393,7 +396,7 @@ def enrol_facility(facility, actor, *, paid_on, payment_reference):
         facility,
         facility.enrol,
         actor,
-        _("Payment recorded (%(reference)s); facility enrolled") % {"reference": payment_reference},
+        gettext_noop("Payment recorded (%(reference)s); facility enrolled"), {"reference": payment_reference},
         {"paid_on": paid_on.isoformat(), "payment_reference": payment_reference},
     )
     from applications.services import open_application
@@ -410,11 +413,11 @@ def accredit_facility(facility, actor, *, expires_on, excellence=False):
     facility = locked(facility)
     facility.award_expires_on = expires_on
     if excellence:
-        move, summary = facility.recognise_excellence, _("Centre of excellence until %(date)s")
+        move, summary = facility.recognise_excellence, gettext_noop("Centre of excellence until %(date)s")
     else:
-        move, summary = facility.accredit, _("Accredited until %(date)s")
+        move, summary = facility.accredit, gettext_noop("Accredited until %(date)s")
     _change_status(
-        facility, move, actor, summary % {"date": expires_on.isoformat()}, {"award_expires_on": expires_on.isoformat()}
+        facility, move, actor, summary, {"date": expires_on.isoformat()}, {"award_expires_on": expires_on.isoformat()}
     )
     return facility
 
@@ -435,7 +438,7 @@ def lapse_expired_awards(today=None):
                 ):
                     continue  # re-accredited or handled by a concurrent run meanwhile
                 _change_status(facility, facility.lapse, None,
-                               _("Award expired on %(date)s") % {"date": facility.award_expires_on.isoformat()})
+                               gettext_noop("Award expired on %(date)s"), {"date": facility.award_expires_on.isoformat()})
         except Exception:
             # One facility that cannot lapse (its transaction rolled back) does not hold up the others.
             logger.exception("The award of facility %s could not lapse; the next run tries again.", pk)

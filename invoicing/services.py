@@ -15,6 +15,7 @@ from django.db.models import Value
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accreditation.formats import format_money
 from accreditation.pdf import RENDERING_GRACE, render_pdf, store_pdf_once
@@ -87,8 +88,8 @@ def issue_invoice(facility, kind, lines, *, currency, tax_rate, payment_terms_da
         )
         audit.record(
             f"invoice.issued.{kind}",
-            _("%(kind)s %(number)s issued: %(total)s")
-            % {"kind": invoice.get_kind_display(), "number": number, "total": format_money(invoice.total, currency)},
+            gettext_noop("%(kind)s %(number)s issued: %(total)s"),
+            {"kind": audit.choice_label(invoice, "kind"), "number": number, "total": format_money(invoice.total, currency)},
             actor=actor,
             facility=facility,
             target=invoice,
@@ -297,9 +298,9 @@ def record_payment(invoice, actor, *, paid_on, amount, reference, submission_tok
     remaining = invoice.outstanding()
     audit.record(
         "invoice.payment_recorded",
-        _("Payment of %(amount)s recorded against %(number)s (%(reference)s); %(remaining)s outstanding")
-        % {"amount": format_money(amount, invoice.currency), "number": invoice.number, "reference": reference,
-           "remaining": format_money(remaining, invoice.currency)},
+        gettext_noop("Payment of %(amount)s recorded against %(number)s (%(reference)s); %(remaining)s outstanding"),
+        {"amount": format_money(amount, invoice.currency), "number": invoice.number, "reference": reference,
+         "remaining": format_money(remaining, invoice.currency)},
         actor=actor,
         facility=invoice.facility,
         target=payment,

@@ -3,6 +3,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from facilities.models import Facility
 
@@ -25,6 +26,9 @@ def fast_and_isolated(settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     # Rate-limit counters and used one-time codes live in the cache: each test starts with none.
     cache.clear()
+    yield
+    # A request in German (LocaleMiddleware) leaves German active in the thread: the next test starts in English.
+    translation.deactivate()
 
 
 def load_shipped_data():

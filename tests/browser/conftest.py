@@ -53,8 +53,11 @@ def page(browser, live_server, policy_violations):
     assert not policy_violations, "The Content-Security-Policy blocked something: " + "; ".join(policy_violations)
 
 
-def sign_in_on(page, email, password):
-    """Sign in through the login page, entering the authenticator's code where the role needs a second factor."""
+def sign_in_on(page, email, password, at_second_factor=None):
+    """Sign in through the login page, entering the authenticator's code where the role needs a second factor.
+
+    ``at_second_factor`` is called on the page asking for the code, before it is entered.
+    """
     page.goto("/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
@@ -64,9 +67,19 @@ def sign_in_on(page, email, password):
         # Office staff and assessors: the code of their authenticator app. allauth refuses a code twice
         # (a person signing in again would wait for the next one): forget the used codes instead.
         cache.clear()
+        if at_second_factor:
+            at_second_factor()
         page.fill("input[name=code]", totp_code())
         with page.expect_navigation():
             page.click("main button[type=submit]")
+
+
+def reauthenticate_on(page, password):
+    """Confirm the password again, as allauth asks before a second factor is changed."""
+    page.goto("/accounts/reauthenticate/")
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from applications.services import open_application
 from assessment import services as assessment_services
 from facilities.models import Facility
-from tests.browser.conftest import sign_in_on
+from tests.browser.conftest import reauthenticate_on, sign_in_on
 from tests.conftest import people_of
 from tests.factories import (
     PASSWORD, ChairpersonFactory, FacilityFactory, MessageFactory, OfficeUserFactory, PublishedDocumentFactory,
@@ -63,14 +63,22 @@ WIDEST_ELEMENTS = """() => [...document.body.querySelectorAll('*')]
   .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''))"""
 
 
+# allauth's pages every signed-in person has: their e-mail addresses, password, second factor, signing out.
+ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2fa/", "/accounts/logout/"]
+
+
 def pages_of(world, role):
     reviewed, facility = world.reviewed.pk, world.in_review.facility.pk
     return {
-        "anonymous": ["/", "/accounts/login/", "/register/", "/centres/"],
+        "anonymous": [
+            "/", "/accounts/login/", "/register/", "/centres/", "/accounts/signup/", "/accounts/password/reset/",
+            "/accounts/password/reset/done/", "/accounts/confirm-email/",
+        ],
         "member": [
             "/facility/", "/facility/application/", "/facility/application/summary/", "/facility/case-review/",
             f"/facility/case-review/cases/{world.case.pk}/", "/facility/case-review/summary/",
             "/facility/messages/", "/facility/documents/", "/facility/assessment/", "/facility/profile/",
+            *ACCOUNT_PAGES, "/accounts/2fa/totp/activate/", "/accounts/reauthenticate/",
         ],
         "representative": [
             "/facility/", "/facility/application/", "/facility/invoices/", "/facility/assessment/",
@@ -80,6 +88,8 @@ def pages_of(world, role):
         "office": [
             "/office/", "/office/facilities/", f"/office/facilities/{facility}/", "/office/assessments/",
             f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/",
+            *ACCOUNT_PAGES, "/accounts/2fa/totp/deactivate/",
+            "/accounts/2fa/recovery-codes/generate/", "/accounts/2fa/reauthenticate/", "/accounts/2fa/webauthn/add/",
         ],
         "chairperson": [f"/office/applications/{world.deciding.pk}/decide/"],
     }[role]
@@ -109,13 +119,8 @@ def crawl(browser, live_server, world, role):
         context = browser.new_context(base_url=live_server.url, viewport=viewport)
         context.set_default_timeout(10_000)
         page = context.new_page()
-        user = user_of(world, role)
-        if user:
-            sign_in_on(page, user.email, PASSWORD)
-        for path in pages_of(world, role):
-            response = page.goto(path)
-            # The page itself, not a sign-in or set-up page it redirected to.
-            assert response.status == 200 and page.url.endswith(path), f"{role} {path}: HTTP {response.status} at {page.url}"
+
+        def check(path):
             violations = audit(page)
             counts.append((role, path, name, sum(v["count"] for v in violations), len(violations)))
             for violation in violations:
@@ -125,6 +130,17 @@ def crawl(browser, live_server, world, role):
                 if scroll_width > width:
                     problems.append(f"phone {path}: scrolls sideways ({scroll_width}px wide in a {width}px viewport)"
                                     f" because of {page.evaluate(WIDEST_ELEMENTS)}")
+
+        user = user_of(world, role)
+        if user:
+            # The second factor's page (office staff, assessors) is met only on the way in.
+            sign_in_on(page, user.email, PASSWORD, at_second_factor=lambda: check("/accounts/2fa/authenticate/"))
+            reauthenticate_on(page, PASSWORD)  # the pages that change a second factor ask for it
+        for path in pages_of(world, role):
+            response = page.goto(path)
+            # The page itself, not a sign-in or set-up page it redirected to.
+            assert response.status == 200 and page.url.endswith(path), f"{role} {path}: HTTP {response.status} at {page.url}"
+            check(path)
         context.close()
     for role_, path, name, nodes, rules in counts:
         print(f"axe {role_:15} {name:8} {path:55} rules={rules} nodes={nodes}")
