@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('facilities', '0004_user_language'),
+        ('facilities', '0005_country_codes'),
     ]
 
     operations = [
