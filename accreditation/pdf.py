@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.base import ContentFile
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -106,6 +107,27 @@ def render_or_log(store, document):
     except Exception:  # storage, fonts, templates: whatever broke, the document stays listed as missing its PDF
         logger.exception("Rendering the PDF of %r failed", document)
         return None
+
+
+def pdf_download(request, store, document, field_name, filename):
+    """The document's stored PDF as a download, rendered now if it is not stored yet.
+
+    A stored file that storage has lost (a restored bucket, a deleted object) is forgotten and rendered again
+    once: the document's data is what the PDF shows, so the new file says the same. Otherwise: being prepared.
+    """
+    for attempt in range(2):
+        if render_or_log(store, document) is None:
+            break
+        name = getattr(document, field_name).name
+        try:
+            stored = getattr(document, field_name).storage.open(name, "rb")
+        except OSError:
+            logger.error("The stored PDF %s of %r is missing from storage; rendering it again", name, document)
+            type(document)._default_manager.filter(pk=document.pk, **{field_name: name}).update(**{field_name: ""})
+            setattr(document, field_name, "")
+            continue
+        return FileResponse(stored, as_attachment=True, filename=filename, content_type="application/pdf")
+    return pdf_being_prepared(request)
 
 
 def pdf_being_prepared(request):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accreditation.pdf import pdf_being_prepared, render_or_log
+from accreditation.pdf import pdf_download
 from applications.views import ApplicationMixin
 from facilities import permissions
 from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin, SignedInMixin
@@ -132,11 +132,8 @@ class CertificateView(FacilityStaffMixin, View):
             "facility", "decision__application__question_set__programme").first()
         if award is None:
             raise Http404
-        # A rendering that has not finished (or failed) is done now, so a download never stays missing.
-        if render_or_log(services.render_certificate, award) is None:
-            return pdf_being_prepared(request)
-        return FileResponse(award.certificate.open("rb"), as_attachment=True,
-                            filename=f"certificate-{award.expires_on:%Y}.pdf", content_type="application/pdf")
+        return pdf_download(request, services.render_certificate, award, "certificate",
+                            f"certificate-{award.expires_on:%Y}.pdf")
 
 
 class SealView(FacilityStaffMixin, View):

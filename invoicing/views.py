@@ -1,9 +1,7 @@
 """Invoices for facility staff (the "Invoices" tab) and the PDF download shared with the office."""
-from django.core.files.storage import default_storage
-from django.http import FileResponse
 from django.views.generic import ListView, View
 
-from accreditation.pdf import pdf_being_prepared, render_or_log
+from accreditation.pdf import pdf_download
 from facilities import permissions
 from facilities.access import AudienceMixin, FacilityStaffMixin, get_visible_or_404
 
@@ -35,8 +33,4 @@ class InvoicePdfView(AudienceMixin, View):
         return permissions.can_view_invoices(user, self.invoice.facility)
 
     def get(self, request, *args, **kwargs):
-        # A rendering that has not finished (or failed) is done now, so a download never stays missing.
-        name = render_or_log(services.store_invoice_pdf, self.invoice)
-        if name is None:
-            return pdf_being_prepared(request)
-        return FileResponse(default_storage.open(name), as_attachment=True, filename=f"{self.invoice.number}.pdf")
+        return pdf_download(request, services.store_invoice_pdf, self.invoice, "pdf", f"{self.invoice.number}.pdf")

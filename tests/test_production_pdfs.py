@@ -176,6 +176,22 @@ def test_a_download_renders_a_missing_pdf_and_stores_it(client, enrolled):
     assert Award.objects.exclude(certificate="").count() == 1
 
 
+def test_a_stored_pdf_that_storage_has_lost_is_rendered_again_on_download(client, enrolled):
+    invoice = InvoiceFactory(facility=enrolled.facility)
+    award = award_of(enrolled.facility)
+    client.force_login(enrolled.rep)
+    for document, field, url in ((invoice, "pdf", reverse("invoicing:invoice_pdf", args=[invoice.pk])),
+                                 (award, "certificate", reverse("assessment:certificate"))):
+        client.get(url)
+        document.refresh_from_db()
+        lost = getattr(document, field).name
+        default_storage.delete(lost)
+        response = client.get(url)
+        assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+        document.refresh_from_db()
+        assert getattr(document, field).name != lost and default_storage.exists(getattr(document, field).name)
+
+
 def test_a_download_that_cannot_render_says_it_is_being_prepared(broken_storage, client, enrolled):
     invoice = InvoiceFactory(facility=enrolled.facility)
     award_of(enrolled.facility)
