@@ -4,6 +4,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -42,6 +43,7 @@ def build_rows(application, questions, answers, review, editable_ids):
 
 
 def group_by_standard(rows):
+    """The office reads the whole application at once: [(standard, rows), ...]."""
     return [(standard, list(items)) for standard, items in groupby(rows, key=lambda row: row.question.standard)]
 
 
@@ -75,20 +77,52 @@ class ApplicationMixin(FacilityStaffMixin):
 
 
 class ApplicationView(ApplicationMixin, TemplateView):
+    """One standard at a time; without a number, the first standard that still needs the facility's work."""
+
     template_name = "applications/application.html"
 
     def get_context_data(self, **kwargs):
         context = self.page_context()
-        rows = build_rows(
-            self.application, context["questions"], context["answers"], context["review"],
-            services.editable_question_ids(self.application, context["questions"]),
-        )
-        standards = group_by_standard(rows)
+        progress = context["progress"]
+        editable_ids = services.editable_question_ids(self.application, context["questions"])
+        current = self.current_standard(progress, context["questions"], editable_ids)
+        position = progress.standards.index(current)
+        rows = build_rows(self.application, current.questions, context["answers"], context["review"], editable_ids)
         if not self.application.is_editable:
             from assessment.services import timeline
 
             context["timeline"] = timeline(self.application, self.request.user)
-        return super().get_context_data(standards=standards, **context, **kwargs)
+        return super().get_context_data(
+            current=current, rows=rows,
+            previous=progress.standards[position - 1] if position else None,
+            next=progress.standards[position + 1] if position + 1 < len(progress.standards) else None,
+            **context, **kwargs,
+        )
+
+    def current_standard(self, progress, questions, editable_ids):
+        if "number" in self.kwargs:
+            for standard in progress.standards:
+                if standard.standard.number == self.kwargs["number"]:
+                    return standard
+            raise Http404
+        # While replying to the assessors, the standards holding the questions they reopened come first.
+        among = None if self.application.is_editable else {q.standard.number for q in questions if q.pk in editable_ids}
+        return progress.first_to_work_on(among)
+
+
+class QuestionView(ApplicationMixin, View):
+    """A question by its number (links from comments and the summary) leads to it on its standard's page."""
+
+    def get(self, request, *args, **kwargs):
+        question = get_object_or_404(
+            Question.objects.select_related("standard"),
+            number=kwargs["number"], standard__question_set_id=self.application.question_set_id,
+        )
+        return redirect(question_url(question))
+
+
+def question_url(question):
+    return f"{reverse('applications:standard', args=[question.standard.number])}#q-{question.number}"
 
 
 class SummaryView(ApplicationMixin, TemplateView):
@@ -116,7 +150,7 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
         return redirect(self.anchor_url())
 
     def anchor_url(self):
-        return f"{reverse('applications:application')}#q-{self.question.number}"
+        return question_url(self.question)
 
     def bind_form(self, data):
         return AnswerForm(data, question=self.question)
@@ -145,7 +179,10 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
         row = QuestionRow(
             self.question, answer, None, answer_is_complete(self.question, answer, context["review"])
         )
-        return render(self.request, "applications/_saved.html", {**context, "row": row, "facility": self.facility})
+        current = next(s for s in context["progress"].standards if s.standard.pk == self.question.standard_id)
+        return render(
+            self.request, "applications/_saved.html", {**context, "row": row, "current": current, "facility": self.facility}
+        )
 
     def refused_response(self, form, conflict):
         """Errors and conflicts show the whole question again, keeping what the user typed."""

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -39,13 +41,60 @@ def test_the_application_is_closed_until_the_facility_is_enrolled(client, regist
     assert not Application.objects.exists()
 
 
-def test_the_application_shows_13_standards_with_navigators_and_52_questions(client, enrolled):
+def standard_url(number):
+    return reverse("applications:standard", args=[number])
+
+
+def navigator_marks(page):
+    """Each standard's number and completion mark, as the navigator's text says them."""
+    nav = page[page.index('<nav class="standard-nav"'):]
+    nav = nav[:nav.index("</nav>")]
+    return re.findall(r'<span class="num">(\d+)</span>.*?<span class="mark [a-z_]+">([^<]+)</span>', nav, re.S)
+
+
+def test_the_application_shows_one_standard_with_the_navigator_of_all_13_and_the_overall_progress(client, enrolled, application):
     client.force_login(enrolled.member)
     page = client.get(reverse("applications:application")).content.decode()
-    assert page.count('class="question card"') == 52
-    assert page.count('class="standard-nav"') == 26  # top and bottom of each standard
-    assert page.count('class="badge core"') == 28 and page.count('class="badge extended"') == 24
-    assert "0 of 28 core questions complete" in page
+    first = application.question_set.standards.get(number=1)
+    assert page.count('class="question card"') == first.questions.count() == 8
+    assert f"Standard 1: {first.title}" in page and "0 of 28 core questions complete" in page
+    assert navigator_marks(page) == [(str(n), "Not started") for n in range(1, 14)]
+    assert page.count('aria-current="page"><span class="num">') == 1
+    assert f'href="{standard_url(1)}" aria-current="page"><span class="num">' in page
+    assert f'rel="next" href="{standard_url(2)}"' in page and 'rel="prev"' not in page
+
+    last = client.get(standard_url(13)).content.decode()
+    assert f'rel="prev" href="{standard_url(12)}"' in last and 'rel="next"' not in last
+    assert reverse("applications:summary") in last
+    assert client.get(standard_url(14)).status_code == 404
+
+
+def test_the_application_opens_the_first_standard_not_complete_and_marks_each_standard(client, enrolled, application):
+    first_core = [q for q in core_questions(application) if q.standard.number == 1]
+    answer_questions(application, first_core)
+    answer_questions(application, [question(application, 9)], evidence="")  # standard 2, half written
+    client.force_login(enrolled.member)
+    page = client.get(reverse("applications:application")).content.decode()
+    assert "Standard 2:" in page and 'id="q-9"' in page and 'id="q-1"' not in page
+    marks = dict(navigator_marks(page))
+    assert (marks["1"], marks["2"], marks["3"]) == ("Complete", "In progress", "Not started")
+
+
+def test_the_evidence_help_sits_above_the_evidence_box_it_describes(client, enrolled, application):
+    client.force_login(enrolled.member)
+    page = client.get(standard_url(1)).content.decode()
+    q1 = question(application, 1)
+    help_at = page.index('<p class="help evidence-help" id="id_q1_evidence_helptext">')
+    assert page.index('<label for="id_q1_evidence">') < help_at < page.index('<textarea name="evidence" id="id_q1_evidence"')
+    assert 'aria-describedby="id_q1_evidence_helptext"' in page and q1.evidence_help.split()[0] in page[help_at:]
+
+
+def test_a_question_number_leads_to_its_standard(client, enrolled, application):
+    client.force_login(enrolled.member)
+    q13 = question(application, 13)
+    response = client.get(reverse("applications:question", args=[13]))
+    assert response.status_code == 302 and response.url == f"{standard_url(q13.standard.number)}#q-13"
+    assert client.get(reverse("applications:question", args=[99])).status_code == 404
 
 
 def test_a_member_saves_an_answer_with_htmx_and_sees_progress(client, enrolled, application):
