@@ -47,6 +47,17 @@ class StandardProgress:
 
 
 @dataclass
+class CaseReviewProgress:
+    """The internal case review's progress shown beside the application's (casereview/_progress.html)."""
+
+    state: object  # casereview.services.ReviewState
+
+    @property
+    def percent(self):
+        return round(100 * self.state.cases_done / self.state.size) if self.state.size else 0
+
+
+@dataclass
 class Progress:
     core_total: int = 0
     core_complete: int = 0
@@ -58,6 +69,7 @@ class Progress:
     # Why the internal case review breaks the manual's eligibility rules (window, tumour types): no submission then.
     review_problems: tuple = ()
     standards: list = field(default_factory=list)  # StandardProgress, in order
+    case_review: "CaseReviewProgress | None" = None  # when the programme has a case review
 
     @property
     def core_percent(self):
@@ -90,6 +102,7 @@ def compute_progress(questions, answers_by_question, review, extended_required=F
     progress = Progress(extended_required=extended_required)
     if any(question.is_case_review for question in questions):  # only programmes with a case review have its rules
         progress.review_problems = review.eligibility_problems
+        progress.case_review = CaseReviewProgress(review)
     by_standard = {}
     for question in questions:
         answer = answers_by_question.get(question.pk)

@@ -258,6 +258,19 @@ def test_the_representative_submits_then_everything_is_read_only(
     assert Answer.objects.get(application=application, question=question(application, 1)).evidence != "Changed after submission"
 
 
+def test_a_submission_sent_twice_is_submitted_once_and_its_button_says_it_is_working(client, enrolled, application):
+    complete_core(application)
+    client.force_login(enrolled.rep)
+    confirm = client.get(reverse("applications:submit")).content.decode()
+    assert '<form method="post" data-busy="Working…">' in confirm  # static/js/busy.js marks it busy and refuses a second send
+    first = client.post(reverse("applications:submit"))
+    second = client.post(reverse("applications:submit"), follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert AuditEntry.objects.filter(action="application.submit").count() == 1
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+
+
 @pytest.mark.parametrize("answered", [0, 1, 52])
 def test_the_application_page_costs_the_same_queries_for_0_1_or_52_answers(
     client, enrolled, application, answered, django_assert_num_queries
@@ -278,3 +291,25 @@ def test_an_autosave_costs_the_same_queries_for_0_1_or_52_answers(
     client.force_login(enrolled.member)
     with django_assert_num_queries(AUTOSAVE_QUERIES):
         assert post_answer(client, questions[0]).status_code == 200
+
+
+def test_the_summary_and_the_dashboard_show_the_case_review_beside_the_application(client, enrolled, application):
+    answer_questions(application, core_questions(application)[:3])
+    complete_case_review(application)
+    client.force_login(enrolled.member)
+    for url in (reverse("applications:summary"), reverse("facilities:dashboard")):
+        page = client.get(url).content.decode()
+        pair = page[page.index('<div class="progress-pair">'):]
+        assert "3 of 28 core questions complete" in pair and "30 of 30 cases complete" in pair
+
+
+def test_the_case_review_is_in_the_navigation_of_facility_staff_whose_programme_has_one(client, enrolled):
+    from applications.models import Programme
+
+    review_link = f'<a href="{reverse("casereview:review")}"'
+    client.force_login(enrolled.member)
+    assert review_link in client.get(reverse("facilities:dashboard")).content.decode()
+    srs = FacilityFactory(programme=Programme.objects.get(code="srs"), status=enrolled.facility.status)
+    client.force_login(srs.authorised_representative)
+    page = client.get(reverse("facilities:dashboard")).content.decode()
+    assert "Case review" not in page and review_link not in page

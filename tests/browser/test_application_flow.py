@@ -21,6 +21,11 @@ def test_member_fills_the_core_deputy_cannot_submit_representative_submits(page,
     page.wait_for_selector("text=0 of 28 core questions complete")
     for question in core:
         card = page.locator(f"#q-{question.number}")
+        if not card.count():  # the next standard, through its link
+            page.click(".pager a[rel=next]")
+            page.wait_for_url("**/standards/*/")
+            if not card.count():
+                page.goto(f"/facility/application/questions/{question.number}/")
         card.locator("textarea[name=evidence]").fill(f"Evidence for question {question.number}")
         if question.asks_explanation:
             card.locator("textarea[name=explanation]").fill("Explained in our policy")
@@ -28,7 +33,7 @@ def test_member_fills_the_core_deputy_cannot_submit_representative_submits(page,
         card.locator(".saved").wait_for()
         card.locator("text=Complete").first.wait_for()
     page.wait_for_selector("text=28 of 28 core questions complete")
-    assert page.locator("[role=progressbar]").get_attribute("aria-valuenow") == "100"
+    assert page.locator("#progress [role=progressbar]").get_attribute("aria-valuenow") == "100"
     assert page.locator("text=Submit application").count() == 0  # a member never sees it
 
     page.click("text=Sign out")
