@@ -14,10 +14,13 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-# Fixed costs, whatever the number of answers: session, user, membership, facility, application, questions, answers,
-# the case review's state (its dataset items, its cases) and, on pages, the navigation (unread messages, invoices tab).
-PAGE_QUERIES = 13
-AUTOSAVE_QUERIES = 15  # includes re-reading the application under its row lock before the write
+# Fixed costs, whatever the number of answers: session, user, membership (with whether the programme has a case
+# review), facility, application (with its question set and programme), questions, answers, the case review's state
+# (its dataset items, its cases) and, on pages, the navigation (unread messages, invoices tab).
+PAGE_QUERIES = 11
+# The questions are read once for the save and the progress it answers with; the application is re-read under its
+# row lock before the write.
+AUTOSAVE_QUERIES = 14
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -278,8 +281,9 @@ def test_the_application_page_costs_the_same_queries_for_0_1_or_52_answers(
     questions = list(Question.objects.filter(standard__question_set=application.question_set).order_by("number"))
     answer_questions(application, questions[:answered])
     client.force_login(enrolled.member)
-    with django_assert_num_queries(PAGE_QUERIES):
-        assert client.get(reverse("applications:application")).status_code == 200
+    for url in (reverse("applications:application"), standard_url(8)):  # 8 holds a case review question
+        with django_assert_num_queries(PAGE_QUERIES):
+            assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("answered", [0, 1, 52])
@@ -313,3 +317,12 @@ def test_the_case_review_is_in_the_navigation_of_facility_staff_whose_programme_
     client.force_login(srs.authorised_representative)
     page = client.get(reverse("facilities:dashboard")).content.decode()
     assert "Case review" not in page and review_link not in page
+
+
+def test_a_question_edited_in_the_admin_shows_its_new_text_although_its_card_is_cached(client, enrolled, application):
+    client.force_login(enrolled.member)
+    q1 = question(application, 1)
+    assert q1.text in client.get(standard_url(1)).content.decode()  # rendered, then kept in the cache
+    Question.objects.filter(pk=q1.pk).update(text="Does the unit keep a signed credentialing register?")
+    page = client.get(standard_url(1)).content.decode()
+    assert "Answer to question 1: Does the unit keep a signed credentialing register?" in page
