@@ -297,12 +297,16 @@ def test_an_autosave_costs_the_same_queries_for_0_1_or_52_answers(
         assert post_answer(client, questions[0]).status_code == 200
 
 
-def test_the_summary_and_the_dashboard_show_the_case_review_beside_the_application(client, enrolled, application):
+def test_the_summary_and_the_dashboard_show_the_case_review_beside_the_application(
+    client, enrolled, application, django_assert_num_queries
+):
     answer_questions(application, core_questions(application)[:3])
     complete_case_review(application)
     client.force_login(enrolled.member)
-    for url in (reverse("applications:summary"), reverse("facilities:dashboard")):
-        page = client.get(url).content.decode()
+    # The dashboard also looks for a deadline (the latest assessment round).
+    for url, queries in ((reverse("applications:summary"), PAGE_QUERIES), (reverse("facilities:dashboard"), 12)):
+        with django_assert_num_queries(queries):
+            page = client.get(url).content.decode()
         pair = page[page.index('<div class="progress-pair">'):]
         assert "3 of 28 core questions complete" in pair and "30 of 30 cases complete" in pair
 

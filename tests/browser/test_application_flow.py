@@ -4,7 +4,7 @@ from applications.models import Application, Question
 from applications.services import open_application
 from facilities.models import Facility
 from tests.conftest import people_of
-from tests.factories import PASSWORD, FacilityFactory, complete_case_review
+from tests.factories import PASSWORD, FacilityFactory, answer_questions, complete_case_review, core_questions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,4 +52,33 @@ def test_member_fills_the_core_deputy_cannot_submit_representative_submits(page,
     page.goto("/facility/application/")
     page.wait_for_selector("text=read-only")
     assert page.locator("textarea").count() == 0 and page.locator("input[name=choice]").count() == 0
+    assert Application.objects.get(pk=application.pk).status == Application.Status.SUBMITTED
+
+
+def test_the_submission_says_it_is_working_and_cannot_be_sent_twice(page, sign_in):
+    staff = people_of(FacilityFactory(name="Patient IO Centre", status=Facility.Status.ENROLLED))
+    application = open_application(staff.facility)
+    complete_case_review(application)
+    answer_questions(application, core_questions(application))
+    sign_in(staff.rep.email, PASSWORD)
+    page.goto("/facility/application/submit/")
+    held = []  # the submission, held back so that the page can be seen while it is under way
+    page.route("**/facility/application/submit/",
+               lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    page.locator("button:has-text('Yes, submit the application')").focus()
+    page.keyboard.press("Enter")  # (locators would wait for the navigation held back here: the page is read directly)
+    working = """() => { const form = document.querySelector('form[data-busy]'), button = form.querySelector('button');
+        return [form.getAttribute('aria-busy'), button.getAttribute('aria-disabled'),
+                form.querySelector('[role=status]')?.textContent, document.activeElement === button]; }"""
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate(working) == ["true", "true", "Working…", True]  # and focus stays on the button
+    page.keyboard.press("Enter")  # sent again
+    page.evaluate("document.querySelector('form[data-busy] button').click()")  # and again, with the pointer
+    page.wait_for_timeout(500)
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector("text=has been submitted")
     assert Application.objects.get(pk=application.pk).status == Application.Status.SUBMITTED
