@@ -8,7 +8,7 @@ from facilities.access import OfficeMixin
 from . import services
 from .models import Answer, AnswerRevision, Application
 from .progress import answer_is_complete, compute_progress
-from .views import QuestionRow, group_by_standard
+from .views import QuestionRow, group_by_standard, question_skeletons
 
 
 class OfficeApplicationView(OfficeMixin, TemplateView):
@@ -29,7 +29,11 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
             )
         }
         review = services.case_review_state(self.application)
-        rows = [QuestionRow(q, answers.get(q.pk), None, answer_is_complete(q, answers.get(q.pk), review)) for q in questions]
+        skeletons = question_skeletons(questions)
+        rows = [
+            QuestionRow(q, answers.get(q.pk), None, answer_is_complete(q, answers.get(q.pk), review), skeleton=skeletons[q.pk])
+            for q in questions
+        ]
         from assessment import services as assessment
         from assessment.models import Audit
         from assessment.workflow import Status

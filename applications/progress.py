@@ -23,6 +23,40 @@ def answer_is_complete(question, answer, review):
     return True
 
 
+def answer_has_content(answer):
+    return answer is not None and bool(answer.choice or answer.evidence.strip() or answer.explanation.strip())
+
+
+@dataclass
+class StandardProgress:
+    """One standard's place in the application, for the standards navigator."""
+
+    standard: object
+    questions: list = field(default_factory=list)
+    required: int = 0  # core questions, and extended ones where the application needs them
+    required_complete: int = 0
+    complete: int = 0  # of all its questions: a standard of extended questions only is done when they are
+    started: bool = False  # any of its answers holds something
+
+    @property
+    def state(self):
+        done = self.required_complete == self.required if self.required else self.complete == len(self.questions)
+        if done:
+            return "complete"
+        return "in_progress" if self.started else "not_started"
+
+
+@dataclass
+class CaseReviewProgress:
+    """The internal case review's progress shown beside the application's (casereview/_progress.html)."""
+
+    state: object  # casereview.services.ReviewState
+
+    @property
+    def percent(self):
+        return round(100 * self.state.cases_done / self.state.size) if self.state.size else 0
+
+
 @dataclass
 class Progress:
     core_total: int = 0
@@ -34,6 +68,8 @@ class Progress:
     extended_required: bool = False  # a Centre of Excellence application needs the extended questions too
     # Why the internal case review breaks the manual's eligibility rules (window, tumour types): no submission then.
     review_problems: tuple = ()
+    standards: list = field(default_factory=list)  # StandardProgress, in order
+    case_review: "CaseReviewProgress | None" = None  # when the programme has a case review
 
     @property
     def core_percent(self):
@@ -56,13 +92,31 @@ class Progress:
         """Ready to submit: the core complete, the extended questions where they are required, an eligible case review."""
         return self.core_done and self.extended_ready and not self.review_problems
 
+    def first_to_work_on(self, among=None):
+        """The first standard not complete (of ``among``, numbers, when given), else the first of them."""
+        candidates = [s for s in self.standards if among is None or s.standard.number in among] or self.standards
+        return next((s for s in candidates if s.state != "complete"), candidates[0] if candidates else None)
+
 def compute_progress(questions, answers_by_question, review, extended_required=False):
     """Core progress counts core questions only; extended answers never make up for a missing core one."""
     progress = Progress(extended_required=extended_required)
     if any(question.is_case_review for question in questions):  # only programmes with a case review have its rules
         progress.review_problems = review.eligibility_problems
+        progress.case_review = CaseReviewProgress(review)
+    by_standard = {}
     for question in questions:
-        complete = answer_is_complete(question, answers_by_question.get(question.pk), review)
+        answer = answers_by_question.get(question.pk)
+        complete = answer_is_complete(question, answer, review)
+        standard = by_standard.get(question.standard_id)
+        if standard is None:
+            standard = by_standard[question.standard_id] = StandardProgress(question.standard)
+            progress.standards.append(standard)
+        standard.questions.append(question)
+        standard.complete += complete
+        if question.is_core or extended_required:
+            standard.required += 1
+            standard.required_complete += complete
+        standard.started = standard.started or answer_has_content(answer)
         if question.is_core:
             progress.core_total += 1
             progress.core_complete += complete

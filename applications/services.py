@@ -27,7 +27,8 @@ def application_is_open_for(facility):
 
 
 def _current_application(facility):
-    return Application.objects.filter(facility=facility).order_by("-started_at").first()
+    # Its pages name the programme and the question set version: read with it, not afterwards.
+    return Application.objects.filter(facility=facility).select_related("question_set__programme").order_by("-started_at").first()
 
 
 def open_application(facility):

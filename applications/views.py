@@ -1,11 +1,17 @@
 """Facility staff's application: the questions, autosave, progress, summary and submission."""
+import hashlib
 from dataclasses import dataclass
 from itertools import groupby
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -27,22 +33,65 @@ class QuestionRow:
     form: AnswerForm | None
     complete: bool
     conflict: Answer | None = None
+    skeleton: dict | None = None  # see question_skeletons
 
 
 def build_rows(application, questions, answers, review, editable_ids):
+    skeletons = question_skeletons(questions)
     return [
         QuestionRow(
             question=q,
             answer=answers.get(q.pk),
             form=AnswerForm.for_answer(q, answers.get(q.pk)) if q.pk in editable_ids else None,
             complete=answer_is_complete(q, answers.get(q.pk), review),
+            skeleton=skeletons[q.pk],
         )
         for q in questions
     ]
 
 
+SKELETON_PARTS = ("head", "legend", "evidence_label", "explanation_label", "save_label", "action", "anchor")
+SKELETON_BREAK = "<!--part-->"
+
+
+def question_skeletons(questions):
+    """The parts of each question's card that no answer changes, rendered once and kept in the cache.
+
+    They depend on the question set, the language and the questions' own texts; the texts are in the key
+    (as a digest), so a question edited in the Django admin is rendered afresh without anyone clearing the cache.
+    """
+    if not questions:
+        return {}
+    texts = [(q.pk, q.number, q.criterion, q.is_core, q.is_case_review, q.text, q.evidence_help, q.explanation_prompt)
+             for q in questions]
+    digest = hashlib.blake2b(repr(texts).encode(), digest_size=16).hexdigest()
+    key = f"question-skeletons:{questions[0].standard.question_set_id}:{get_language()}:{digest}"
+    skeletons = cache.get(key)
+    if skeletons is None:
+        skeletons = {}
+        for q in questions:
+            html = render_to_string("applications/_question_skeleton.html", {"q": q, "form": AnswerForm(question=q)})
+            skeletons[q.pk] = dict(zip(SKELETON_PARTS, (mark_safe(part.strip()) for part in html.split(SKELETON_BREAK))))
+        cache.set(key, skeletons, SKELETON_SECONDS)
+    return skeletons
+
+
+SKELETON_SECONDS = 7 * 24 * 3600  # a question set's texts rarely change; an edit makes a new key anyway
+
+
 def group_by_standard(rows):
+    """The office reads the whole application at once: [(standard, rows), ...]."""
     return [(standard, list(items)) for standard, items in groupby(rows, key=lambda row: row.question.standard)]
+
+
+def standard_links(progress, current):
+    """The standards navigator's entries, their numbers and links made once here rather than in its loop."""
+    prefix = reverse("applications:standard", args=[0]).removesuffix("0/")
+    return [
+        {"number": str(s.standard.number), "title": s.standard.title, "url": f"{prefix}{s.standard.number}/",
+         "state": s.state, "current": s is current}
+        for s in progress.standards
+    ]
 
 
 class ApplicationMixin(FacilityStaffMixin):
@@ -53,6 +102,12 @@ class ApplicationMixin(FacilityStaffMixin):
         self.is_open = services.application_is_open_for(self.facility)
         self.application = services.open_application(self.facility) if self.is_open else None
 
+    def questions_of_application(self):
+        """Read once per request: the save and the page it answers with share them."""
+        if not hasattr(self, "_questions"):
+            self._questions = services.questions_of(self.application)
+        return self._questions
+
     def unavailable_response(self, request):
         if not self.is_open:
             status = 200 if request.method == "GET" else 403
@@ -60,7 +115,7 @@ class ApplicationMixin(FacilityStaffMixin):
         return None
 
     def page_context(self):
-        questions = services.questions_of(self.application)
+        questions = self.questions_of_application()
         answers = services.answers_of(self.application)
         review = services.case_review_state(self.application)
         progress = compute_progress(questions, answers, review, self.application.seeks_excellence)
@@ -71,24 +126,58 @@ class ApplicationMixin(FacilityStaffMixin):
             "review": review,
             "progress": progress,
             "can_submit": permissions.can_submit_application(self.request.user, self.facility),
+            # Translated once here rather than for every question's Yes/No.
+            "choice_labels": [(value, str(label)) for value, label in Answer.Choice.choices],
         }
 
 
 class ApplicationView(ApplicationMixin, TemplateView):
+    """One standard at a time; without a number, the first standard that still needs the facility's work."""
+
     template_name = "applications/application.html"
 
     def get_context_data(self, **kwargs):
         context = self.page_context()
-        rows = build_rows(
-            self.application, context["questions"], context["answers"], context["review"],
-            services.editable_question_ids(self.application, context["questions"]),
-        )
-        standards = group_by_standard(rows)
+        progress = context["progress"]
+        editable_ids = services.editable_question_ids(self.application, context["questions"])
+        current = self.current_standard(progress, context["questions"], editable_ids)
+        position = progress.standards.index(current)
+        rows = build_rows(self.application, current.questions, context["answers"], context["review"], editable_ids)
         if not self.application.is_editable:
             from assessment.services import timeline
 
             context["timeline"] = timeline(self.application, self.request.user)
-        return super().get_context_data(standards=standards, **context, **kwargs)
+        return super().get_context_data(
+            current=current, rows=rows, standard_links=standard_links(progress, current),
+            previous=progress.standards[position - 1] if position else None,
+            next=progress.standards[position + 1] if position + 1 < len(progress.standards) else None,
+            **context, **kwargs,
+        )
+
+    def current_standard(self, progress, questions, editable_ids):
+        if "number" in self.kwargs:
+            for standard in progress.standards:
+                if standard.standard.number == self.kwargs["number"]:
+                    return standard
+            raise Http404
+        # While replying to the assessors, the standards holding the questions they reopened come first.
+        among = None if self.application.is_editable else {q.standard.number for q in questions if q.pk in editable_ids}
+        return progress.first_to_work_on(among)
+
+
+class QuestionView(ApplicationMixin, View):
+    """A question by its number (links from comments and the summary) leads to it on its standard's page."""
+
+    def get(self, request, *args, **kwargs):
+        question = get_object_or_404(
+            Question.objects.select_related("standard"),
+            number=kwargs["number"], standard__question_set_id=self.application.question_set_id,
+        )
+        return redirect(question_url(question))
+
+
+def question_url(question):
+    return f"{reverse('applications:standard', args=[question.standard.number])}#q-{question.number}"
 
 
 class SummaryView(ApplicationMixin, TemplateView):
@@ -106,17 +195,16 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
     def setup_scope(self, request, *args, **kwargs):
         super().setup_scope(request, *args, **kwargs)
         if self.is_open:
-            self.question = get_object_or_404(
-                Question.objects.select_related("standard"),
-                pk=kwargs["question_pk"],
-                standard__question_set_id=self.application.question_set_id,
-            )
+            # One of the application's own questions, else 404 (another programme's, or none).
+            self.question = next((q for q in self.questions_of_application() if q.pk == kwargs["question_pk"]), None)
+            if self.question is None:
+                raise Http404
 
     def get(self, request, *args, **kwargs):
         return redirect(self.anchor_url())
 
     def anchor_url(self):
-        return f"{reverse('applications:application')}#q-{self.question.number}"
+        return question_url(self.question)
 
     def bind_form(self, data):
         return AnswerForm(data, question=self.question)
@@ -145,7 +233,11 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
         row = QuestionRow(
             self.question, answer, None, answer_is_complete(self.question, answer, context["review"])
         )
-        return render(self.request, "applications/_saved.html", {**context, "row": row, "facility": self.facility})
+        current = next(s for s in context["progress"].standards if s.standard.pk == self.question.standard_id)
+        return render(
+            self.request, "applications/_saved.html",
+            {**context, "row": row, "standard_links": standard_links(context["progress"], current), "facility": self.facility},
+        )
 
     def refused_response(self, form, conflict):
         """Errors and conflicts show the whole question again, keeping what the user typed."""
@@ -153,7 +245,7 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
         row = QuestionRow(
             self.question, context["answers"].get(self.question.pk), form,
             answer_is_complete(self.question, context["answers"].get(self.question.pk), context["review"]),
-            conflict,
+            conflict, question_skeletons([self.question])[self.question.pk],
         )
         return self.render_refusal(
             "applications/_question.html", "applications/question_page.html",

@@ -1,7 +1,7 @@
 """Application page and autosave timings on PostgreSQL with N facilities holding full applications.
 
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/accreditation .venv/bin/python bench/application_page.py [N ...]
-Uses its own database (<name>_bench), recreated on every run. Prints median and p95 in milliseconds.
+Uses its own database (<name>_bench), recreated on every run. Prints a Markdown table: median and p95 ms, this process's CPU ms per request, queries.
 """
 import os
 import random
@@ -22,11 +22,17 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from benchdb import percentile, recreate_database  # noqa: E402
 
-REQUESTS = 200
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", 200))
+# The pages measured (label, URL); BENCH_PAGES="label=url,..." measures others, e.g. before the per-standard pages.
+PAGES = [tuple(item.split("=", 1)) for item in os.environ.get(
+    "BENCH_PAGES", "application (first standard)=/facility/application/,standard 7=/facility/application/standards/7/"
+).split(",")]
 
 
 def seed(count, start):
@@ -62,31 +68,43 @@ def seed(count, start):
         )
 
 
+def timed(client, method, url, data=None):
+    """One request: wall ms, this process's CPU ms, its queries and the response."""
+    with CaptureQueriesContext(connection) as captured:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        response = getattr(client, method)(url, data, HTTP_HX_REQUEST="true") if data else client.get(url)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return wall, cpu, len(captured), response
+
+
 def measure(total):
     from applications.models import Answer
     from facilities.models import User
 
     members = list(User.objects.filter(email__startswith="member").values_list("pk", flat=True))
-    page_times, save_times = [], []
+    pages = {label: url for label, url in PAGES}
+    results = {label: ([], [], []) for label in [*pages, "autosave"]}
     client = Client()
     for _ in range(REQUESTS):
         user = User.objects.get(pk=random.choice(members))
         client.force_login(user)
-        started = time.perf_counter()
-        response = client.get("/facility/application/")
-        page_times.append(time.perf_counter() - started)
-        assert response.status_code == 200
+        for label, url in pages.items():
+            wall, cpu, queries, response = timed(client, "get", url)
+            assert response.status_code == 200, (url, response.status_code)
+            for bucket, value in zip(results[label], (wall, cpu, queries)):
+                bucket.append(value)
         answer = Answer.objects.filter(application__facility__memberships__user=user).order_by("?").first()
         data = {"choice": "no", "evidence": "Updated evidence", "explanation": "Updated", "version": answer.version}
-        started = time.perf_counter()
-        response = client.post(f"/facility/application/answers/{answer.question_id}/", data, HTTP_HX_REQUEST="true")
-        save_times.append(time.perf_counter() - started)
+        wall, cpu, queries, response = timed(client, "post", f"/facility/application/answers/{answer.question_id}/", data)
         assert response.status_code == 200, response.status_code
-    for label, times in (("application page", page_times), ("autosave", save_times)):
-        print(
-            f"N={total:>6}  {label:<17} median {statistics.median(times) * 1000:7.1f} ms   "
-            f"p95 {percentile(times, 0.95) * 1000:7.1f} ms   ({len(times)} requests)"
-        )
+        for bucket, value in zip(results["autosave"], (wall, cpu, queries)):
+            bucket.append(value)
+    print(f"N={total}, load average {', '.join(f'{load:.1f}' for load in os.getloadavg())}")
+    print("| request | median ms | p95 ms | Python CPU ms | queries | requests |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for label, (times, cpu_times, queries) in results.items():
+        print(f"| {label} | {statistics.median(times) * 1000:.1f} | {percentile(times, 0.95) * 1000:.1f} | "
+              f"{statistics.median(cpu_times) * 1000:.1f} | {max(queries)} | {len(times)} |")
 
 
 def main(sizes):

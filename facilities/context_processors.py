@@ -1,4 +1,4 @@
-from .permissions import facility_id_of
+from .permissions import facility_has_case_review, facility_id_of
 
 
 def portal(request):
@@ -8,6 +8,7 @@ def portal(request):
         return {}
     return {
         "nav_is_staff": facility_id_of(user) is not None,
+        "nav_case_review": facility_has_case_review(user),
         "nav_is_office": user.is_office,
         "nav_is_assessor": user.is_assessor,
     }

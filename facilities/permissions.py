@@ -10,8 +10,16 @@ def facility_id_of(user):
         return cached
     from .models import Membership
 
-    user._facility_id = Membership.objects.filter(user=user).values_list("facility_id", flat=True).first()
+    # The same row says whether the facility's programme has a case review (the navigation's link to it).
+    user._facility_id, user._facility_has_case_review = Membership.objects.filter(user=user).values_list(
+        "facility_id", "facility__programme__has_case_review"
+    ).first() or (None, False)
     return user._facility_id
+
+
+def facility_has_case_review(user):
+    """Whether the programme of the facility a user works for has the internal case review."""
+    return facility_id_of(user) is not None and user._facility_has_case_review
 
 
 def is_authorised_representative(user, facility):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -12,10 +14,13 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-# Fixed costs, whatever the number of answers: session, user, membership, facility, application, questions, answers,
-# the case review's state (its dataset items, its cases) and, on pages, the navigation (unread messages, invoices tab).
-PAGE_QUERIES = 13
-AUTOSAVE_QUERIES = 15  # includes re-reading the application under its row lock before the write
+# Fixed costs, whatever the number of answers: session, user, membership (with whether the programme has a case
+# review), facility, application (with its question set and programme), questions, answers, the case review's state
+# (its dataset items, its cases) and, on pages, the navigation (unread messages, invoices tab).
+PAGE_QUERIES = 11
+# The questions are read once for the save and the progress it answers with; the application is re-read under its
+# row lock before the write.
+AUTOSAVE_QUERIES = 14
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -39,13 +44,60 @@ def test_the_application_is_closed_until_the_facility_is_enrolled(client, regist
     assert not Application.objects.exists()
 
 
-def test_the_application_shows_13_standards_with_navigators_and_52_questions(client, enrolled):
+def standard_url(number):
+    return reverse("applications:standard", args=[number])
+
+
+def navigator_marks(page):
+    """Each standard's number and completion mark, as the navigator's text says them."""
+    nav = page[page.index('<nav class="standard-nav"'):]
+    nav = nav[:nav.index("</nav>")]
+    return re.findall(r'<span class="num">(\d+)</span>.*?<span class="mark [a-z_]+">([^<]+)</span>', nav, re.S)
+
+
+def test_the_application_shows_one_standard_with_the_navigator_of_all_13_and_the_overall_progress(client, enrolled, application):
     client.force_login(enrolled.member)
     page = client.get(reverse("applications:application")).content.decode()
-    assert page.count('class="question card"') == 52
-    assert page.count('class="standard-nav"') == 26  # top and bottom of each standard
-    assert page.count('class="badge core"') == 28 and page.count('class="badge extended"') == 24
-    assert "0 of 28 core questions complete" in page
+    first = application.question_set.standards.get(number=1)
+    assert page.count('class="question card"') == first.questions.count() == 8
+    assert f"Standard 1: {first.title}" in page and "0 of 28 core questions complete" in page
+    assert navigator_marks(page) == [(str(n), "Not started") for n in range(1, 14)]
+    assert page.count('aria-current="page"><span class="num">') == 1
+    assert f'href="{standard_url(1)}" aria-current="page"><span class="num">' in page
+    assert f'rel="next" href="{standard_url(2)}"' in page and 'rel="prev"' not in page
+
+    last = client.get(standard_url(13)).content.decode()
+    assert f'rel="prev" href="{standard_url(12)}"' in last and 'rel="next"' not in last
+    assert reverse("applications:summary") in last
+    assert client.get(standard_url(14)).status_code == 404
+
+
+def test_the_application_opens_the_first_standard_not_complete_and_marks_each_standard(client, enrolled, application):
+    first_core = [q for q in core_questions(application) if q.standard.number == 1]
+    answer_questions(application, first_core)
+    answer_questions(application, [question(application, 9)], evidence="")  # standard 2, half written
+    client.force_login(enrolled.member)
+    page = client.get(reverse("applications:application")).content.decode()
+    assert "Standard 2:" in page and 'id="q-9"' in page and 'id="q-1"' not in page
+    marks = dict(navigator_marks(page))
+    assert (marks["1"], marks["2"], marks["3"]) == ("Complete", "In progress", "Not started")
+
+
+def test_the_evidence_help_sits_above_the_evidence_box_it_describes(client, enrolled, application):
+    client.force_login(enrolled.member)
+    page = client.get(standard_url(1)).content.decode()
+    q1 = question(application, 1)
+    help_at = page.index('<p class="help evidence-help" id="id_q1_evidence_helptext">')
+    assert page.index('<label for="id_q1_evidence">') < help_at < page.index('<textarea name="evidence" id="id_q1_evidence"')
+    assert 'aria-describedby="id_q1_evidence_helptext"' in page and q1.evidence_help.split()[0] in page[help_at:]
+
+
+def test_a_question_number_leads_to_its_standard(client, enrolled, application):
+    client.force_login(enrolled.member)
+    q13 = question(application, 13)
+    response = client.get(reverse("applications:question", args=[13]))
+    assert response.status_code == 302 and response.url == f"{standard_url(q13.standard.number)}#q-13"
+    assert client.get(reverse("applications:question", args=[99])).status_code == 404
 
 
 def test_a_member_saves_an_answer_with_htmx_and_sees_progress(client, enrolled, application):
@@ -209,6 +261,19 @@ def test_the_representative_submits_then_everything_is_read_only(
     assert Answer.objects.get(application=application, question=question(application, 1)).evidence != "Changed after submission"
 
 
+def test_a_submission_sent_twice_is_submitted_once_and_its_button_says_it_is_working(client, enrolled, application):
+    complete_core(application)
+    client.force_login(enrolled.rep)
+    confirm = client.get(reverse("applications:submit")).content.decode()
+    assert '<form method="post" data-busy="Working…">' in confirm  # static/js/busy.js marks it busy and refuses a second send
+    first = client.post(reverse("applications:submit"))
+    second = client.post(reverse("applications:submit"), follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert AuditEntry.objects.filter(action="application.submit").count() == 1
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+
+
 @pytest.mark.parametrize("answered", [0, 1, 52])
 def test_the_application_page_costs_the_same_queries_for_0_1_or_52_answers(
     client, enrolled, application, answered, django_assert_num_queries
@@ -216,8 +281,9 @@ def test_the_application_page_costs_the_same_queries_for_0_1_or_52_answers(
     questions = list(Question.objects.filter(standard__question_set=application.question_set).order_by("number"))
     answer_questions(application, questions[:answered])
     client.force_login(enrolled.member)
-    with django_assert_num_queries(PAGE_QUERIES):
-        assert client.get(reverse("applications:application")).status_code == 200
+    for url in (reverse("applications:application"), standard_url(8)):  # 8 holds a case review question
+        with django_assert_num_queries(PAGE_QUERIES):
+            assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("answered", [0, 1, 52])
@@ -229,3 +295,38 @@ def test_an_autosave_costs_the_same_queries_for_0_1_or_52_answers(
     client.force_login(enrolled.member)
     with django_assert_num_queries(AUTOSAVE_QUERIES):
         assert post_answer(client, questions[0]).status_code == 200
+
+
+def test_the_summary_and_the_dashboard_show_the_case_review_beside_the_application(
+    client, enrolled, application, django_assert_num_queries
+):
+    answer_questions(application, core_questions(application)[:3])
+    complete_case_review(application)
+    client.force_login(enrolled.member)
+    # The dashboard also looks for a deadline (the latest assessment round).
+    for url, queries in ((reverse("applications:summary"), PAGE_QUERIES), (reverse("facilities:dashboard"), 12)):
+        with django_assert_num_queries(queries):
+            page = client.get(url).content.decode()
+        pair = page[page.index('<div class="progress-pair">'):]
+        assert "3 of 28 core questions complete" in pair and "30 of 30 cases complete" in pair
+
+
+def test_the_case_review_is_in_the_navigation_of_facility_staff_whose_programme_has_one(client, enrolled):
+    from applications.models import Programme
+
+    review_link = f'<a href="{reverse("casereview:review")}"'
+    client.force_login(enrolled.member)
+    assert review_link in client.get(reverse("facilities:dashboard")).content.decode()
+    srs = FacilityFactory(programme=Programme.objects.get(code="srs"), status=enrolled.facility.status)
+    client.force_login(srs.authorised_representative)
+    page = client.get(reverse("facilities:dashboard")).content.decode()
+    assert "Case review" not in page and review_link not in page
+
+
+def test_a_question_edited_in_the_admin_shows_its_new_text_although_its_card_is_cached(client, enrolled, application):
+    client.force_login(enrolled.member)
+    q1 = question(application, 1)
+    assert q1.text in client.get(standard_url(1)).content.decode()  # rendered, then kept in the cache
+    Question.objects.filter(pk=q1.pk).update(text="Does the unit keep a signed credentialing register?")
+    page = client.get(standard_url(1)).content.decode()
+    assert "Answer to question 1: Does the unit keep a signed credentialing register?" in page

@@ -114,6 +114,9 @@ MATRIX = {
     "assessment:decide": (lambda w: {"pk": w.a_application.pk}, expect(403, chair=200)),
     "directory": (lambda w: {}, PUBLIC),
     "applications:application": (lambda w: {}, staff_only()),
+    "applications:standard": (lambda w: {"number": 1}, staff_only()),
+    # A question by number leads to its standard's page.
+    "applications:question": (lambda w: {"number": 1}, staff_only(**{r: 302 for r in STAFF})),
     "applications:summary": (lambda w: {}, staff_only()),
     # GET on an answer URL leads back to the question on the application page.
     "applications:answer": (lambda w: {"question_pk": w.question.pk}, staff_only(**{r: 302 for r in STAFF})),

@@ -118,6 +118,16 @@
     if (needsAttention) needsAttention.focus();
   });
 
+  // A link to "#q-N" on the application (from before it showed one standard per page) whose question is
+  // on another standard's page goes to that page.
+  document.addEventListener("DOMContentLoaded", function () {
+    const asked = /^#q-(\d+)$/.exec(window.location.hash);
+    const nav = document.getElementById("standard-nav");
+    if (asked && nav && !document.getElementById("q-" + asked[1])) {
+      window.location.replace(nav.dataset.questionUrl.replace(/\/0\/$/, "/" + asked[1] + "/"));
+    }
+  });
+
   window.addEventListener("beforeunload", function (event) {
     const pending = Array.from(document.querySelectorAll("form.autosave")).some(function (form) {
       return UNSAVED.includes(form.dataset.saveState) || form.querySelector(".not-saved");

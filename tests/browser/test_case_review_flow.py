@@ -28,8 +28,8 @@ def test_member_draws_30_cases_from_a_csv_file_checks_them_and_questions_13_30_3
     open_application(staff.facility)
     sign_in(staff.member.email, PASSWORD)
 
-    page.goto("/facility/application/")
     for number in REVIEW_QUESTIONS:
+        page.goto(f"/facility/application/questions/{number}/")  # on its standard's page
         card = page.locator(f"#q-{number}")
         card.locator("textarea[name=evidence]").fill("The internal case review of 30 drawn records")
         card.locator("textarea[name=explanation]").fill("Referral dates were kept in the referring hospital's letters; they are now copied into our records.")
@@ -38,6 +38,7 @@ def test_member_draws_30_cases_from_a_csv_file_checks_them_and_questions_13_30_3
         assert card.locator(f"#q-{number}-state").inner_text() == "Incomplete"
         assert "0 of 30 cases complete" in card.locator(".review-status").inner_text()
 
+    page.goto("/facility/application/questions/13/")
     page.locator("#q-13 .review-status a").click()
     page.wait_for_selector("h1:has-text('Case review summary')")
     page.click(".breadcrumb a:has-text('Internal case review')")
@@ -69,7 +70,7 @@ def test_member_draws_30_cases_from_a_csv_file_checks_them_and_questions_13_30_3
     page.wait_for_selector("text=Liver")
     assert page.locator("text=Cases still incomplete").count() == 1 and page.locator(".incomplete li").count() == 0
 
-    page.goto("/facility/application/")
     for number in REVIEW_QUESTIONS:
+        page.goto(f"/facility/application/questions/{number}/")
         assert page.locator(f"#q-{number}-state").inner_text() == "Complete"
         assert "30 of 30 cases complete" in page.locator(f"#q-{number} .review-status").inner_text()
