@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accreditation.autosave import VersionedSaveMixin
+from accreditation.templatetags.reference_text import fallback_lang
 from facilities import permissions
 from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin
 
@@ -88,7 +89,8 @@ def standard_links(progress, current):
     """The standards navigator's entries, their numbers and links made once here rather than in its loop."""
     prefix = reverse("applications:standard", args=[0]).removesuffix("0/")
     return [
-        {"number": str(s.standard.number), "title": s.standard.title, "url": f"{prefix}{s.standard.number}/",
+        {"number": str(s.standard.number), "title": s.standard.title, "title_lang": fallback_lang(s.standard, "title"),
+         "url": f"{prefix}{s.standard.number}/",
          "state": s.state, "current": s is current}
         for s in progress.standards
     ]

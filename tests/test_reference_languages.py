@@ -44,7 +44,8 @@ def io_question(application, number):
 def test_the_german_application_page_shows_the_german_question_standard_and_evidence_help(client, enrolled, application):
     speaks(enrolled.member, "de")
     client.force_login(enrolled.member)
-    page = client.get(reverse("applications:application")).content.decode()
+    page = client.get(reverse("applications:question", args=[36]), follow=True).content.decode()
+    page += client.get(reverse("applications:standard", args=[1])).content.decode()
     assert "Hat die interne Fallprüfung gezeigt, dass vor jeder Sitzung die Identität geprüft" in page  # question 36
     assert "Qualifikation und Fortbildung des Personals" in page  # standard 1
     assert "Facharztdiplome, Prüfungszeugnisse oder Berechtigungsnachweise" in page  # evidence help of question 2
@@ -66,11 +67,19 @@ def test_french_has_no_question_bank_so_the_assessor_reads_the_english_marked_as
     assert f'<p class="question-text">{io_question(application, 36).text_de}</p>' in page
 
 
-def test_the_french_application_page_keeps_the_english_question(client, enrolled, application):
+def test_the_french_application_page_shows_the_english_question_marked_as_english_and_says_why(
+        client, enrolled, application):
     speaks(enrolled.member, "fr")
     client.force_login(enrolled.member)
-    page = client.get(reverse("applications:application")).content.decode()
-    assert io_question(application, 36).text_en in page
+    page = client.get(reverse("applications:question", args=[36]), follow=True).content.decode()
+    question = io_question(application, 36)
+    assert f'<p class="question-text" lang="en">{question.text_en}</p>' in page
+    assert f'<span lang="en">{question.standard.title_en}</span>' in page
+    assert "shown in English" in page or "affichées en anglais" in page
+
+    speaks(enrolled.member, "de")
+    page = client.get(reverse("applications:question", args=[36]), follow=True).content.decode()
+    assert f'<p class="question-text">{question.text_de}</p>' in page
 
 
 def test_the_case_review_marks_english_items_on_a_french_page_and_not_on_a_german_one(client, enrolled, application):
