@@ -15,6 +15,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import redis
 import requests
 from django.db import connection
 
@@ -23,7 +24,9 @@ from correspondence.models import FacilityDocument
 from .factories import PASSWORD, MembershipFactory
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The replicas' shared cache (sessions' rate limits, failed sign-ins) in a Redis database of their own, emptied
+# before they start: counts left by an earlier run, or a flush by a test on another worker, would skew them.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/15"
 BUCKET = "replica-files"
 # Not the tests' fast MD5: the replicas run production's password hashers.
 HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
@@ -119,6 +122,7 @@ def replicas(static_root, tmp_path, settings):
         "DATABASE_URL": database_url(), "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{s3_port}",
     }
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    redis.Redis.from_url(REDIS_URL).flushdb()
     storage = subprocess.Popen([sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(s3_port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     servers = [storage] + [
