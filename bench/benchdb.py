@@ -4,7 +4,9 @@ Import after django.setup(); the scripts run as `python bench/<script>.py`, so t
 """
 import os
 import platform
+import statistics
 import subprocess
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +26,17 @@ def recreate_database():
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def timed_gets(client, url, requests):
+    """GET the URL ``requests`` times: (median ms, p95 ms, median ms of this process's own CPU time)."""
+    times, cpu_times = [], []
+    for _ in range(requests):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        client.get(url)
+        times.append(time.perf_counter() - started)
+        cpu_times.append(time.process_time() - cpu_started)
+    return statistics.median(times) * 1000, percentile(times, 0.95) * 1000, statistics.median(cpu_times) * 1000
 
 
 def load_average():

@@ -11,7 +11,6 @@ import cProfile
 import datetime
 import os
 import pstats
-import statistics
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from benchdb import load_average, machine, percentile, recreate_database  # noqa: E402
+from benchdb import load_average, machine, recreate_database, timed_gets  # noqa: E402
 from seed import APPLICATIONS, FACILITIES, seed  # noqa: E402
 
 PAGES = [
@@ -99,14 +98,7 @@ def measure(users, requests):
         with connection.execute_wrapper(record):
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        times, cpu_times = [], []
-        for _ in range(requests):
-            started, cpu_started = time.perf_counter(), time.process_time()
-            client.get(url)
-            times.append(time.perf_counter() - started)
-            cpu_times.append(time.process_time() - cpu_started)
-        rows.append((label, url, statistics.median(times) * 1000, percentile(times, 0.95) * 1000,
-                     statistics.median(cpu_times) * 1000, python_calls(client, url), len(captured), len(response.content) // 1024, requests))
+        rows.append((label, url, *timed_gets(client, url, requests), python_calls(client, url), len(captured), len(response.content) // 1024, requests))
         # The slowest queries of the page (leaving out the session and the signed-in user).
         queries = [q for q in captured if q["sql"].startswith("SELECT") and "django_session" not in q["sql"]]
         for query in sorted(queries, key=lambda q: q["time"], reverse=True)[:3]:

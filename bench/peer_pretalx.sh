@@ -133,12 +133,14 @@ RUNS="$VAR/runs.txt"
 : > "$RUNS"
 LOAD_BEFORE=$(awk '{print $1", "$2", "$3}' /proc/loadavg)
 run() {  # side url cookie connections round
-  local line
-  line=$(BENCH_COOKIE="$3" wrk -t "$(( $4 < 2 ? 1 : 2 ))" -c "$4" -d "${SECONDS_A_RUN}s" --timeout 120s \
-    -s "$ROOT/bench/peer/latency.lua" "$2" | grep '^RESULT')
+  # bench/load.lua, as the load bench drives it: one request line (method, path, cookie), any non-2xx counted.
+  local line threads=$(( $4 < 2 ? 1 : 2 )) requests="$VAR/request-$1.tsv"
+  printf 'GET\t%s\t%s\t\t\n' "${2#http*://*/}" "$3" | sed 's|^GET\t|GET\t/|' > "$requests"
+  line=$(BENCH_REQUESTS="$requests" BENCH_WRK_THREADS="$threads" wrk -t "$threads" -c "$4" \
+    -d "${SECONDS_A_RUN}s" --timeout 120s -s "$ROOT/bench/load.lua" "$2" | grep '^BENCH')
   step "round $5, $4 connection(s), $1: $line"
-  # RESULT requests=.. seconds=.. p50_ms=.. p95_ms=.. p99_ms=.. not_200=.. socket_errors=..
-  echo "$1 $4 $5 $(echo "$line" | sed 's/RESULT //; s/[a-z0-9_]*=//g')" >> "$RUNS"
+  # BENCH requests=.. seconds=.. p50=.. p95=.. p99=.. non2xx=.. socket_errors=..
+  echo "$1 $4 $5 $(echo "$line" | sed 's/BENCH //; s/[a-z0-9_]*=//g')" >> "$RUNS"
 }
 for round in $(seq "$ROUNDS"); do
   for connections in $CONNECTIONS; do

@@ -11,7 +11,6 @@ bench/RESULTS.md. With --profile, prints a pyinstrument profile of the review pa
 import argparse
 import datetime
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from benchdb import percentile, recreate_database  # noqa: E402
+from benchdb import recreate_database, timed_gets  # noqa: E402
 from office_lists import load_average, machine  # noqa: E402
 
 QUEUE_LENGTH = 20
@@ -86,14 +85,7 @@ def measure(client, application, requests):
             queries.clear()
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        times, cpu_times = [], []
-        for _ in range(requests):
-            started, cpu_started = time.perf_counter(), time.process_time()
-            client.get(url)
-            times.append(time.perf_counter() - started)
-            cpu_times.append(time.process_time() - cpu_started)
-        rows.append((label, url, statistics.median(times) * 1000, percentile(times, 0.95) * 1000,
-                     statistics.median(cpu_times) * 1000, len(queries), len(response.content) // 1024, requests))
+        rows.append((label, url, *timed_gets(client, url, requests), len(queries), len(response.content) // 1024, requests))
     return rows
 
 
