@@ -122,6 +122,10 @@ def crawl(browser, live_server, world, role):
 
         def check(path):
             violations = audit(page)
+            # A template tag or comment the engine did not take (a {# #} comment over two lines) shows as text.
+            leaked = [mark for mark in ("{#", "#}", "{%", "%}", "{{", "}}") if mark in page.inner_text("body")]
+            if leaked:
+                problems.append(f"{name} {path}: template syntax shown to the reader: {leaked}")
             counts.append((role, path, name, sum(v["count"] for v in violations), len(violations)))
             for violation in violations:
                 problems.append(f"{name} {path}: {violation['impact']} {violation['id']} at {violation['nodes']}")
