@@ -4,7 +4,8 @@ Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/accreditation .venv/bin/p
 (or `make bench-load`). The database is <that name>_load_bench: dropped, created, migrated and seeded (bench/seed.py)
 on every run unless --reuse measures the data an earlier run seeded.
 BENCH_SECONDS (default 30) is each scenario's length: BENCH_SECONDS=2 is a quick smoke run. BENCH_CONNECTIONS
-(default 20), BENCH_WORKERS and BENCH_THREADS (gunicorn's; default 3 and 2) change the set-up.
+(default 20), BENCH_WORKERS and BENCH_THREADS (gunicorn's; default 3 and 2) change the set-up; BENCH_ONLY
+(labels, comma-separated) runs only those scenarios.
 CACHE_URL (default TEST_REDIS_URL, else Redis DB 0) is the Redis the server's cache uses.
 
 People are signed in by sessions created here, as a sign-in would leave them: the facility staff's with their
@@ -68,6 +69,8 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
 # PostgreSQL and wrk share the same two cores, so more processes would only queue for them.
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+# BENCH_ONLY="application page,autosave": run only the scenarios whose labels are listed.
+ONLY = {label.strip() for label in os.environ.get("BENCH_ONLY", "").split(",") if label.strip()}
 WRK_THREADS = 2
 PORT = 8765
 CSRF = get_random_string(32)
@@ -241,7 +244,8 @@ def main(reuse):
     for invoice in Invoice.objects.filter(facility__in=facilities).select_related("facility"):
         store_invoice_pdf(invoice)
     assessed = list(Application.objects.filter(pk__in=[a.pk for a in assessed]).order_by("pk"))
-    plan = scenarios(office, assessor, facilities, assessed)
+    plan = [(label, requests) for label, requests in scenarios(office, assessor, facilities, assessed)
+            if not ONLY or label in ONLY]
     server = start_server()
     rows = []
     load_before = load_average()

@@ -65,7 +65,7 @@ def seed():
     staff = User.objects.bulk_create(User(email=f"staff{n}@bench.example", password=password) for n in range(OTHER_APPLICATIONS))
     facilities = Facility.objects.bulk_create(
         Facility(programme=facility.programme, name=f"Centre {n}", institution=f"Hospital {n}", address="1 Street",
-                 city="Vienna", country="Austria", phone="1", service_line="IR", annual_procedures=200,
+                 city="Vienna", country="AT", phone="1", service_line="IR", annual_procedures=200,
                  status=Facility.Status.ENROLLED, authorised_representative=person, main_account_holder=person,
                  deputy_representative=person)
         for n, person in enumerate(staff)
