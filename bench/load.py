@@ -2,7 +2,8 @@
 
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/accreditation .venv/bin/python bench/load.py [--reuse]
 (or `make bench-load`). The database is <that name>_load_bench: dropped, created, migrated and seeded (bench/seed.py)
-on every run unless --reuse measures the data an earlier run seeded.
+on every run unless --reuse measures the data an earlier run seeded. With --profile, no server and no wrk:
+each scenario's first request is profiled in this process (pyinstrument) into bench/profiles/<scenario>.txt.
 BENCH_SECONDS (default 30) is each scenario's length: BENCH_SECONDS=2 is a quick smoke run. BENCH_CONNECTIONS
 (default 20), BENCH_WORKERS and BENCH_THREADS (gunicorn's; default 3 and 2) change the set-up; BENCH_ONLY
 (labels, comma-separated) runs only those scenarios.
@@ -70,6 +71,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "20"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 # BENCH_ONLY="application page,autosave": run only the scenarios whose labels are listed.
+PROFILE = "--profile" in sys.argv
 ONLY = {label.strip() for label in os.environ.get("BENCH_ONLY", "").split(",") if label.strip()}
 WRK_THREADS = 2
 PORT = 8765
@@ -246,6 +248,8 @@ def main(reuse):
     assessed = list(Application.objects.filter(pk__in=[a.pk for a in assessed]).order_by("pk"))
     plan = [(label, requests) for label, requests in scenarios(office, assessor, facilities, assessed)
             if not ONLY or label in ONLY]
+    if PROFILE:
+        return profile(plan)
     server = start_server()
     rows = []
     load_before = load_average()
@@ -265,6 +269,38 @@ def main(reuse):
         server.wait()
         shutil.rmtree(SCRATCH, ignore_errors=True)  # the run's media and static files
     report(rows, seeded_in, load_before)
+
+
+def profile(plan, requests=50):
+    """pyinstrument's tree of each scenario's first request, repeated in this process, into bench/profiles/."""
+    from pyinstrument import Profiler
+
+    folder = BENCH / "profiles"
+    folder.mkdir(exist_ok=True)
+    for label, lines in plan:
+        method, path, cookie, body, _number = lines[0]
+        client = Client(HTTP_COOKIE=cookie)
+        headers = {"HTTP_X_CSRFTOKEN": CSRF, "HTTP_HX_REQUEST": "true"} if method == "POST" else {}
+
+        def request(save):
+            nonlocal body
+            if method == "GET":
+                return client.get(path)
+            response = client.post(path, fill(body, save), content_type="application/x-www-form-urlencoded", **headers)
+            body = newer_version(body, response.content)
+            return response
+
+        request(0)
+        profiler, cpu_started = Profiler(interval=0.0005), time.process_time()
+        with profiler:
+            for save in range(1, requests + 1):
+                request(save)
+        cpu_ms = (time.process_time() - cpu_started) * 1000 / requests
+        text = profiler.output_text(unicode=True, color=False, show_all=False)
+        name = re.sub(r"[^a-z]+", "-", label)
+        (folder / f"{name}.txt").write_text(f"{label}: {method} {path}, {requests} requests in process, "
+                                            f"{cpu_ms:.1f} ms CPU each (profiler's own cost included)\n\n{text}")
+        print(f"{label}: {cpu_ms:.1f} ms CPU a request; profile in bench/profiles/{name}.txt", flush=True)
 
 
 def report(rows, seeded_in, load_before):

@@ -17,7 +17,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -51,14 +51,19 @@ def active_items():
 def cases_of(application, items):
     """The application's cases in entry order, each with ``present``: the ids of the given items its record holds.
 
-    One query whatever the number of cases: a filtered count per item, rather than a prefetch, so that the
-    application page pays for the review's state with two queries in all.
+    Two queries whatever the number of cases: the cases, then the (case, item) pairs of their checklists as plain
+    values. A filtered count per item in one query cost more to build and aggregate than both together.
     """
-    flags = {f"holds_{item.pk}": Count("present_items", filter=Q(present_items=item.pk)) for item in items}
-    cases = list(ReviewCase.objects.filter(review__application=application).annotate(**flags).order_by("pk"))
+    cases = list(ReviewCase.objects.filter(review__application=application).order_by("pk"))
+    wanted = {item.pk for item in items}
+    present = {case.pk: set() for case in cases}
+    pairs = ReviewCase.present_items.through.objects.filter(reviewcase__review__application=application)
+    for case_id, item_id in pairs.values_list("reviewcase_id", "datasetitem_id"):
+        if item_id in wanted:
+            present[case_id].add(item_id)
     for number, case in enumerate(cases, start=1):
         case.number = number
-        case.present = {item.pk for item in items if getattr(case, f"holds_{item.pk}")}
+        case.present = present[case.pk]
     return cases
 
 
@@ -128,7 +133,7 @@ def _tumour_type_shortfall(covered):
 
 
 def review_state(application):
-    """The state of the review behind the case review questions (3c, 7b, 8d); two queries."""
+    """The state of the review behind the case review questions (3c, 7b, 8d); three queries."""
     items = active_items()
     return state_of(cases_of(application, items), items, submission_date(application))
 

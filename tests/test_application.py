@@ -16,11 +16,11 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 # Fixed costs, whatever the number of answers: session, user, membership (with whether the programme has a case
 # review), facility, application (with its question set and programme), questions, answers, the case review's state
-# (its dataset items, its cases) and, on pages, the navigation (unread messages, invoices tab).
-PAGE_QUERIES = 11
+# (its dataset items, its cases, their checklists) and, on pages, the navigation (unread messages, invoices tab).
+PAGE_QUERIES = 12
 # The questions are read once for the save and the progress it answers with; the application is re-read under its
 # row lock before the write.
-AUTOSAVE_QUERIES = 14
+AUTOSAVE_QUERIES = 15
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -304,7 +304,7 @@ def test_the_summary_and_the_dashboard_show_the_case_review_beside_the_applicati
     complete_case_review(application)
     client.force_login(enrolled.member)
     # The dashboard also looks for a deadline (the latest assessment round).
-    for url, queries in ((reverse("applications:summary"), PAGE_QUERIES), (reverse("facilities:dashboard"), 12)):
+    for url, queries in ((reverse("applications:summary"), PAGE_QUERIES), (reverse("facilities:dashboard"), 13)):
         with django_assert_num_queries(queries):
             page = client.get(url).content.decode()
         pair = page[page.index('<div class="progress-pair">'):]

@@ -397,9 +397,9 @@ def test_the_summary_counts_records_per_item_and_links_incomplete_cases(client, 
 def test_the_summary_costs_the_same_queries_for_1_or_30_cases(client, enrolled, application, count, django_assert_num_queries):
     complete_case_review(application, count=count)
     client.force_login(enrolled.member)
-    # session, user, membership, facility, application, programme, review, dataset items, cases, draws,
-    # and the navigation's unread messages and invoices tab
-    with django_assert_num_queries(12):
+    # session, user, membership, facility, application, programme, review, dataset items, cases, their checklists,
+    # draws, and the navigation's unread messages and invoices tab
+    with django_assert_num_queries(13):
         assert client.get(reverse("casereview:summary")).status_code == 200
 
 
