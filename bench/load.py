@@ -297,7 +297,7 @@ def profile(plan, requests=50):
                 request(save)
         cpu_ms = (time.process_time() - cpu_started) * 1000 / requests
         text = profiler.output_text(unicode=True, color=False, show_all=False)
-        name = re.sub(r"[^a-z]+", "-", label)
+        name = re.sub(r"[^a-z]+", "-", label.lower()).strip("-")
         (folder / f"{name}.txt").write_text(f"{label}: {method} {path}, {requests} requests in process, "
                                             f"{cpu_ms:.1f} ms CPU each (profiler's own cost included)\n\n{text}")
         print(f"{label}: {cpu_ms:.1f} ms CPU a request; profile in bench/profiles/{name}.txt", flush=True)
