@@ -1,22 +1,19 @@
 """Facility staff's application: the questions, autosave, progress, summary and submission."""
-import hashlib
 from dataclasses import dataclass
 from itertools import groupby
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accreditation.autosave import VersionedSaveMixin
+from accreditation.fragments import question_fragments
 from accreditation.templatetags.reference_text import fallback_lang
 from facilities import permissions
 from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin
@@ -56,28 +53,16 @@ SKELETON_BREAK = "<!--part-->"
 
 
 def question_skeletons(questions):
-    """The parts of each question's card that no answer changes, rendered once and kept in the cache.
+    """The parts of each question's card that no answer changes, rendered once and cached (accreditation.fragments)."""
+    def parts(template, q):
+        html = template.render({"q": q, "form": AnswerForm(question=q)})
+        return dict(zip(SKELETON_PARTS, (mark_safe(part.strip()) for part in html.split(SKELETON_BREAK))))
 
-    They depend on the question set, the language and the questions' own texts; the texts are in the key
-    (as a digest), so a question edited in the Django admin is rendered afresh without anyone clearing the cache.
-    """
-    if not questions:
-        return {}
-    texts = [(q.pk, q.number, q.criterion, q.is_core, q.is_case_review, q.text, q.evidence_help, q.explanation_prompt)
-             for q in questions]
-    digest = hashlib.blake2b(repr(texts).encode(), digest_size=16).hexdigest()
-    key = f"question-skeletons:{questions[0].standard.question_set_id}:{get_language()}:{digest}"
-    skeletons = cache.get(key)
-    if skeletons is None:
-        skeletons = {}
-        for q in questions:
-            html = render_to_string("applications/_question_skeleton.html", {"q": q, "form": AnswerForm(question=q)})
-            skeletons[q.pk] = dict(zip(SKELETON_PARTS, (mark_safe(part.strip()) for part in html.split(SKELETON_BREAK))))
-        cache.set(key, skeletons, SKELETON_SECONDS)
-    return skeletons
-
-
-SKELETON_SECONDS = 7 * 24 * 3600  # a question set's texts rarely change; an edit makes a new key anyway
+    return question_fragments(
+        "applications/_question_skeleton.html", questions[0].standard.question_set_id if questions else None, questions,
+        lambda q: (q.pk, q.number, q.criterion, q.is_core, q.is_case_review, q.text, q.evidence_help, q.explanation_prompt),
+        parts,
+    )
 
 
 def group_by_standard(rows):

@@ -1,21 +1,17 @@
 """Assessors' pages: their queue, the review of one application, recommendations and plan reviews."""
-import functools
-import zlib
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
 from django.views.generic import TemplateView
 
+from accreditation.fragments import question_fragments
 from accreditation.pagination import paginate
 from applications import services as applications
 from applications.models import Answer, Question
@@ -57,30 +53,13 @@ class AssignedApplicationMixin(AssessorMixin):
         return reverse("assessment:review", args=[self.application.pk])
 
 
-# The head of each question (number, kind, standard, criterion, text) is the same for every application of a
-# question set: rendered once per question set, language, question texts and template, then read from the cache.
-QUESTION_HEAD_TEMPLATE = "assessment/_question_head.html"
-QUESTION_HEADS_TIMEOUT = 7 * 24 * 3600
-
-
-@functools.cache
-def question_head_template():
-    template = get_template(QUESTION_HEAD_TEMPLATE)
-    return template, zlib.crc32(template.template.source.encode())
-
-
 def question_heads(question_set_id, questions):
-    """{question pk: its head's HTML}; the key changes with anything the markup depends on."""
-    template, template_digest = question_head_template()
-    content = "\x1f".join(f"{q.pk}\x1e{q.number}\x1e{q.criterion}\x1e{q.is_core}\x1e{q.standard.number}\x1e{q.text}"
-                           for q in questions)
-    key = (f"assessment:question-heads:{question_set_id}:{get_language()}:"
-           f"{template_digest:08x}:{zlib.crc32(content.encode()):08x}")
-    heads = cache.get(key)
-    if heads is None:
-        heads = {q.pk: template.render({"q": q}) for q in questions}
-        cache.set(key, heads, QUESTION_HEADS_TIMEOUT)
-    return {pk: mark_safe(html) for pk, html in heads.items()}
+    """{question pk: its head's HTML (number, kind, standard, criterion, text)}, cached (accreditation.fragments)."""
+    return question_fragments(
+        "assessment/_question_head.html", question_set_id, questions,
+        lambda q: (q.pk, q.number, q.criterion, q.is_core, q.standard.number, q.text),
+        lambda template, q: mark_safe(template.render({"q": q})),
+    )
 
 
 class ReviewView(AssignedApplicationMixin, TemplateView):
