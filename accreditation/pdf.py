@@ -130,10 +130,13 @@ def pdf_download(request, store, document, field_name, filename):
     return pdf_being_prepared(request)
 
 
-def pdf_being_prepared(request):
-    """The answer to a download whose PDF could not be rendered just now: try again shortly (the office is told)."""
-    response = render(request, "pdf_being_prepared.html", status=503)
-    response["Retry-After"] = "60"
+def pdf_being_prepared(request, template_name="pdf_being_prepared.html", retry_after=60):
+    """The answer to a download whose PDF is not stored yet: 503 and when to try again.
+
+    By default for a rendering that failed just now (the office is told); a worker's export passes its own page.
+    """
+    response = render(request, template_name, status=503)
+    response["Retry-After"] = str(retry_after)
     return response
 
 

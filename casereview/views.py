@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accreditation.autosave import VersionedSaveMixin
+from accreditation.pdf import pdf_being_prepared
 from applications.views import ApplicationMixin
 from facilities.access import get_visible_or_404
 
@@ -253,7 +254,5 @@ class ExportPdfView(ExportMixin, View):
         """The stored PDF; while the worker renders it, a page asking to try again shortly."""
         export = services.export_of_review(self.application, self.request.user)
         if not export.pdf:
-            response = render(self.request, "casereview/export_being_prepared.html", status=503)
-            response["Retry-After"] = "10"
-            return response
+            return pdf_being_prepared(self.request, "casereview/export_being_prepared.html", retry_after=10)
         return FileResponse(export.pdf.open("rb"), content_type="application/pdf")
