@@ -8,4 +8,4 @@ COPY . .
 ENV DJANGO_SETTINGS_MODULE=accreditation.production
 RUN DJANGO_SECRET_KEY=build-only ALLOWED_HOSTS=build CACHE_URL=redis://build python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "accreditation.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "accreditation.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket"]
