@@ -36,7 +36,7 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
         ]
         from assessment import services as assessment
         from assessment.models import Audit
-        from assessment.workflow import Status
+        from applications.workflow import Status
 
         return super().get_context_data(
             timeline=assessment.timeline(self.application, self.request.user),

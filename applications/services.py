@@ -10,7 +10,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from assessment.workflow import advance
 from facilities import audit
 from facilities.models import Facility
 from facilities.permissions import can_submit_application
@@ -18,6 +17,7 @@ from facilities.services import locked
 
 from .models import Answer, AnswerRevision, Application, Question
 from .progress import compute_progress
+from .workflow import advance
 
 OPEN_STATUSES = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from correspondence.reminders import Due, invoice_people, reminder_kind, staff_of
 
 from .models import Decision, Round
-from .workflow import Status
+from applications.workflow import Status
 
 REPLY_REMINDER_DAYS = 3
 PLAN_REMINDERS = [(30, "30-days"), (7, "7-days")]

@@ -24,7 +24,7 @@ class TenantQuerySet(models.QuerySet):
         if facility_id is not None:
             condition |= Q(**{self.facility_path: facility_id})
         if user.is_assessor and self.assessor_path:
-            from assessment.permissions import assigned_application_ids
+            from applications.permissions import assigned_application_ids
 
             condition |= Q(**{f"{self.assessor_path}__in": assigned_application_ids(user)})
         return self.filter(condition)
