@@ -22,4 +22,9 @@ class ApplicationsConfig(AppConfig):
     name = "applications"
 
     def ready(self):
+        from facilities.tenancy import register_assessor_applications
+
+        from .permissions import assigned_application_ids
+
         post_migrate.connect(apply_shipped_translations, sender=self)
+        register_assessor_applications(assigned_application_ids)

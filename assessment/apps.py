@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class AssessmentConfig(AppConfig):
     name = "assessment"
+
+    def ready(self):
+        from applications import extensions
+
+        from .services import reopened_question_ids, timeline
+
+        extensions.register(reopened_question_ids=reopened_question_ids, timeline=timeline)
