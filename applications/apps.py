@@ -24,6 +24,7 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         from facilities.tenancy import register_assessor_applications
 
+        from . import receivers  # noqa: F401  (connects the reactions to facilities' signals)
         from .permissions import assigned_application_ids
 
         post_migrate.connect(apply_shipped_translations, sender=self)
