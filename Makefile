@@ -2,7 +2,7 @@
 # without Django's debug pages; `make dev` serves the same with DEBUG on, for development.
 # `make serve-production` runs the production shape on this machine, without Docker: https://localhost:8443
 # through Caddy, gunicorn with accreditation.production, a Celery worker and beat, files in moto's S3 server.
-# `make test` runs the whole suite against the local PostgreSQL and Redis.
+# `make test` checks the apps' layering (lint-imports), then runs the whole suite against the local PostgreSQL and Redis.
 
 # The first interpreter of 3.11 or newer; pyenv shims that point nowhere fail the version check and are skipped.
 PYTHON := $(shell for p in python3.11 python3.12 python3.13 python3; do \
@@ -114,7 +114,9 @@ postgres:
 redis:
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp
 
+# lint-imports first: a backwards import between the apps ([tool.importlinter] in pyproject.toml) fails the build.
 test: install chromium axe caddy postgres redis
+	$(BIN)/lint-imports
 	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest -n 2 --create-db -q
 
 bench: install postgres

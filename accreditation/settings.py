@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "assessment",
     "invoicing",
     "correspondence",
+    # Above the domain apps: the pages and URL confs that compose several of them.
+    "portal",
 ]
 
 MIDDLEWARE = [

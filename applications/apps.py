@@ -22,4 +22,10 @@ class ApplicationsConfig(AppConfig):
     name = "applications"
 
     def ready(self):
+        from facilities.tenancy import register_assessor_applications
+
+        from . import receivers  # noqa: F401  (connects the reactions to facilities' signals)
+        from .permissions import assigned_application_ids
+
         post_migrate.connect(apply_shipped_translations, sender=self)
+        register_assessor_applications(assigned_application_ids)

@@ -2,9 +2,12 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from assessment.workflow import AssessmentWorkflow, Status
+
 from facilities.tenancy import TenantQuerySet
+
+from .workflow import JOINT_ASSESSOR_MOVES, AssessmentWorkflow, Status
 
 ANSWER_TEXT_LIMIT = 10_000
 
@@ -101,7 +104,7 @@ class ApplicationQuerySet(TenantQuerySet):
 
 
 class Application(AssessmentWorkflow):
-    """A facility's application; its status and every move of it live in assessment/workflow.py."""
+    """A facility's application; its status and every move of it live in applications/workflow.py."""
 
     Status = Status
 
@@ -135,9 +138,46 @@ class Application(AssessmentWorkflow):
         return self.status == Status.DRAFT
 
 
-class AnswerQuerySet(TenantQuerySet):
+class ApplicationScopedQuerySet(TenantQuerySet):
+    """Rows of one application: its facility's staff, its assigned assessors and the office see them."""
+
     facility_path = "application__facility"
     assessor_path = "application"
+
+
+class WorkflowEvent(models.Model):
+    """One move of the workflow: the timeline's backbone. Written only by workflow.advance.
+
+    Its table keeps the name it had when the model lived in assessment (applications migration 0011).
+    """
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="workflow_events")
+    transition = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=30, choices=Status.choices)
+    to_status = models.CharField(max_length=30, choices=Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    summary = models.CharField(max_length=300)  # an English template (gettext_noop), see summary_text
+    summary_args = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ApplicationScopedQuerySet.as_manager()
+
+    def summary_text(self):
+        """The timeline's line in the reader's language: stored as its template and values, translated when read."""
+        text = gettext(self.summary)
+        return text % self.summary_args if self.summary_args else text
+
+    class Meta:
+        db_table = "assessment_workflowevent"
+        ordering = ["created_at", "pk"]
+
+    @property
+    def actor_as_the_facility_knows(self):
+        """The facility never learns who its assessors are: a move of theirs was taken by "the assessors"."""
+        if self.actor and self.actor.is_assessor:
+            return _("the assessors") if self.transition in JOINT_ASSESSOR_MOVES else _("an assessor")
+        return self.actor
 
 
 class Answer(models.Model):
@@ -155,7 +195,7 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
 
-    objects = AnswerQuerySet.as_manager()
+    objects = ApplicationScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["application", "question"], name="one_answer_per_question")]

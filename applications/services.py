@@ -10,14 +10,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from assessment.workflow import advance
 from facilities import audit
 from facilities.models import Facility
 from facilities.permissions import can_submit_application
 from facilities.services import locked
 
+from . import extensions
 from .models import Answer, AnswerRevision, Application, Question
 from .progress import compute_progress
+from .workflow import advance
 
 OPEN_STATUSES = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
 
@@ -95,17 +96,13 @@ def start_reaccreditation(facility, user, *, seeks_excellence):
 
 def editable_question_ids(application, questions):
     """Every question while in preparation; while replying to assessors, only those their comments concern."""
-    from assessment.services import reopened_question_ids
-
     if application.is_editable:
         return {q.pk for q in questions}
-    return reopened_question_ids(application)
+    return extensions.reopened_question_ids(application)
 
 
 def question_is_editable(application, question):
-    from assessment.services import reopened_question_ids
-
-    return application.is_editable or question.pk in reopened_question_ids(application)
+    return application.is_editable or question.pk in extensions.reopened_question_ids(application)
 
 
 def questions_of(application):
@@ -122,9 +119,7 @@ def answers_of(application):
 
 def case_review_state(application):
     """The state of the internal case review behind questions 13, 30 and 36 (see casereview.services)."""
-    from casereview.services import review_state
-
-    return review_state(application)
+    return extensions.case_review_state(application)
 
 
 def progress_of(application, questions=None, answers=None):

@@ -18,7 +18,7 @@ from accreditation.templatetags.reference_text import fallback_lang
 from facilities import permissions
 from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin
 
-from . import services
+from . import extensions, services
 from .forms import AnswerForm, ReaccreditationForm
 from .models import Answer, Question
 from .progress import answer_is_complete, compute_progress
@@ -131,9 +131,7 @@ class ApplicationView(ApplicationMixin, TemplateView):
         position = progress.standards.index(current)
         rows = build_rows(self.application, current.questions, context["answers"], context["review"], editable_ids)
         if not self.application.is_editable:
-            from assessment.services import timeline
-
-            context["timeline"] = timeline(self.application, self.request.user)
+            context["timeline"] = extensions.timeline(self.application, self.request.user)
         return super().get_context_data(
             current=current, rows=rows, standard_links=standard_links(progress, current),
             previous=progress.standards[position - 1] if position else None,

@@ -5,4 +5,8 @@ class AssessmentConfig(AppConfig):
     name = "assessment"
 
     def ready(self):
-        from . import reminders  # noqa: F401  (registers the reminder kinds)
+        from applications import extensions
+
+        from .services import reopened_question_ids, timeline
+
+        extensions.register(reopened_question_ids=reopened_question_ids, timeline=timeline)

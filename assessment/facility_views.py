@@ -11,13 +11,13 @@ from django.views.generic import TemplateView
 
 from accreditation.pdf import pdf_download
 from applications.views import ApplicationMixin
+from applications.workflow import Status
 from facilities import permissions
 from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin, SignedInMixin
 
 from . import services
 from .forms import ActionPlanForm, CorrectiveActionFormSet, ReplyForm
 from .models import Award, Reply, Verdict
-from .workflow import Status
 
 
 class FeedbackView(ApplicationMixin, TemplateView):

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext_lazy
 
 from accreditation.forms import PortalForm, PortalModelForm
 
-from correspondence.uploads import validate_upload
+from accreditation.uploads import validate_upload
 from facilities.models import User
 
 from .models import Audit, CorrectiveAction, Decision, PlanReview, Recommendation, Verdict

@@ -11,12 +11,12 @@ from django.views.generic import FormView, ListView, View
 from accreditation.pagination import PaginatedListMixin
 from accreditation.pdf import render_again
 from applications.models import Application
+from applications.workflow import Status
 from facilities.access import ChairpersonMixin, OfficeMixin
 
 from . import services
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
 from .models import Assignment, Audit, Award, Recommendation
-from .workflow import Status
 
 
 class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm
 
 from applications.models import Answer, Application, Question
+from applications.permissions import ASSESS, is_assigned
 from applications.services import answers_of, lock_application, questions_of
+from applications.workflow import Status, advance, require_step
 from facilities import audit
 from facilities.permissions import facility_id_of, is_authorised_representative, is_staff_of
 
@@ -19,8 +21,6 @@ from .models import (
     Assignment, Audit, Award, CorrectiveAction, CorrectiveActionPlan, Decision, PlanReview, Recommendation, Reply,
     Round, RoundCompletion, Verdict,
 )
-from .permissions import ASSESS, is_assigned
-from .workflow import Status, advance, require_step
 
 REPLY_PERIOD = timedelta(days=14)
 PLAN_PERIOD = timedelta(days=90)

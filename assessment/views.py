@@ -15,14 +15,14 @@ from accreditation.fragments import question_fragments
 from accreditation.pagination import paginate
 from applications import services as applications
 from applications.models import Answer, Question
+from applications.permissions import assigned_applications
+from applications.workflow import Status
 from casereview import office_views as casereview_views
 from facilities.access import AssessorMixin
 
 from . import services
 from .forms import PlanReviewForm, RecommendationForm, VerdictForm
 from .models import Reply
-from .permissions import assigned_applications
-from .workflow import Status
 
 
 class AssessorQueueView(AssessorMixin, TemplateView):

@@ -101,7 +101,7 @@ def scenarios(office, assessor, facilities, assessed):
     from allauth.mfa.models import Authenticator
 
     from applications.models import Answer
-    from assessment.workflow import Status
+    from applications.workflow import Status
 
     def staff_cookie(facility):
         return sign_in(facility.authorised_representative)
@@ -221,7 +221,7 @@ def drive(requests):
 
 def main(reuse):
     from applications.models import Application
-    from assessment.workflow import Status
+    from applications.workflow import Status
     from facilities.models import Facility, User
     from invoicing.models import Invoice
     from invoicing.services import store_invoice_pdf

@@ -46,7 +46,7 @@ def seed():
 
     from applications.models import Application, Programme, Question
     from assessment.models import Assignment, Decision, Round
-    from assessment.workflow import Status
+    from applications.workflow import Status
     from casereview.models import CaseReview, DatasetItem, ReviewCase
     from correspondence.models import FacilityDocument, Message
     from facilities.models import Facility, Membership, User

@@ -18,4 +18,9 @@ class CasereviewConfig(AppConfig):
     name = "casereview"
 
     def ready(self):
+        from applications import extensions
+
+        from .services import review_state
+
         post_migrate.connect(apply_shipped_translations, sender=self)
+        extensions.register(case_review_state=review_state)

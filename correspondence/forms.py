@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accreditation.forms import PortalForm
+from accreditation.uploads import validate_upload
 
 from .models import MESSAGE_LIMIT, PublishedDocument
-from .uploads import validate_upload
 
 
 class MessageForm(PortalForm):

@@ -45,7 +45,7 @@ def facility_document_path(instance, filename):
 
 
 class StoredFile(models.Model):
-    """A checked upload (see correspondence.uploads): its type and the name it came with."""
+    """A checked upload (see accreditation.uploads): its type and the name it came with."""
 
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=120)

@@ -6,8 +6,8 @@ recipients and the e-mail's context. Register it with ``@reminder_kind("name")``
 e-mail templates ``email/reminder_<name>_subject.txt`` and ``_body.txt``. The ledger
 (models.SentReminder) does the rest: the same (kind, object, occasion) is never sent twice.
 
-Other apps register their kinds in their own reminders module, imported from AppConfig.ready:
-assessment/reminders.py adds ``reply_due`` and ``corrective_action_plan_due``.
+Kinds about other apps' deadlines live in their own module here, imported from CorrespondenceConfig.ready:
+assessment_reminders.py adds ``reply_due`` and ``corrective_action_plan_due``.
 """
 import calendar
 import logging

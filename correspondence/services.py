@@ -95,7 +95,7 @@ def download_name(document):
 
 @transaction.atomic
 def publish_document(actor, *, title, category, upload, kind):
-    """Publish a checked file (correspondence.uploads.validate_upload) to every facility."""
+    """Publish a checked file (accreditation.uploads.validate_upload) to every facility."""
     original_name = upload.name
     document = PublishedDocument.objects.create(
         title=title, category=category, published_by=actor, original_name=original_name, **_file_fields(upload, kind)

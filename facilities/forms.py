@@ -6,7 +6,6 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accreditation.forms import PortalForm, PortalFormMixin, PortalModelForm
-from applications.models import Programme
 
 from . import services
 from .models import Facility, User
@@ -69,7 +68,8 @@ class FacilityRegistrationForm(FacilityProfileForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(appointed_person_fields())
-        programmes = Programme.objects.filter(is_open_for_registration=True)
+        # The field lists the model's programmes (applications.Programme, through Facility.programme): only the open ones.
+        programmes = self.fields["programme"].queryset.filter(is_open_for_registration=True)
         self.fields["programme"].queryset = programmes
         self.fields["programme"].empty_label = None
         self.fields["programme"].help_text = _("The accreditation programme your facility enrols in.")

@@ -1,10 +1,10 @@
-"""The office's area: every facility, its people, its history, and its status moves."""
+"""The office's area: every facility, its people, its history, and its status moves (its start page: portal.views)."""
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
-from accreditation.pagination import PaginatedListMixin, paginate, seek
+from accreditation.pagination import PaginatedListMixin
 
 from .access import OfficeMixin
 from .countries import countries_matching
@@ -103,34 +103,3 @@ class RemoveMemberView(RemoveMemberMixin, OfficeFacilityMixin, TemplateView):
 
 class NewFacilityCodeView(NewFacilityCodeMixin, OfficeFacilityMixin, TemplateView):
     pass
-
-
-ATTENTION_PER_PAGE = 10
-
-
-class AttentionView(OfficeMixin, TemplateView):
-    """The office's start page: what waits for the office, across assessment, enrolment and invoices."""
-
-    template_name = "office/attention.html"
-
-    def get_context_data(self, **kwargs):
-        from assessment.services import awards_missing_certificate, office_attention
-        from invoicing.services import invoices_missing_pdf, overdue_invoices
-
-        # Each card is a list shown a page at a time, paged by its own parameter so paging one keeps the others.
-        # Pages of 10, not 50: the page holds seven lists, and 350 rows would cost more than all its queries.
-        def page_of(rows, param):
-            return paginate(self.request, rows, param, per_page=ATTENTION_PER_PAGE)
-
-        return super().get_context_data(
-            queues=[(heading, page_of(applications, f"{key}_page"))
-                    for key, heading, applications in office_attention(self.request.user)],
-            registered=page_of(Facility.objects.filter(status=Facility.Status.REGISTERED).order_by("created_at", "pk"),
-                               "registered_page"),
-            # Counting overdue invoices would work out every one's balance: this list is paged by seeking.
-            overdue_invoices=seek(self.request, overdue_invoices(), ["due_on", "pk"], ATTENTION_PER_PAGE,
-                                  param="overdue_invoices_after"),
-            invoices_missing_pdf=page_of(invoices_missing_pdf(), "invoices_missing_pdf_page"),
-            awards_missing_certificate=page_of(awards_missing_certificate(), "certificates_page"),
-            **kwargs,
-        )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from accreditation.forms import CONTROL_CHARACTERS
 
-from . import audit
+from . import audit, signals
 from .models import Appointment, Facility, Membership, User, new_facility_code
 from .permissions import can_see_facility_code
 
@@ -108,9 +108,7 @@ def register_facility(request, form):
             target=facility,
             changes={"status": [None, facility.status], "appointed": "; ".join(str(a) for a, _new in appointed)},
         )
-        from invoicing.services import issue_registration_invoices  # here: invoicing.services imports this module
-
-        issue_registration_invoices(facility)
+        signals.facility_registered.send(sender=Facility, facility=facility)
     for appointment, new_account in appointed:
         if new_account:
             send_activation_link(request, appointment.user.email)
@@ -399,9 +397,7 @@ def enrol_facility(facility, actor, *, paid_on, payment_reference):
         gettext_noop("Payment recorded (%(reference)s); facility enrolled"), {"reference": payment_reference},
         {"paid_on": paid_on.isoformat(), "payment_reference": payment_reference},
     )
-    from applications.services import open_application
-
-    open_application(facility)
+    signals.facility_enrolled.send(sender=Facility, facility=facility)
     staff_emails = list(facility.memberships.values_list("user__email", flat=True))
     transaction.on_commit(lambda: send_portal_mail("facility_enrolled", staff_emails, {"facility": facility}))
     return facility

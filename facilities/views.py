@@ -5,7 +5,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language
@@ -82,38 +81,6 @@ class AcceptAppointmentView(LoginRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(refusal=refusal))
         messages.success(request, _("You now belong to %(facility)s.") % {"facility": self.appointment.facility})
         return redirect("facilities:dashboard")
-
-
-class DashboardView(FacilityStaffMixin, TemplateView):
-    template_name = "facilities/dashboard.html"
-
-    def get_context_data(self, **kwargs):
-        user = self.request.user
-        return super().get_context_data(
-            roles=self.facility.roles_of(user),
-            can_edit=permissions.can_edit_facility(user, self.facility),
-            show_code=permissions.can_see_facility_code(user, self.facility),
-            **self.application_context(),
-            **kwargs,
-        )
-
-    def application_context(self):
-        from applications import services as applications
-
-        if not applications.application_is_open_for(self.facility):
-            return {}
-        from assessment.services import deadline_of
-
-        application = applications.open_application(self.facility)
-        opens_on = applications.reaccreditation_opens_on(self.facility)
-        return {
-            "application": application, "progress": applications.progress_of(application),
-            "deadline": deadline_of(application), "reaccreditation_opens_on": opens_on,
-            "can_reaccredit": bool(
-                opens_on and opens_on <= timezone.localdate() and application.status == application.Status.APPROVED
-                and permissions.can_submit_application(self.request.user, self.facility)
-            ),
-        }
 
 
 class PeopleMixin:

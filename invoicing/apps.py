@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class InvoicingConfig(AppConfig):
     name = "invoicing"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the reactions to facilities' signals)

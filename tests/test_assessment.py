@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Answer
+from applications.workflow import Status
 from assessment import services
 from assessment.models import Assignment, Audit, Award, Decision, PlanReview, Recommendation, Reply, Verdict
-from assessment.workflow import Status
 from facilities.models import Facility
 
 from .conftest import pdf_text, people_of

@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from applications.models import Application, Programme
+from applications.models import Application, Programme, WorkflowEvent
+from applications.permissions import ASSESS
 from applications.services import open_application
+from applications.workflow import Status
 from assessment import services
 from assessment.models import (
     Assignment, Audit, CorrectiveActionPlan, Decision, PlanReview, Recommendation, Reply, Round, RoundCompletion,
-    Verdict, WorkflowEvent,
+    Verdict,
 )
-from assessment.permissions import ASSESS
-from assessment.workflow import Status
 from facilities.models import Facility
 
 from .conftest import people_of

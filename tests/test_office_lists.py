@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from applications.models import Application, Programme
+from applications.workflow import Status
 from assessment.models import Assignment
-from assessment.workflow import Status
 from correspondence.models import FacilityDocument, Message
 from facilities.models import Facility
 from invoicing.models import Invoice, Payment

@@ -11,11 +11,11 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from applications.models import Application, Question
+from applications.permissions import ASSESS
 from applications.services import open_application
+from applications.workflow import Status
 from assessment.models import Assignment, Audit, Reply, Round, Verdict
 from casereview.models import CaseDraw
-from assessment.permissions import ASSESS
-from assessment.workflow import Status
 from facilities.models import Facility
 from invoicing.services import store_invoice_pdf
 

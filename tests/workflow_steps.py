@@ -3,9 +3,9 @@ from django.core.files.base import ContentFile
 
 from applications.models import Question
 from applications.services import open_application
+from applications.workflow import Status
 from assessment import services
 from assessment.models import Verdict
-from assessment.workflow import Status
 
 from .factories import AssessorFactory, OfficeUserFactory, answer_questions, complete_case_review, core_questions
 

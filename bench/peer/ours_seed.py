@@ -40,7 +40,7 @@ def seed():
     from applications.services import open_application, questions_of, submit_application
     from assessment import services
     from assessment.models import Assignment, Round, Verdict
-    from assessment.workflow import Status
+    from applications.workflow import Status
     from facilities.models import Facility, User
     from tests.factories import AssessorFactory, FacilityFactory, OfficeUserFactory, answer_questions, complete_case_review
     from tests.workflow_steps import assign

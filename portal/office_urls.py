@@ -1,13 +1,14 @@
 from django.urls import path
 
-from applications import office_views as application_views
 from casereview import office_views as case_review_views
+from facilities import office_views
 
-from . import office_views
+from . import office_views as application_views
+from . import views as portal_views
 
 app_name = "office"
 urlpatterns = [
-    path("", office_views.AttentionView.as_view(), name="attention"),
+    path("", portal_views.AttentionView.as_view(), name="attention"),
     path("facilities/", office_views.FacilityListView.as_view(), name="facilities"),
     path("facilities/<int:pk>/", office_views.FacilityDetailView.as_view(), name="facility"),
     path("facilities/<int:pk>/edit/", office_views.FacilityEditView.as_view(), name="facility_edit"),

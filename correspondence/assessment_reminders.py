@@ -1,10 +1,13 @@
-"""Assessment's reminders, registered with correspondence.reminders (sent once per occasion by its ledger)."""
+"""The assessment's deadlines as reminder kinds of correspondence.reminders (sent once per occasion by its ledger).
+
+They live here rather than in assessment, which sits below correspondence and does not import it.
+"""
 from datetime import timedelta
 
-from correspondence.reminders import Due, invoice_people, reminder_kind, staff_of
+from applications.workflow import Status
+from assessment.models import Decision, Round
 
-from .models import Decision, Round
-from .workflow import Status
+from .reminders import Due, invoice_people, reminder_kind, staff_of
 
 REPLY_REMINDER_DAYS = 3
 PLAN_REMINDERS = [(30, "30-days"), (7, "7-days")]

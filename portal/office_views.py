@@ -1,14 +1,16 @@
-"""The office reads any application, with every answer's history."""
+"""The office reads any application, with every answer's history and its assessment so far."""
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from applications import services
+from applications.models import Answer, AnswerRevision, Application
+from applications.progress import answer_is_complete, compute_progress
+from applications.views import QuestionRow, group_by_standard, question_skeletons
+from applications.workflow import Status
+from assessment import services as assessment
+from assessment.models import Audit
 from facilities.access import OfficeMixin
-
-from . import services
-from .models import Answer, AnswerRevision, Application
-from .progress import answer_is_complete, compute_progress
-from .views import QuestionRow, group_by_standard, question_skeletons
 
 
 class OfficeApplicationView(OfficeMixin, TemplateView):
@@ -34,10 +36,6 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
             QuestionRow(q, answers.get(q.pk), None, answer_is_complete(q, answers.get(q.pk), review), skeleton=skeletons[q.pk])
             for q in questions
         ]
-        from assessment import services as assessment
-        from assessment.models import Audit
-        from assessment.workflow import Status
-
         return super().get_context_data(
             timeline=assessment.timeline(self.application, self.request.user),
             pending_audits=self.application.audits.filter(outcome_recorded_at__isnull=True),

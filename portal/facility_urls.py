@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from facilities import views
+
+from . import views as portal_views
 
 app_name = "facilities"
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("", portal_views.DashboardView.as_view(), name="dashboard"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("profile/edit/", views.ProfileEditView.as_view(), name="profile_edit"),
     path("profile/roles/", views.AppointRoleView.as_view(), name="appoint_role"),

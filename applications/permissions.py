@@ -7,13 +7,13 @@ from guardian.shortcuts import get_objects_for_user
 
 from facilities.permissions import facility_id_of
 
+from .models import Application
+
 ASSESS = "applications.assess_application"
 
 
 def assigned_applications(user):
     """The applications this assessor is assigned to, never those of their own facility."""
-    from applications.models import Application
-
     applications = get_objects_for_user(user, ASSESS, klass=Application, accept_global_perms=False)
     own_facility = facility_id_of(user)
     return applications.exclude(facility_id=own_facility) if own_facility is not None else applications

@@ -1,0 +1,40 @@
+"""What the apps above applications tell it about an application, so that applications imports none of them.
+
+An application's completeness waits for its internal case review (casereview); while the facility replies to
+the assessors, only the questions they reopened may change, and a submitted application's page shows the
+history of its assessment (assessment). Each of those apps registers its answer here in its AppConfig.ready();
+applications asks through the functions below only.
+"""
+from django.core.exceptions import ImproperlyConfigured
+
+_registered = {}
+
+
+def register(**functions):
+    """Called from an AppConfig.ready(): ``case_review_state``, ``reopened_question_ids`` or ``timeline``."""
+    unknown = set(functions) - {"case_review_state", "reopened_question_ids", "timeline"}
+    if unknown:
+        raise ImproperlyConfigured(f"applications has no extension point {', '.join(sorted(unknown))}")
+    _registered.update(functions)
+
+
+def _registered_function(name):
+    try:
+        return _registered[name]
+    except KeyError:
+        raise ImproperlyConfigured(f"No installed app has registered applications' {name}.") from None
+
+
+def case_review_state(application):
+    """The internal case review's state (casereview.services.ReviewState) that the completeness rules read."""
+    return _registered_function("case_review_state")(application)
+
+
+def reopened_question_ids(application):
+    """The ids of the questions the assessors' clarification requests reopened; empty when none are."""
+    return _registered_function("reopened_question_ids")(application)
+
+
+def timeline(application, user):
+    """Everything that happened to the application since its submission, as far as ``user`` may see it."""
+    return _registered_function("timeline")(application, user)
