@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accreditation.autosave import VersionField
 from accreditation.forms import PortalForm
 
-from .models import ANSWER_TEXT_LIMIT, Answer
+from .models import ANSWER_TEXT_LIMIT, Answer, DepartmentChange
 
 
 class LimitedText(forms.CharField):
@@ -62,3 +62,29 @@ class ReaccreditationForm(PortalForm):
         label=_("Apply for Centre of Excellence"), required=False,
         help_text=_("After a full accreditation period, a centre meeting every extended criterion as well can be recognised as a Centre of Excellence."),
     )
+    department_changed = forms.TypedChoiceField(
+        label=_("Has your department changed substantially since your last assessment?"),
+        choices=[("no", _("No: the same equipment, team and technique")), ("yes", _("Yes"))],
+        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether your department has changed.")},
+    )
+    department_changes = forms.MultipleChoiceField(
+        label=_("What has changed"), choices=DepartmentChange.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A substantial change in any of these calls for the programme's full assessment again."),
+    )
+    department_changes_described = LimitedText(label=_("Describe the changes"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("department_changed"):
+            if not data.get("department_changes"):
+                self.add_error("department_changes", _("Tick what has changed."))
+            if not data.get("department_changes_described", "").strip():
+                self.add_error("department_changes_described", _("Describe the changes."))
+        elif data.get("department_changed") is False and data.get("department_changes"):
+            self.add_error("department_changes", _("You said nothing has changed: untick these, or answer Yes above."))
+        data.pop("department_changed", None)
+        if not data.get("department_changes"):
+            data["department_changes_described"] = ""
+        return data

@@ -103,6 +103,14 @@ class ApplicationQuerySet(TenantQuerySet):
     assessor_path = "pk"
 
 
+class DepartmentChange(models.TextChoices):
+    """The parts of a department whose substantial change calls for the full assessment again."""
+
+    EQUIPMENT = "equipment", _("Equipment (e.g. a new treatment platform)")
+    TEAM = "team", _("Team (e.g. a new lead clinician or physicist)")
+    TECHNIQUE = "technique", _("Technique (e.g. a new way of planning or delivering treatment)")
+
+
 class Application(AssessmentWorkflow):
     """A facility's application; its status and every move of it live in applications/workflow.py."""
 
@@ -115,6 +123,11 @@ class Application(AssessmentWorkflow):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     # At re-accreditation a centre may seek Centre of Excellence: then every extended question counts too.
     seeks_excellence = models.BooleanField(_("applies for Centre of Excellence"), default=False)
+    # A re-accreditation renews the application that led to the award; it starts from a copy of its answers.
+    renews = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="renewals")
+    # What the centre declared had changed substantially since that assessment (codes of DepartmentChange).
+    department_changes = models.JSONField(default=list, blank=True)
+    department_changes_described = models.TextField(_("what changed"), blank=True, max_length=ANSWER_TEXT_LIMIT)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -194,6 +207,8 @@ class Answer(models.Model):
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    # Carried over from the application this one renews: counts as incomplete until the facility saves it again.
+    needs_review = models.BooleanField(default=False)
 
     objects = ApplicationScopedQuerySet.as_manager()
 

@@ -9,7 +9,7 @@ def answer_is_complete(question, answer, review):
     casereview.services.ReviewState), and its explanation only when records lacked items of its criterion:
     the box asks why they were missing and what will change.
     """
-    if answer is None or answer.choice not in ("yes", "no"):
+    if answer is None or answer.choice not in ("yes", "no") or answer.needs_review:
         return False
     if not answer.evidence.strip():
         return False
@@ -65,6 +65,7 @@ class Progress:
     extended_complete: int = 0
     incomplete_core: list = field(default_factory=list)
     incomplete_extended: list = field(default_factory=list)
+    to_review: list = field(default_factory=list)  # numbers of answers carried over and not yet saved again
     extended_required: bool = False  # a Centre of Excellence application needs the extended questions too
     # Why the internal case review breaks the manual's eligibility rules (window, tumour types): no submission then.
     review_problems: tuple = ()
@@ -90,7 +91,7 @@ class Progress:
     @property
     def ready(self):
         """Ready to submit: the core complete, the extended questions where they are required, an eligible case review."""
-        return self.core_done and self.extended_ready and not self.review_problems
+        return self.core_done and self.extended_ready and not self.review_problems and not self.to_review
 
     def first_to_work_on(self, among=None):
         """The first standard not complete (of ``among``, numbers, when given), else the first of them."""
@@ -107,6 +108,8 @@ def compute_progress(questions, answers_by_question, review, extended_required=F
     for question in questions:
         answer = answers_by_question.get(question.pk)
         complete = answer_is_complete(question, answer, review)
+        if answer is not None and answer.needs_review:
+            progress.to_review.append(question.number)
         standard = by_standard.get(question.standard_id)
         if standard is None:
             standard = by_standard[question.standard_id] = StandardProgress(question.standard)

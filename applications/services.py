@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from facilities import audit
+from facilities.audit import changed_fields
 from facilities.models import Facility
 from facilities.permissions import can_submit_application
 from facilities.services import locked
 
 from . import extensions
-from .models import Answer, AnswerRevision, Application, Question
-from .progress import compute_progress
+from .models import Answer, AnswerRevision, Application, DepartmentChange, Question
+from .progress import answer_has_content, compute_progress
 from .workflow import advance
 
 OPEN_STATUSES = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
@@ -65,11 +66,18 @@ def reaccreditation_opens_on(facility):
 
 
 @transaction.atomic
-def start_reaccreditation(facility, user, *, seeks_excellence):
+def start_reaccreditation(facility, user, *, seeks_excellence, department_changes=(), department_changes_described=""):
     """A new application on the programme's current question set; the one that led to the award stays as it was.
 
+    It starts from a copy of the awarded application's answers, each marked for review. The centre declares
+    what changed substantially in its department since (``department_changes``: DepartmentChange codes).
     Centre of Excellence is sought at re-accreditation, that is after a full accreditation period.
     """
+    unknown = set(department_changes) - set(DepartmentChange.values)
+    if unknown:
+        raise ValidationError(_("Choose what changed from the list."))
+    if department_changes and not department_changes_described.strip():
+        raise ValidationError(_("Describe what changed in your department."))
     facility = locked(facility)
     if not can_submit_application(user, facility):
         raise PermissionDenied
@@ -80,18 +88,64 @@ def start_reaccreditation(facility, user, *, seeks_excellence):
         raise ValidationError(
             _("Re-accreditation opens on %(date)s, six months before the award expires.") % {"date": date_format(opens_on)}
         )
-    if open_application(facility).status != Application.Status.APPROVED:
+    awarded = open_application(facility)
+    if awarded.status != Application.Status.APPROVED:
         raise ValidationError(_("Your re-accreditation has already started."))
     application = Application.objects.create(
-        facility=facility, question_set=facility.programme.current_question_set(), seeks_excellence=seeks_excellence
+        facility=facility, question_set=facility.programme.current_question_set(), seeks_excellence=seeks_excellence,
+        renews=awarded, department_changes=sorted(department_changes),
+        department_changes_described=department_changes_described.strip() if department_changes else "",
     )
+    carry_over_answers(awarded, application, user)
     audit.record(
         "application.reaccreditation_started",
         gettext_noop("Re-accreditation started, applying for Centre of Excellence") if seeks_excellence
         else gettext_noop("Re-accreditation started"),
         actor=user, facility=facility, target=application,
+        changes=changed_fields({}, {
+            "department_changes": ", ".join(application.department_changes) or "none",
+            "department_changes_described": application.department_changes_described,
+        }),
     )
     return application
+
+
+def carry_over_answers(previous, application, user):
+    """Copy ``previous``'s answers into ``application``, each marked for review.
+
+    A new version of the question bank keeps a criterion's code (e.g. 3(c)), so an answer follows its
+    criterion (the n-th question on a criterion to the n-th, where a criterion has several); a criterion the new
+    version no longer asks is left behind.
+    """
+    def by_criterion(question_set_id):
+        keyed, seen = {}, {}
+        for question in Question.objects.filter(standard__question_set_id=question_set_id).order_by(
+            "standard__number", "number"
+        ):
+            seen[question.criterion] = seen.get(question.criterion, 0) + 1
+            keyed[question.criterion, seen[question.criterion]] = question
+        return keyed
+
+    new_questions = by_criterion(application.question_set_id)
+    old_keys = {question.pk: key for key, question in by_criterion(previous.question_set_id).items()}
+    now = timezone.now()
+    carried = []
+    for answer in Answer.objects.filter(application=previous):
+        question = new_questions.get(old_keys.get(answer.question_id))
+        if question is None or not answer_has_content(answer):
+            continue
+        carried.append(Answer(
+            application=application, question=question, choice=answer.choice, evidence=answer.evidence,
+            explanation=answer.explanation if question.asks_explanation else "", version=1,
+            updated_at=now, updated_by=user, needs_review=True,
+        ))
+    Answer.objects.bulk_create(carried)
+    AnswerRevision.objects.bulk_create(
+        AnswerRevision(answer=a, version=1, choice=a.choice, evidence=a.evidence, explanation=a.explanation,
+                       changed_by=user, changed_at=now)
+        for a in carried
+    )
+    return len(carried)
 
 
 def editable_question_ids(application, questions):
@@ -153,7 +207,11 @@ def save_answer(application, question, user, *, choice, evidence, explanation, b
             if not question_is_editable(application, question):
                 raise ValidationError(_("This application has been submitted and can no longer be changed."))
             now = timezone.now()
-            values = {"choice": choice, "evidence": evidence, "explanation": explanation, "updated_at": now, "updated_by": user}
+            # Saving a carried-over answer, changed or not, is the facility's review of it.
+            values = {
+                "choice": choice, "evidence": evidence, "explanation": explanation, "updated_at": now, "updated_by": user,
+                "needs_review": False,
+            }
             if base_version == 0:
                 answer = Answer.objects.create(application=application, question=question, version=1, **values)
             else:
@@ -184,6 +242,13 @@ def submit_application(application, user):
     if not can_submit_application(user, application.facility):
         raise PermissionDenied
     progress = progress_of(application)
+    if application.is_editable and progress.to_review:
+        count = len(progress.to_review)
+        raise ValidationError(
+            ngettext("%(count)d answer carried over from your last application is still to be reviewed.",
+                     "%(count)d answers carried over from your last application are still to be reviewed.",
+                     count) % {"count": count}
+        )
     if application.is_editable and not progress.core_done:
         count = len(progress.incomplete_core)
         raise ValidationError(
