@@ -223,12 +223,13 @@ def delete_old_exports(now=None):
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.EXPORT_KEEP_DAYS)
     deleted = []
     for export in Export.objects.filter(created_at__lt=cutoff):
+        pk = export.pk
         try:
             if export.file:
                 export.file.storage.delete(export.file.name)
             export.delete()
         except Exception:
-            logger.exception("Deleting export %s failed", export.pk)
+            logger.exception("Deleting export %s failed", pk)
         else:
-            deleted.append(export.pk)
+            deleted.append(pk)
     return deleted

@@ -1,8 +1,15 @@
 """The portal's own records that belong to no domain app: list exports written by the worker."""
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def export_path(export, filename):
+    # Unguessable, like every stored file: downloads go through the portal, which checks who asks.
+    return f"exports/lists/{uuid.uuid4().hex[:12]}-{filename}"
 
 
 class Export(models.Model):
@@ -31,7 +38,7 @@ class Export(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows_done = models.PositiveIntegerField(default=0)
     rows_total = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/lists/", blank=True)
+    file = models.FileField(upload_to=export_path, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
