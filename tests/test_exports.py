@@ -15,7 +15,7 @@ from django.utils import timezone
 from accreditation import exports
 from accreditation.exports import ListExport, delete_old_exports, fail_stale_exports
 from accreditation.models import Export
-from assessment.models import Assignment, Award, Decision, WorkflowEvent
+from assessment.models import Assignment, WorkflowEvent
 from assessment.workflow import Status
 from facilities import audit
 from facilities.models import Facility
@@ -23,7 +23,7 @@ from invoicing.models import Payment
 
 from .conftest import body_of, people_of
 from .factories import AssessorFactory, FacilityFactory, OfficeUserFactory
-from .test_office_lists import applications_of, invoices_of, listed_facilities
+from .test_office_lists import applications_of, awards_of, invoices_of, listed_facilities
 
 pytestmark = pytest.mark.django_db
 
@@ -54,18 +54,6 @@ def column(rows, header):
 def office(client, office_user):
     client.force_login(office_user)
     return client
-
-
-def seed_awards(facilities, expires_on):
-    programme_application = applications_of(facilities, Status.APPROVED)
-    office = OfficeUserFactory()
-    awards = []
-    for application in programme_application:
-        decision = Decision.objects.create(application=application, outcome=Decision.Outcome.APPROVED, decided_by=office,
-                                           decided_on=timezone.localdate())
-        awards.append(Award(facility=application.facility, decision=decision, granted_on=timezone.localdate(),
-                            expires_on=expires_on))
-    return Award.objects.bulk_create(awards)
 
 
 def test_the_facility_list_downloads_with_its_search_and_status(office):
@@ -131,8 +119,8 @@ def test_payments_download_with_their_search(office, office_user):
 
 def test_awards_download_with_their_expiry_and_the_expired_filter(office):
     today = timezone.localdate()
-    current, = seed_awards(listed_facilities(1, status=Facility.Status.ACCREDITED), today + timedelta(days=400))
-    expired, = seed_awards(listed_facilities(1, status=Facility.Status.ACCREDITED), today - timedelta(days=1))
+    current, = awards_of(listed_facilities(1, status=Facility.Status.ACCREDITED), today + timedelta(days=400))
+    expired, = awards_of(listed_facilities(1, status=Facility.Status.ACCREDITED), today - timedelta(days=1))
     rows = download(office, "awards")
     assert rows[0] == ["Facility", "Programme", "Granted", "Expires"]
     assert [row[0] for row in rows[1:]] == [expired.facility.name, current.facility.name]  # soonest expiry first
@@ -174,7 +162,7 @@ def test_the_audit_trail_downloads_for_one_facility(office, office_user):
     ("facilities", lambda: listed_facilities(3, status=Facility.Status.ENROLLED)),
     ("applications", lambda: applications_of(listed_facilities(3, status=Facility.Status.ENROLLED), Status.SUBMITTED)),
     ("invoices", lambda: invoices_of(listed_facilities(3, status=Facility.Status.ENROLLED))),
-    ("awards", lambda: seed_awards(listed_facilities(3), timezone.localdate())),
+    ("awards", lambda: awards_of(listed_facilities(3), timezone.localdate())),
 ])
 def test_the_excel_file_holds_the_same_rows_as_the_csv(office, list_name, seed):
     seed()
@@ -251,7 +239,7 @@ SEEDS = {
     "payments": lambda n, office: Payment.objects.bulk_create(
         Payment(invoice=invoice, paid_on=timezone.localdate(), amount=10, reference=f"R-{invoice.pk}", recorded_by=office["user"])
         for invoice in invoices_of(listed_facilities(n, status=Facility.Status.ENROLLED))),
-    "awards": lambda n, office: seed_awards(listed_facilities(n), timezone.localdate()),
+    "awards": lambda n, office: awards_of(listed_facilities(n), timezone.localdate()),
     "assessors": lambda n, office: [AssessorFactory() for _ in range(min(n, 20))],
     "audit-trail": lambda n, office: [audit.record("x", "Thing %(n)s", {"n": i}, actor=office["user"], facility=f)
                                       for i, f in enumerate(listed_facilities(n))],
