@@ -33,8 +33,7 @@ CONTENT_TYPES = {
 # Spreadsheets run a cell that starts like a formula (a tab or carriage return can hide one): such text is
 # written with a leading apostrophe, which shows it as the text it is.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Paging says where a page starts; a file holds the whole list.
-PAGING = ("page", "after", "before")
+PAGING = ("page", "after", "before")  # and any "<list>_page" or "<list>_after" of a page with several lists
 PROGRESS_EVERY = 500  # rows between two progress updates of a worker's export
 STALE_AFTER = datetime.timedelta(hours=1)  # a worker's export still unwritten after this has been lost
 
@@ -129,6 +128,16 @@ def render_dataset(dataset, fmt):
     raise ValueError(f"Unknown export format {fmt!r}")
 
 
+def without_paging(params):
+    """The list's query string as a QueryDict of its filters only: paging says where a page starts, a file holds
+    every row."""
+    filters = params.copy()
+    for name in list(filters):
+        if name in PAGING or name.endswith(("_page", "_after")):
+            del filters[name]
+    return filters
+
+
 def export_filename(filename_stem, fmt):
     return f"{filename_stem}-{timezone.localdate().isoformat()}.{fmt}"
 
@@ -148,17 +157,13 @@ def start_export(user, declaration, params, fmt, rows_total):
     autocommit), so the worker finds the row. A broker that does not answer fails the export at once."""
     from .tasks import write_list_export
 
-    filters = params.copy()
-    for name in list(filters):
-        if name in PAGING or name.endswith(("_page", "_after")):
-            del filters[name]
     export = Export.objects.create(
-        requested_by=user, list_name=declaration.name, filters=filters.urlencode(), format=fmt,
+        requested_by=user, list_name=declaration.name, filters=without_paging(params).urlencode(), format=fmt,
         language=translation.get_language() or settings.LANGUAGE_CODE, rows_total=rows_total,
     )
     try:
         write_list_export.delay(export.pk)
-    except Exception:  # noqa: BLE001 - the broker, or an eager run that failed outside write_export's own guard
+    except Exception:  # the broker, or an eager run failing outside write_export's own guard
         logger.exception("Queueing export %s failed", export.pk)
         _fail(export, gettext_noop("The export could not be started. Please try again later."))
     export.refresh_from_db()  # an eager task has written it already
@@ -168,7 +173,8 @@ def start_export(user, declaration, params, fmt, rows_total):
 def write_export(export_id):
     """Write the export's file. Claimed by a conditional update, so a task delivered twice writes it once.
 
-    The file is stored whole and marked ready in one update; an export that fails says so and keeps no file.
+    The file is stored whole and marked ready in the same update as its name (where store_pdf_once, for a
+    document whose PDF may come later, stores the name alone); an export that fails says so and keeps no file.
     """
     if not Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(status=Export.Status.RUNNING):
         return None

@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from ..exports import PAGING
+from ..exports import without_paging
 
 register = template.Library()
 
@@ -9,11 +9,8 @@ register = template.Library()
 @register.inclusion_tag("includes/export_links.html", takes_context=True)
 def export_links(context, list_name):
     """"Download CSV" and "Download Excel" for the list, carrying the page's filters (not its paging)."""
-    query = context["request"].GET.copy()
-    for name in list(query):
-        if name in PAGING or name.endswith(("_page", "_after")):
-            del query[name]
-    query = f"?{query.urlencode()}" if query else ""
+    filters = without_paging(context["request"].GET)
+    query = f"?{filters.urlencode()}" if filters else ""
     return {
         "csv_url": reverse("office:export_list", args=[list_name, "csv"]) + query,
         "xlsx_url": reverse("office:export_list", args=[list_name, "xlsx"]) + query,
