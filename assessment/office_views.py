@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, View
 
-from accreditation.exports import ListExport
+from accreditation.exports import ListExport, choice
 from accreditation.pagination import PaginatedListMixin
 from accreditation.pdf import render_again
 from applications.models import Application
@@ -45,7 +45,7 @@ APPLICATIONS_EXPORT = ListExport(
     "applications", gettext_lazy("Applications"),
     columns=(
         (gettext_lazy("Facility"), "facility.name"), (gettext_lazy("Programme"), "question_set.programme.name"),
-        (gettext_lazy("Status"), "get_status_display"),
+        (gettext_lazy("Status"), choice("status")),
         (gettext_lazy("Submitted"), lambda application: application.submitted_at and timezone.localdate(application.submitted_at)),
         # The step began with the latest move of the workflow (submission itself for an application not moved since).
         (gettext_lazy("Days at current step"), lambda application: days_since(application.step_since or application.submitted_at)),

@@ -3,14 +3,15 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
-from accreditation.exports import ListExport
+from accreditation.exports import ListExport, choice
 from accreditation.pagination import PaginatedListMixin, paginate, seek
 
 from .access import OfficeMixin
-from .countries import countries_matching
+from .countries import countries_matching, country_name
 from .models import AuditEntry, Facility, Membership
 from .views import AppointRoleMixin, FacilityProfileEditMixin, NewFacilityCodeMixin, PeopleMixin, RemoveMemberMixin
 
@@ -35,8 +36,8 @@ def facilities_matching(user, params):
 FACILITIES_EXPORT = ListExport(
     "facilities", _("Facilities"),
     columns=(
-        (_("Facility"), "name"), (_("Institution"), "institution"), (_("City"), "city"), (_("Country"), "country.name"),
-        (_("Programme"), "programme.name"), (_("Status"), "get_status_display"), (_("People"), "people"),
+        (_("Facility"), "name"), (_("Institution"), "institution"), (_("City"), "city"), (_("Country"), lambda facility: country_name(facility.country.code, get_language())),
+        (_("Programme"), "programme.name"), (_("Status"), choice("status")), (_("People"), "people"),
         (_("Registered"), lambda facility: timezone.localdate(facility.created_at)),
         (_("Award expires"), "award_expires_on"),
     ),

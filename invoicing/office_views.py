@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, View
 
-from accreditation.exports import ListExport
+from accreditation.exports import ListExport, choice
 from accreditation.formats import format_money
 from accreditation.pagination import PaginatedListMixin, seek
 from accreditation.pdf import render_again
@@ -33,7 +33,7 @@ INVOICES_EXPORT = ListExport(
     "invoices", gettext_lazy("Invoices"),
     columns=(
         (gettext_lazy("Number"), "number"), (gettext_lazy("Facility"), "facility.name"),
-        (gettext_lazy("For"), "get_kind_display"), (gettext_lazy("Fee year"), "fee_year"),
+        (gettext_lazy("For"), choice("kind")), (gettext_lazy("Fee year"), "fee_year"),
         (gettext_lazy("Issued"), "issued_on"),
         (gettext_lazy("Due"), lambda invoice: None if invoice.is_credit_note else invoice.due_on),
         (gettext_lazy("Currency"), "currency"), (gettext_lazy("Total"), "total"), (gettext_lazy("Paid"), "paid"),
