@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accreditation import exports
-from accreditation.exports import ListExport, delete_old_exports, fail_stale_exports
+from accreditation.exports import ListExport
 from accreditation.models import Export
+from accreditation.tasks import tidy_exports
 from assessment.models import Assignment, WorkflowEvent
 from assessment.workflow import Status
 from facilities import audit
@@ -337,8 +338,7 @@ def test_old_exports_are_deleted_with_their_files_and_lost_ones_fail(office, off
                                  status=Export.Status.RUNNING, rows_total=8)
     Export.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=2))
 
-    assert fail_stale_exports() == 1
-    assert delete_old_exports() == [old.pk]
+    assert tidy_exports.delay().get() == [old.pk]  # the periodic task: fails the lost export, deletes the old one
     assert not path.exists() and Export.objects.count() == 2
     lost.refresh_from_db()
     assert lost.status == Export.Status.FAILED
