@@ -162,13 +162,18 @@ def dataset_response(dataset, filename_stem, fmt):
 
 def start_export(user, declaration, params, fmt, rows_total):
     """Ask the worker for the list's file; the Export to watch. Called outside a transaction (views run in
-    autocommit), so the worker finds the row. A broker that does not answer fails the export at once."""
+    autocommit), so the worker finds the row. A broker that does not answer fails the export at once.
+
+    Asking again while the same file is being written (a second click, a reload) watches that one.
+    """
     from .tasks import write_list_export
 
-    export = Export.objects.create(
-        requested_by=user, list_name=declaration.name, filters=without_paging(params).urlencode(), format=fmt,
-        language=translation.get_language() or settings.LANGUAGE_CODE, rows_total=rows_total,
-    )
+    wanted = {"requested_by": user, "list_name": declaration.name, "filters": without_paging(params).urlencode(),
+              "format": fmt, "language": translation.get_language() or settings.LANGUAGE_CODE}
+    under_way = Export.objects.filter(**wanted, status__in=[Export.Status.QUEUED, Export.Status.RUNNING]).first()
+    if under_way:
+        return under_way
+    export = Export.objects.create(**wanted, rows_total=rows_total)
     try:
         write_list_export.delay(export.pk)
     except Exception:  # the broker, or an eager run failing outside write_export's own guard

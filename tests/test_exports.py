@@ -353,3 +353,13 @@ def test_a_task_delivered_twice_writes_the_file_once(office, low_threshold):
     export = Export.objects.get()
     assert write_list_export(export.pk) is None
     assert Export.objects.get().file.name == export.file.name
+
+
+def test_asking_again_while_the_file_is_written_watches_the_same_export(office, office_user, low_threshold):
+    listed_facilities(8)
+    under_way = Export.objects.create(requested_by=office_user, list_name="facilities", format="csv", language="en",
+                                      filters="status=registered", status=Export.Status.RUNNING, rows_total=8)
+    response = office.get("/office/exports/facilities.csv", {"status": "registered", "page": "3"})
+    assert response["Location"] == under_way.get_absolute_url() and Export.objects.count() == 1
+    office.get("/office/exports/facilities.xlsx", {"status": "registered"})  # another file: its own export
+    assert Export.objects.count() == 2
