@@ -2,7 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -18,7 +18,7 @@ from facilities.access import ChairpersonMixin, OfficeMixin
 
 from . import services
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
-from .models import Assignment, Audit, Award, Recommendation, WorkflowEvent
+from .models import Assignment, Audit, Award, Recommendation
 from .workflow import Status
 
 
@@ -54,8 +54,7 @@ APPLICATIONS_EXPORT = ListExport(
     ),
     rows=applications_matching,
     prepare=lambda applications: with_assessors(applications).select_related("question_set__programme").annotate(
-        step_since=Subquery(WorkflowEvent.objects.filter(application=OuterRef("pk")).order_by("-created_at", "-pk")
-                            .values("created_at")[:1])
+        step_since=Max("workflow_events__created_at")
     ),
 )
 

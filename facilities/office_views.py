@@ -36,8 +36,8 @@ def facilities_matching(user, params):
 FACILITIES_EXPORT = ListExport(
     "facilities", _("Facilities"),
     columns=(
-        (_("Facility"), "name"), (_("Institution"), "institution"), (_("City"), "city"), (_("Country"), lambda facility: country_name(facility.country.code, get_language())),
-        (_("Programme"), "programme.name"), (_("Status"), choice("status")), (_("People"), "people"),
+        (_("Facility"), "name"), (_("Institution"), "institution"), (_("City"), "city"),
+        (_("Country"), lambda facility: country_name(facility.country.code, get_language())), (_("Programme"), "programme.name"), (_("Status"), choice("status")), (_("People"), "people"),
         (_("Registered"), lambda facility: timezone.localdate(facility.created_at)),
         (_("Award expires"), "award_expires_on"),
     ),
@@ -108,6 +108,48 @@ class FacilityDetailView(PeopleMixin, OfficeFacilityMixin, DetailView):
         )
 
 
+def audit_entries_matching(user, params):
+    """The audit trail's rows for its query string: ``facility`` (an id) keeps that facility's entries.
+
+    The trail is the office's alone (its views are office-only), so it has no facility scoping of its own.
+    """
+    entries = AuditEntry.objects.order_by("-created_at", "-pk")
+    facility = params.get("facility", "")
+    return entries.filter(facility_id=facility) if facility.isdigit() else entries
+
+
+def described_changes(entry):
+    return "; ".join(f"{field}: {text}" for field, text in entry.described_changes())
+
+
+AUDIT_TRAIL_EXPORT = ListExport(
+    "audit-trail", _("Audit trail"),
+    columns=(
+        (_("When"), "created_at"), (_("Facility"), "facility.name"), (_("Who"), "actor"), (_("Action"), "action"),
+        (_("What"), "summary_text"), (_("Changes"), described_changes),
+    ),
+    rows=audit_entries_matching,
+    prepare=lambda entries: entries.select_related("facility", "actor"),
+)
+
+
+class AuditTrailView(OfficeMixin, PaginatedListMixin, ListView):
+    """Who changed what and when, newest first, 50 a page: every facility's, or one's (``?facility=``)."""
+
+    template_name = "office/audit_trail.html"
+    context_object_name = "entries"
+
+    def setup_scope(self, request, *args, **kwargs):
+        facility = request.GET.get("facility", "")
+        self.facility = get_object_or_404(Facility.objects.visible_to(request.user), pk=facility) if facility.isdigit() else None
+
+    def get_queryset(self):
+        return AUDIT_TRAIL_EXPORT.queryset(self.request.user, self.request.GET)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(facility=self.facility, **kwargs)
+
+
 class FacilityEditView(OfficeFacilityMixin, FacilityProfileEditMixin, UpdateView):
     def get_success_url(self):
         return self.facility.get_absolute_url()
@@ -157,45 +199,3 @@ class AttentionView(OfficeMixin, TemplateView):
             awards_missing_certificate=page_of(awards_missing_certificate(), "certificates_page"),
             **kwargs,
         )
-
-
-def audit_entries_matching(user, params):
-    """The audit trail's rows for its query string: ``facility`` (an id) keeps that facility's entries.
-
-    The trail is the office's alone (its views are office-only), so it has no facility scoping of its own.
-    """
-    entries = AuditEntry.objects.order_by("-created_at", "-pk")
-    facility = params.get("facility", "")
-    return entries.filter(facility_id=facility) if facility.isdigit() else entries
-
-
-def described_changes(entry):
-    return "; ".join(f"{field}: {text}" for field, text in entry.described_changes())
-
-
-AUDIT_TRAIL_EXPORT = ListExport(
-    "audit-trail", _("Audit trail"),
-    columns=(
-        (_("When"), "created_at"), (_("Facility"), "facility.name"), (_("Who"), "actor"), (_("Action"), "action"),
-        (_("What"), "summary_text"), (_("Changes"), described_changes),
-    ),
-    rows=audit_entries_matching,
-    prepare=lambda entries: entries.select_related("facility", "actor"),
-)
-
-
-class AuditTrailView(OfficeMixin, PaginatedListMixin, ListView):
-    """Who changed what and when, newest first, 50 a page: every facility's, or one's (``?facility=``)."""
-
-    template_name = "office/audit_trail.html"
-    context_object_name = "entries"
-
-    def setup_scope(self, request, *args, **kwargs):
-        facility = request.GET.get("facility", "")
-        self.facility = get_object_or_404(Facility.objects.visible_to(request.user), pk=facility) if facility.isdigit() else None
-
-    def get_queryset(self):
-        return AUDIT_TRAIL_EXPORT.queryset(self.request.user, self.request.GET)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(facility=self.facility, **kwargs)
