@@ -282,7 +282,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "correspondence.tasks.send_due_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    "tidy-exports": {
+        "task": "accreditation.tasks.tidy_exports",
+        "schedule": crontab(minute=40),
+    },
 }
+# Office lists longer than this are exported by the worker (with a progress page) instead of in the request;
+# their files are deleted after EXPORT_KEEP_DAYS.
+EXPORT_ROWS_IN_REQUEST = int(os.environ.get("EXPORT_ROWS_IN_REQUEST", "5000"))
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None

@@ -1,13 +1,16 @@
 """The office's side of assessment: assignment, audits, and the chairperson's decision."""
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, View
 
+from accreditation.exports import ListExport, choice
 from accreditation.pagination import PaginatedListMixin
 from accreditation.pdf import render_again
 from applications.models import Application
@@ -19,6 +22,43 @@ from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionFor
 from .models import Assignment, Audit, Award, Recommendation
 
 
+def applications_matching(user, params):
+    """The assessment list's rows for its query string: every application past its draft, or one ``status``."""
+    applications = Application.objects.visible_to(user).exclude(status=Status.DRAFT)
+    status = params.get("status", "")
+    if status in Status.values:
+        applications = applications.filter(status=status)
+    return applications.order_by("-started_at", "-pk")
+
+
+def with_assessors(applications):
+    # A list attribute rather than a related manager: Django builds no queryset per row for it.
+    assessors = Prefetch("assignments", queryset=Assignment.objects.select_related("assessor"), to_attr="assessor_assignments")
+    return applications.select_related("facility").prefetch_related(assessors)
+
+
+def days_since(moment):
+    return (timezone.localdate() - timezone.localdate(moment)).days if moment else None
+
+
+APPLICATIONS_EXPORT = ListExport(
+    "applications", gettext_lazy("Applications"),
+    columns=(
+        (gettext_lazy("Facility"), "facility.name"), (gettext_lazy("Programme"), "question_set.programme.name"),
+        (gettext_lazy("Status"), choice("status")),
+        (gettext_lazy("Submitted"), lambda application: application.submitted_at and timezone.localdate(application.submitted_at)),
+        # The step began with the latest move of the workflow (submission itself for an application not moved since).
+        (gettext_lazy("Days at current step"), lambda application: days_since(application.step_since or application.submitted_at)),
+        (gettext_lazy("Days since submission"), lambda application: days_since(application.submitted_at)),
+        (gettext_lazy("Assessors"), lambda application: ", ".join(str(a.assessor) for a in application.assessor_assignments)),
+    ),
+    rows=applications_matching,
+    prepare=lambda applications: with_assessors(applications).select_related("question_set__programme").annotate(
+        step_since=Max("workflow_events__created_at")
+    ),
+)
+
+
 class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
     """Every application past its draft, newest first, 50 a page; the assessors of a page come in one query, and
     the rounds and decisions of its rows that owe something in one each."""
@@ -26,14 +66,8 @@ class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
     template_name = "assessment/office_list.html"
 
     def get_queryset(self):
-        applications = Application.objects.visible_to(self.request.user).exclude(status=Status.DRAFT)
         self.status = self.request.GET.get("status", "")
-        if self.status in Status.values:
-            applications = applications.filter(status=self.status)
-        # A list attribute rather than a related manager: Django builds no queryset per row for it.
-        assessors = Prefetch("assignments", queryset=Assignment.objects.select_related("assessor"), to_attr="assessor_assignments")
-        return applications.select_related("facility").prefetch_related(assessors).order_by(
-            "-started_at", "-pk")
+        return with_assessors(applications_matching(self.request.user, self.request.GET))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(status=self.status, statuses=Status.choices[1:], **kwargs)
@@ -153,3 +187,79 @@ class RenderCertificateView(OfficeApplicationMixin, View):
         )
         what = _("the certificate of %(facility)s") % {"facility": award.facility.name}
         return render_again(request, services.render_certificate, award, what)
+
+
+def awards_matching(user, params):
+    """The award list's rows for its query string, soonest expiry first: ``state`` "current" or "expired"."""
+    awards = Award.objects.visible_to(user).order_by("expires_on", "pk")
+    state, today = params.get("state", ""), timezone.localdate()
+    if state == "current":
+        awards = awards.filter(expires_on__gte=today)
+    elif state == "expired":
+        awards = awards.filter(expires_on__lt=today)
+    return awards
+
+
+AWARDS_EXPORT = ListExport(
+    "awards", gettext_lazy("Awards"),
+    columns=(
+        (gettext_lazy("Facility"), "facility.name"), (gettext_lazy("Programme"), "decision.application.question_set.programme.name"),
+        (gettext_lazy("Granted"), "granted_on"), (gettext_lazy("Expires"), "expires_on"),
+    ),
+    rows=awards_matching,
+    prepare=lambda awards: awards.select_related("facility", "decision__application__question_set__programme"),
+)
+
+
+class AwardListView(OfficeMixin, PaginatedListMixin, ListView):
+    """Every accreditation granted, soonest expiry first, 50 a page; current or expired ones."""
+
+    template_name = "assessment/office_awards.html"
+    context_object_name = "awards"
+
+    def get_queryset(self):
+        self.state = self.request.GET.get("state", "")
+        return AWARDS_EXPORT.queryset(self.request.user, self.request.GET)
+
+    def get_context_data(self, **kwargs):
+        states = [("current", _("Current")), ("expired", _("Expired"))]
+        return super().get_context_data(state=self.state, states=states, today=timezone.localdate(), **kwargs)
+
+
+def assessors_matching(user, params):
+    """The assessor list's rows for its query string (``q``: name or e-mail), with their workload: the
+    applications assigned to them whose assessment is under way, and all they were ever assigned."""
+    assessors = get_user_model().objects.filter(is_assessor=True, is_active=True)
+    query = params.get("q", "").strip()
+    if query:
+        assessors = assessors.filter(
+            Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
+        )
+    return assessors.annotate(
+        open_assignments=Count("assignments", filter=Q(assignments__application__status__in=services.ASSESSMENT_UNDER_WAY)),
+        all_assignments=Count("assignments"),
+    ).order_by("last_name", "first_name", "pk")
+
+
+ASSESSORS_EXPORT = ListExport(
+    "assessors", gettext_lazy("Assessors"),
+    columns=(
+        (gettext_lazy("Assessor"), "get_full_name"), (gettext_lazy("E-mail"), "email"),
+        (gettext_lazy("Open assignments"), "open_assignments"), (gettext_lazy("All assignments"), "all_assignments"),
+    ),
+    rows=assessors_matching,
+)
+
+
+class AssessorListView(OfficeMixin, PaginatedListMixin, ListView):
+    """The assessors and their workload, by name, 50 a page."""
+
+    template_name = "assessment/office_assessors.html"
+    context_object_name = "assessors"
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "").strip()
+        return assessors_matching(self.request.user, self.request.GET)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)

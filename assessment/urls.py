@@ -23,6 +23,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", facility_views.EvidenceView.as_view(), name="evidence"),
     # Office and chairperson
     path("office/assessments/", office_views.AssessmentListView.as_view(), name="office_list"),
+    path("office/awards/", office_views.AwardListView.as_view(), name="office_awards"),
+    path("office/assessors/", office_views.AssessorListView.as_view(), name="office_assessors"),
     path("office/applications/<int:pk>/assign/", office_views.AssignView.as_view(), name="assign"),
     path("office/applications/<int:pk>/audits/<str:kind>/", office_views.ScheduleAuditView.as_view(), name="schedule_audit"),
     path("office/audits/<int:pk>/outcome/", office_views.AuditOutcomeView.as_view(), name="audit_outcome"),

@@ -3,6 +3,8 @@
 The office searches facilities by a country's name in its own language or in English; names written before
 the portal stored codes are read in any language of the portal (facilities migration 0005).
 """
+from functools import lru_cache
+
 from django.conf import settings
 from django.utils import translation
 from django_countries import countries
@@ -37,3 +39,9 @@ def countries_matching(query):
         with translation.override(language):
             codes.update(code for code, name in countries if query in str(name).lower())
     return codes
+
+
+@lru_cache(maxsize=1024)
+def country_name(code, language):
+    """A country's name in ``language``, which must be the active one (it is the cache's key): for long lists."""
+    return str(countries.name(code))

@@ -2,14 +2,48 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
-from accreditation.pagination import PaginatedListMixin
+from accreditation.exports import ListExport, choice
+from accreditation.pagination import PaginatedListMixin, paginate, seek
 
 from .access import OfficeMixin
-from .countries import countries_matching
-from .models import Facility, Membership
+from .countries import countries_matching, country_name
+from .models import AuditEntry, Facility, Membership
 from .views import AppointRoleMixin, FacilityProfileEditMixin, NewFacilityCodeMixin, PeopleMixin, RemoveMemberMixin
+
+
+def facilities_matching(user, params):
+    """The facility list's rows for its query string: ``q`` searches, ``status`` filters."""
+    facilities = Facility.objects.visible_to(user).order_by("name", "pk")
+    query, status = params.get("q", "").strip(), params.get("status", "")
+    if query:
+        facilities = facilities.filter(
+            Q(name__icontains=query)
+            | Q(institution__icontains=query)
+            | Q(city__icontains=query)
+            | Q(country__in=countries_matching(query))
+            | Q(code__iexact=query)
+        )
+    if status in Facility.Status.values:
+        facilities = facilities.filter(status=status)
+    return facilities
+
+
+FACILITIES_EXPORT = ListExport(
+    "facilities", _("Facilities"),
+    columns=(
+        (_("Facility"), "name"), (_("Institution"), "institution"), (_("City"), "city"),
+        (_("Country"), lambda facility: country_name(facility.country.code, get_language())), (_("Programme"), "programme.name"), (_("Status"), choice("status")), (_("People"), "people"),
+        (_("Registered"), lambda facility: timezone.localdate(facility.created_at)),
+        (_("Award expires"), "award_expires_on"),
+    ),
+    rows=facilities_matching,
+    prepare=lambda facilities: facilities.select_related("programme").annotate(people=Count("memberships")),
+)
 
 
 class FacilityListView(OfficeMixin, PaginatedListMixin, ListView):
@@ -23,20 +57,9 @@ class FacilityListView(OfficeMixin, PaginatedListMixin, ListView):
     template_name = "office/facility_list.html"
 
     def get_queryset(self):
-        facilities = Facility.objects.visible_to(self.request.user).order_by("name", "pk")
         self.query = self.request.GET.get("q", "").strip()
         self.status = self.request.GET.get("status", "")
-        if self.query:
-            facilities = facilities.filter(
-                Q(name__icontains=self.query)
-                | Q(institution__icontains=self.query)
-                | Q(city__icontains=self.query)
-                | Q(country__in=countries_matching(self.query))
-                | Q(code__iexact=self.query)
-            )
-        if self.status in Facility.Status.values:
-            facilities = facilities.filter(status=self.status)
-        return facilities
+        return facilities_matching(self.request.user, self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
@@ -83,6 +106,48 @@ class FacilityDetailView(PeopleMixin, OfficeFacilityMixin, DetailView):
             applications=self.facility.applications.select_related("question_set__programme", "submitted_by"),
             **kwargs,
         )
+
+
+def audit_entries_matching(user, params):
+    """The audit trail's rows for its query string: ``facility`` (an id) keeps that facility's entries.
+
+    The trail is the office's alone (its views are office-only), so it has no facility scoping of its own.
+    """
+    entries = AuditEntry.objects.order_by("-created_at", "-pk")
+    facility = params.get("facility", "")
+    return entries.filter(facility_id=facility) if facility.isdigit() else entries
+
+
+def described_changes(entry):
+    return "; ".join(f"{field}: {text}" for field, text in entry.described_changes())
+
+
+AUDIT_TRAIL_EXPORT = ListExport(
+    "audit-trail", _("Audit trail"),
+    columns=(
+        (_("When"), "created_at"), (_("Facility"), "facility.name"), (_("Who"), "actor"), (_("Action"), "action"),
+        (_("What"), "summary_text"), (_("Changes"), described_changes),
+    ),
+    rows=audit_entries_matching,
+    prepare=lambda entries: entries.select_related("facility", "actor"),
+)
+
+
+class AuditTrailView(OfficeMixin, PaginatedListMixin, ListView):
+    """Who changed what and when, newest first, 50 a page: every facility's, or one's (``?facility=``)."""
+
+    template_name = "office/audit_trail.html"
+    context_object_name = "entries"
+
+    def setup_scope(self, request, *args, **kwargs):
+        facility = request.GET.get("facility", "")
+        self.facility = get_object_or_404(Facility.objects.visible_to(request.user), pk=facility) if facility.isdigit() else None
+
+    def get_queryset(self):
+        return AUDIT_TRAIL_EXPORT.queryset(self.request.user, self.request.GET)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(facility=self.facility, **kwargs)
 
 
 class FacilityEditView(OfficeFacilityMixin, FacilityProfileEditMixin, UpdateView):

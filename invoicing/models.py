@@ -159,6 +159,16 @@ class Invoice(models.Model):
         """Needs ``with_balance()``: paid in full. Only payments settle an invoice; a credit note cancels it instead."""
         return not self.is_credit_note and self.paid >= self.total
 
+    def state(self):
+        """Needs ``with_balance()``: the invoice's state as (badge class, label), for its badge and for exports."""
+        if self.is_credit_note:
+            return "", _("Credit note")
+        if self.credited:
+            return "", _("Cancelled by credit note")
+        if self.is_settled():
+            return "ok", _("Paid")
+        return "warn", _("Partly paid") if self.paid else _("Open")
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, models.CASCADE, related_name="lines")

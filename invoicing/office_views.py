@@ -1,11 +1,14 @@
 """The office's invoices: every facility's invoices, recording payments, issuing credit notes."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, View
 
+from accreditation.exports import ListExport, choice
 from accreditation.formats import format_money
 from accreditation.pagination import PaginatedListMixin, seek
 from accreditation.pdf import render_again
@@ -13,7 +16,31 @@ from facilities.access import OfficeMixin, get_visible_or_404
 
 from . import services
 from .forms import CreditNoteForm, RecordPaymentForm
-from .models import Invoice
+from .models import Invoice, Payment
+
+INVOICE_ORDER = ["-year", "-sequence"]
+
+
+def invoices_matching(user, params):
+    """The invoice list's rows for its query string, with their balance: all, or (``open=1``) those with money
+    outstanding."""
+    invoices = Invoice.objects.visible_to(user)
+    invoices = invoices.outstanding() if params.get("open") == "1" else invoices.with_balance()
+    return invoices.select_related("facility").order_by(*INVOICE_ORDER)
+
+
+INVOICES_EXPORT = ListExport(
+    "invoices", gettext_lazy("Invoices"),
+    columns=(
+        (gettext_lazy("Number"), "number"), (gettext_lazy("Facility"), "facility.name"),
+        (gettext_lazy("For"), choice("kind")), (gettext_lazy("Fee year"), "fee_year"),
+        (gettext_lazy("Issued"), "issued_on"),
+        (gettext_lazy("Due"), lambda invoice: None if invoice.is_credit_note else invoice.due_on),
+        (gettext_lazy("Currency"), "currency"), (gettext_lazy("Total"), "total"), (gettext_lazy("Paid"), "paid"),
+        (gettext_lazy("Outstanding"), "outstanding"), (gettext_lazy("Status"), lambda invoice: invoice.state()[1]),
+    ),
+    rows=invoices_matching,
+)
 
 
 class OfficeInvoiceListView(OfficeMixin, PaginatedListMixin, ListView):
@@ -22,13 +49,11 @@ class OfficeInvoiceListView(OfficeMixin, PaginatedListMixin, ListView):
 
     template_name = "invoicing/office_invoice_list.html"
     context_object_name = "invoices"
-    ordering = ["-year", "-sequence"]
+    ordering = INVOICE_ORDER
 
     def get_queryset(self):
         self.open_only = self.request.GET.get("open") == "1"
-        invoices = Invoice.objects.visible_to(self.request.user)
-        invoices = invoices.outstanding() if self.open_only else invoices.with_balance()
-        return invoices.select_related("facility").order_by(*self.ordering)
+        return invoices_matching(self.request.user, self.request.GET)
 
     def get_paginate_by(self, queryset):
         return None if self.open_only else super().get_paginate_by(queryset)
@@ -147,3 +172,39 @@ class RenderInvoicePdfView(OfficeInvoiceMixin, View):
     def post(self, request, *args, **kwargs):
         what = _("invoice %(number)s") % {"number": self.invoice.number}
         return render_again(request, services.store_invoice_pdf, self.invoice, what)
+
+
+def payments_matching(user, params):
+    """The payment list's rows for its query string, latest received first: ``q`` finds an invoice number or a
+    bank reference."""
+    payments = Payment.objects.visible_to(user).select_related("invoice__facility", "recorded_by")
+    query = params.get("q", "").strip()
+    if query:
+        payments = payments.filter(Q(invoice__number__iexact=query) | Q(reference__icontains=query))
+    return payments.order_by("-paid_on", "-pk")
+
+
+PAYMENTS_EXPORT = ListExport(
+    "payments", gettext_lazy("Payments"),
+    columns=(
+        (gettext_lazy("Received on"), "paid_on"), (gettext_lazy("Invoice"), "invoice.number"),
+        (gettext_lazy("Facility"), "invoice.facility.name"), (gettext_lazy("Currency"), "invoice.currency"),
+        (gettext_lazy("Amount"), "amount"), (gettext_lazy("Payment reference"), "reference"),
+        (gettext_lazy("Recorded by"), "recorded_by"), (gettext_lazy("Recorded at"), "recorded_at"),
+    ),
+    rows=payments_matching,
+)
+
+
+class OfficePaymentListView(OfficeMixin, PaginatedListMixin, ListView):
+    """Every payment received, latest first, 50 a page."""
+
+    template_name = "invoicing/office_payment_list.html"
+    context_object_name = "payments"
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "").strip()
+        return payments_matching(self.request.user, self.request.GET)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)

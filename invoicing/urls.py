@@ -7,6 +7,7 @@ urlpatterns = [
     path("facility/invoices/", views.InvoiceListView.as_view(), name="invoices"),
     path("invoices/<int:pk>/pdf/", views.InvoicePdfView.as_view(), name="invoice_pdf"),
     path("office/invoices/", office_views.OfficeInvoiceListView.as_view(), name="office_invoices"),
+    path("office/payments/", office_views.OfficePaymentListView.as_view(), name="office_payments"),
     path("office/invoices/<int:pk>/", office_views.OfficeInvoiceDetailView.as_view(), name="office_invoice"),
     path("office/invoices/<int:pk>/payment/", office_views.RecordPaymentView.as_view(), name="record_payment"),
     path("office/invoices/<int:pk>/render-pdf/", office_views.RenderInvoicePdfView.as_view(), name="render_invoice_pdf"),

@@ -1,4 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
+
+from accreditation import export_views
 
 from casereview import office_views as case_review_views
 from facilities import office_views
@@ -18,4 +20,10 @@ urlpatterns = [
     path("applications/<int:pk>/", application_views.OfficeApplicationView.as_view(), name="application"),
     path("applications/<int:pk>/case-review/repeat-draw/", case_review_views.OfficeRepeatDrawView.as_view(), name="repeat_draw"),
     path("applications/<int:pk>/case-review/", case_review_views.OfficeCaseReviewView.as_view(), name="case_review"),
+    # Every office list's download (accreditation.exports), and the exports the worker writes.
+    re_path(r"^exports/(?P<list_name>[a-z-]+)\.(?P<fmt>csv|xlsx)$", export_views.ExportListView.as_view(), name="export_list"),
+    path("exports/", export_views.MyExportsView.as_view(), name="exports"),
+    path("exports/<int:pk>/", export_views.ExportView.as_view(), name="export"),
+    path("exports/<int:pk>/file/", export_views.ExportDownloadView.as_view(), name="export_download"),
+    path("audit-trail/", office_views.AuditTrailView.as_view(), name="audit_trail"),
 ]

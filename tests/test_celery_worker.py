@@ -156,3 +156,24 @@ def eventually(check, timeout=60):
             return True
         time.sleep(0.2)
     return False
+
+
+@pytest.mark.celery_worker
+@pytest.mark.skipif(not redis_answers(), reason="Redis does not answer on " + BROKER)
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_writes_a_long_lists_export(worker, client, office_user, settings):
+    from accreditation.models import Export
+
+    from .test_office_lists import listed_facilities
+
+    settings.EXPORT_ROWS_IN_REQUEST = 5
+    listed_facilities(8)
+    client.force_login(office_user)
+
+    page = client.get("/office/exports/facilities.csv", follow=True)
+    assert page.status_code == 200 and 'role="status"' in page.content.decode()
+    export = Export.objects.get()
+    assert eventually(lambda: Export.objects.filter(pk=export.pk, status=Export.Status.DONE).exists())
+    assert "The file is ready: 8 rows." in client.get(export.get_absolute_url()).content.decode()
+    rows = b"".join(client.get(reverse("office:export_download", args=[export.pk])).streaming_content)
+    assert rows.startswith(b"\xef\xbb\xbfFacility,") and rows.count(b"Listed centre") == 8

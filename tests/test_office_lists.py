@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from applications.models import Application, Programme
 from applications.workflow import Status
-from assessment.models import Assignment
+from assessment.models import Assignment, Award, Decision
 from correspondence.models import FacilityDocument, Message
+from facilities import audit
 from facilities.models import Facility
 from invoicing.models import Invoice, Payment
 
-from .factories import FacilityFactory
+from .factories import FacilityFactory, OfficeUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,19 @@ def invoices_of(facilities, due_on=None):
                 bill_to_name=facility.name, bill_to_institution=facility.institution, bill_to_address="1 Street",
                 bill_to_country="Austria", subtotal=100, tax_rate=0, tax=0, total=100, pdf="invoices/t.pdf")
         for facility in facilities
+    )
+
+
+def awards_of(facilities, expires_on):
+    """An approved application and its award for each facility (rows written directly, as the lists read them)."""
+    decider = OfficeUserFactory()
+    decisions = Decision.objects.bulk_create(
+        Decision(application=application, outcome=Decision.Outcome.APPROVED, decided_by=decider, decided_on=timezone.localdate())
+        for application in applications_of(facilities, Status.APPROVED)
+    )
+    return Award.objects.bulk_create(
+        Award(facility_id=decision.application.facility_id, decision=decision, granted_on=timezone.localdate(),
+              expires_on=expires_on) for decision in decisions
     )
 
 
@@ -91,6 +105,22 @@ def seed_uploads(count, context):
     )
 
 
+def seed_awards(count, context):
+    awards_of(listed_facilities(count, status=Facility.Status.ACCREDITED), timezone.localdate() + timedelta(days=365))
+
+
+def seed_payments(count, context):
+    Payment.objects.bulk_create(
+        Payment(invoice=invoice, paid_on=timezone.localdate(), amount=100, reference=f"B-{invoice.pk}",
+                recorded_by=context["office_user"]) for invoice in seed_invoices(count, context)
+    )
+
+
+def seed_audit_trail(count, context):
+    for facility in listed_facilities(count, status=Facility.Status.ENROLLED):
+        audit.record("facility.edited", "Profile edited", actor=context["office_user"], facility=facility)
+
+
 def seed_queue(count, context):
     applications = applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.RECOMMENDATION)
     Assignment.objects.bulk_create(
@@ -108,6 +138,9 @@ LISTS = [
     ("assessments", "office_user", "/office/assessments/", "page", seed_assessments),
     ("invoices", "office_user", "/office/invoices/", "page", seed_invoices),
     ("outstanding invoices", "office_user", "/office/invoices/?open=1", "after", seed_invoices),
+    ("awards", "office_user", "/office/awards/", "page", seed_awards),
+    ("payments", "office_user", "/office/payments/", "page", seed_payments),
+    ("audit trail", "office_user", "/office/audit-trail/", "page", seed_audit_trail),
     ("documents", "office_user", "/office/documents/", "uploads_page", seed_uploads),
     ("messages", "office_user", "/office/messages/", "before", seed_threads),
     ("assessor queue", "assessor", "/assessor/", "page", seed_queue),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from accreditation.models import Export
 from applications.models import Application, Question
 from applications.permissions import ASSESS
 from applications.services import open_application
@@ -151,6 +152,15 @@ MATRIX = {
     "casereview:delete_case": (lambda w: {"pk": w.a_case.pk}, staff_only(other_facility=404)),
     "office:case_review": (lambda w: {"pk": w.a_application.pk}, office_only()),
     "office:repeat_draw": (lambda w: {"pk": w.a_application.pk}, office_only()),
+    # Lists and their downloads (accreditation.exports); a worker's export is its requester's alone (chair: 404).
+    "office:audit_trail": (lambda w: {}, office_only()),
+    "assessment:office_awards": (lambda w: {}, office_only()),
+    "assessment:office_assessors": (lambda w: {}, office_only()),
+    "invoicing:office_payments": (lambda w: {}, office_only()),
+    "office:export_list": (lambda w: {"list_name": "facilities", "fmt": "csv"}, office_only()),
+    "office:exports": (lambda w: {}, office_only()),
+    "office:export": (lambda w: {"pk": w.export.pk}, office_only(chair=404)),
+    "office:export_download": (lambda w: {"pk": w.export.pk}, office_only(chair=404)),
     "assessment:repeat_draw": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=200)),
 }
 
@@ -203,7 +213,9 @@ def world(db):
     a_case = ReviewCaseFactory(application=a_application, record_identifier="AARDVARK-CASE-1")
     CaseDraw.objects.create(review=a_case.review, number=1, seed=5, list_size=40, list_sha256="0" * 64,
                             record_identifiers=[a_case.record_identifier], drawn_at=timezone.now())
-    return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, question=question,
+    export = Export.objects.create(requested_by=users["office"], list_name="facilities", format="csv", language="en",
+                                   status=Export.Status.DONE, file=ContentFile(b"Facility\r\n", name="facilities.csv"))
+    return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, export=export, question=question,
                            verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory(), a_case=a_case,
                            appointment=AppointmentFactory(facility=a.facility))
 

@@ -1,6 +1,5 @@
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
 from accreditation.formats import format_money
 
@@ -19,15 +18,8 @@ def money(amount, currency):
 def invoice_status(invoice):
     """The invoice's state as a badge (needs ``with_balance()``). A tag, not an included template: a page of
     50 invoices spent a sixth of its time including one."""
-    if invoice.is_credit_note:
-        return format_html('<span class="badge">{}</span>', _("Credit note"))
-    if invoice.credited:
-        return format_html('<span class="badge">{}</span>', _("Cancelled by credit note"))
-    if invoice.is_settled():
-        return format_html('<span class="badge ok">{}</span>', _("Paid"))
-    if invoice.paid:
-        return format_html('<span class="badge warn">{}</span>', _("Partly paid"))
-    return format_html('<span class="badge warn">{}</span>', _("Open"))
+    badge, label = invoice.state()
+    return format_html('<span class="badge{}">{}</span>', f" {badge}" if badge else "", label)
 
 
 @register.inclusion_tag("invoicing/_office_facility_invoices.html", takes_context=True)

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from accreditation.models import Export
 from applications.services import open_application
 from assessment import services as assessment_services
 from facilities.models import Facility
@@ -51,9 +52,13 @@ def world():
     finish_round(deciding, assessors)
     for assessor in assessors:
         assessment_services.recommend(deciding, assessor, "approve", "Every core criterion is met.")
+    office = OfficeUserFactory()
+    # A long list's export half written by the worker: its page shows the progress.
+    export = Export.objects.create(requested_by=office, list_name="facilities", format="xlsx", language="en",
+                                   status=Export.Status.RUNNING, rows_done=2500, rows_total=6000)
     return SimpleNamespace(
         working=working, case=case, in_review=in_review, reviewed=reviewed, assessor=first,
-        office=OfficeUserFactory(), chair=ChairpersonFactory(), deciding=deciding,
+        office=office, chair=ChairpersonFactory(), deciding=deciding, export=export,
     )
 
 # The innermost elements reaching past the right edge of the viewport, to name in a failure.
@@ -88,6 +93,8 @@ def pages_of(world, role):
         "office": [
             "/office/", "/office/facilities/", f"/office/facilities/{facility}/", "/office/assessments/",
             f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/",
+            "/office/awards/", "/office/assessors/", "/office/payments/", f"/office/audit-trail/?facility={facility}",
+            "/office/exports/", f"/office/exports/{world.export.pk}/",
             *ACCOUNT_PAGES, "/accounts/2fa/totp/deactivate/",
             "/accounts/2fa/recovery-codes/generate/", "/accounts/2fa/reauthenticate/", "/accounts/2fa/webauthn/add/",
         ],
