@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     "django_countries",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accreditation",
     "facilities",
     "applications",
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
     "assessment",
     "invoicing",
     "correspondence",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +284,50 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {
         "task": "correspondence.tasks.send_due_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+}
+
+# The REST API (api/, /api/v1/): office people with a personal token, or signed in for the browsable API
+# (with CSRF); every list paged and filtered; requests counted in the cache per person, or per address for
+# the public directory. The rates are read on each request (api.throttles), so a deployment may change them.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsOffice"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.PersonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "person": os.environ.get("API_RATE_PER_PERSON", "2000/hour"),
+        "directory": os.environ.get("API_RATE_DIRECTORY", "60/minute"),
+    },
+    # Behind the TLS proxy (production.py sets 1) the client is the last X-Forwarded-For entry; otherwise
+    # the peer's address (the middleware drops the header from anyone but the proxy).
+    "NUM_PROXIES": 0,
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PortalPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend", "api.filters.StableOrderingFilter"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IO Accreditation Portal API",
+    "DESCRIPTION": (
+        "Read the portal's facilities, enrolments, applications with their status history, awards, invoices "
+        "and payments, and record payments. Authenticate with a personal token (office staff create theirs "
+        "under /office/api-tokens/): `Authorization: Token <token>`. The directory of centres is public."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "FacilityStatusEnum": "facilities.models.Facility.Status",
+        "ApplicationStatusEnum": "assessment.workflow.Status",
+        "InvoiceKindEnum": "invoicing.models.Invoice.Kind",
     },
 }
 
