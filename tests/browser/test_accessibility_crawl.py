@@ -88,6 +88,7 @@ def pages_of(world, role):
         "office": [
             "/office/", "/office/facilities/", f"/office/facilities/{facility}/", "/office/assessments/",
             f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/",
+            "/office/api-tokens/", "/office/api-tokens/new/",
             *ACCOUNT_PAGES, "/accounts/2fa/totp/deactivate/",
             "/accounts/2fa/recovery-codes/generate/", "/accounts/2fa/reauthenticate/", "/accounts/2fa/webauthn/add/",
         ],
