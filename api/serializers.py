@@ -3,6 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accreditation.forms import refuse_control_characters
 from applications.models import Application, Programme
 from assessment.models import Award, WorkflowEvent
 from facilities.models import Facility
@@ -128,7 +129,9 @@ class RecordPaymentSerializer(serializers.Serializer):
 
     paid_on = serializers.DateField(help_text="The day the money was received.")
     amount = serializers.DecimalField(**MONEY)
-    reference = serializers.CharField(max_length=100, help_text="The bank's reference, once per invoice.")
+    # One line, as the office's form insists: it is printed in the audit trail and on statements.
+    reference = serializers.CharField(max_length=100, validators=[refuse_control_characters],
+                                      help_text="The bank's reference, once per invoice.")
     submission_token = serializers.UUIDField(
         required=False,
         help_text="Optional idempotency key: posted again, the same key returns the payment it recorded (200) "
