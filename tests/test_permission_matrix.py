@@ -283,3 +283,19 @@ def test_permission_matrix(client, world, url_name):
         if leaked:
             failures.append(f"{role}: page shows another facility's data {leaked}")
     assert not failures, f"{url_name} ({url}): " + "; ".join(failures)
+
+
+API_ENDPOINTS = sorted(name for name in MATRIX if name.startswith("api:") and "token" not in name)
+
+
+@pytest.mark.parametrize("url_name", API_ENDPOINTS)
+def test_every_api_endpoint_answers_a_token_as_it_answers_its_person_signed_in(client, world, url_name):
+    """Office staff and the chairperson hold tokens (no one else may); a wrong token is refused unless the
+    endpoint is public and reads no credentials (the directory)."""
+    kwargs_of, expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs_of(world))
+    for role in OFFICE:
+        _, key = create_token(world.users[role], name="Matrix")
+        assert client.get(url, HTTP_AUTHORIZATION=f"Token {key}").status_code == expected[role], (role, url)
+    wrong = client.get(url, HTTP_AUTHORIZATION="Token iop_wrong").status_code
+    assert wrong == (200 if url_name == "api:directory-list" else 401), url
