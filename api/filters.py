@@ -32,6 +32,7 @@ class FacilityFilter(filters.FilterSet):
 
 
 class DirectoryFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=[c for c in Facility.Status.choices if c[0] != Facility.Status.REGISTERED])
     country = filters.CharFilter(field_name="country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code.")
 
     class Meta:

@@ -3,7 +3,13 @@ every write goes through the owning app's service."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -120,7 +126,11 @@ class InvoiceViewSet(VisibleViewSet):
         responses={
             201: serializers.PaymentSerializer,
             200: OpenApiResponse(serializers.PaymentSerializer, description="Recorded before under this submission_token."),
-            400: OpenApiResponse(description="The field at fault and why; nothing was recorded."),
+            400: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Each field at fault with why (non_field_errors: the invoice as a whole); nothing was recorded.",
+                examples=[OpenApiExample("Overpayment", value={"amount": ["Only €1,800.00 is outstanding on this invoice."]})],
+            ),
         },
         filters=False,
     )

@@ -312,6 +312,7 @@ def test_the_directory_shows_anyone_what_its_page_shows_and_nothing_more(client,
     for private in (listed.code, enrolled.code, listed.authorised_representative.email, listed.phone, "Unlisted"):
         assert private not in body
     assert [r["name"] for r in results(client.get(reverse("api:directory-list"), {"country": "FR"}))] == ["Lyon IO"]
+    assert client.get(reverse("api:directory-list"), {"status": "registered"}).status_code == 400
 
 
 def test_the_directory_ignores_credentials_and_answers_429_beyond_its_rate(client, settings, db):
