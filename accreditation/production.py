@@ -17,6 +17,7 @@ if os.environ.get("BEHIND_TLS_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Rate limits count per client address: the one the proxy appends to X-Forwarded-For, not the proxy's own.
     ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": 1}  # noqa: F405  (the API's throttles likewise)
     # The proxy's addresses, in the variable gunicorn reads for the same purpose (--forwarded-allow-ips): from any
     # other peer the X-Forwarded-* headers are dropped, so reaching a replica directly fakes neither HTTPS nor an address.
     TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     "django_countries",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accreditation",
     "facilities",
     "applications",
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
     "correspondence",
     # Above the domain apps: the pages and URL confs that compose several of them.
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +296,50 @@ CELERY_BEAT_SCHEDULE = {
 # their files are deleted after EXPORT_KEEP_DAYS.
 EXPORT_ROWS_IN_REQUEST = int(os.environ.get("EXPORT_ROWS_IN_REQUEST", "5000"))
 EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
+
+# The REST API (api/, /api/v1/): office people with a personal token, or signed in for the browsable API
+# (with CSRF); every list paged and filtered; requests counted in the cache per person, or per address for
+# the public directory. The rates are read on each request (api.throttles), so a deployment may change them.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.PersonalTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsOffice"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.PersonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "person": os.environ.get("API_RATE_PER_PERSON", "2000/hour"),
+        "directory": os.environ.get("API_RATE_DIRECTORY", "60/minute"),
+    },
+    # Behind the TLS proxy (production.py sets 1) the client is the last X-Forwarded-For entry; otherwise
+    # the peer's address (the middleware drops the header from anyone but the proxy).
+    "NUM_PROXIES": 0,
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PortalPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend", "api.filters.StableOrderingFilter"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IO Accreditation Portal API",
+    "DESCRIPTION": (
+        "Read the portal's facilities, enrolments, applications with their status history, awards, invoices "
+        "and payments, and record payments. Authenticate with a personal token (office staff create theirs "
+        "under /office/api-tokens/): `Authorization: Token <token>`. The directory of centres is public."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "FacilityStatusEnum": "facilities.models.Facility.Status",
+        "ApplicationStatusEnum": "applications.workflow.Status",
+        "InvoiceKindEnum": "invoicing.models.Invoice.Kind",
+    },
+}
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None

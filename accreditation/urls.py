@@ -20,5 +20,7 @@ urlpatterns = [
     path("", include("invoicing.urls")),
     path("", include("correspondence.urls")),
     path("centres/", facility_views.DirectoryView.as_view(), name="directory"),
+    # The REST API (/api/v1/) and the office's pages for its tokens.
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -87,6 +87,12 @@ def new_facility_code():
 class FacilityQuerySet(TenantQuerySet):
     facility_path = "pk"
 
+    def in_public_directory(self):
+        """The centres anyone may list (the directory page and its API): enrolled or accredited, public fields only."""
+        return self.exclude(status=Facility.Status.REGISTERED).only(
+            "name", "institution", "city", "country", "status", "award_expires_on"
+        )
+
 
 class Facility(models.Model):
     class Status(models.TextChoices):

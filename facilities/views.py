@@ -243,8 +243,6 @@ class DirectoryView(ListView):
     template_name = "facilities/directory.html"
 
     def get_queryset(self):
-        centres = Facility.objects.exclude(status=Facility.Status.REGISTERED).only(
-            "name", "institution", "city", "country", "status", "award_expires_on"
-        ).order_by("name")
+        centres = Facility.objects.in_public_directory().order_by("name")
         # By country as the reader names it (the column holds codes); slugify files Ö with O, as readers expect.
         return sorted(centres, key=lambda centre: slugify(centre.country.name))

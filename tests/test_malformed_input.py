@@ -22,7 +22,7 @@ from .test_permission_matrix import MATRIX, world  # noqa: F401 (world is the ma
 
 pytestmark = pytest.mark.django_db
 
-PORTAL_APPS = ["facilities", "applications", "casereview", "assessment", "invoicing", "correspondence"]
+PORTAL_APPS = ["facilities", "applications", "casereview", "assessment", "invoicing", "correspondence", "api"]
 # Who posts: the first role the matrix lets use the URL (the office for office pages, and so on).
 POSTING_ROLES = ["rep", "office", "chair", "assigned_assessor", "anonymous"]
 ALLOWED = {200, 302, 404, 405}  # 404: nothing to show yet (no award), the URL still answers
@@ -30,6 +30,7 @@ ALLOWED = {200, 302, 404, 405}  # 404: nothing to show yet (no award), the URL s
 TAKES_NO_INPUT = {
     "casereview:delete_case", "assessment:resubmit", "facilities:new_code", "office:new_code",
     "facilities:remove_member", "office:remove_member", "invoicing:render_invoice_pdf", "assessment:render_certificate",
+    "api:revoke_token",
 }
 # Formsets and per-comment forms carry a prefix.
 PREFIXES = {"CorrectiveActionForm": ["actions-0-"], "ReplyForm": ["c{verdict}-"]}

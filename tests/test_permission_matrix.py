@@ -2,6 +2,8 @@
 
 A new URL without an expectation here fails ``test_every_portal_url_has_an_expectation``.
 """
+from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -11,17 +13,19 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accreditation.models import Export
+from api.services import create_token
 from applications.models import Application, Question
 from applications.permissions import ASSESS
 from applications.services import open_application
 from applications.workflow import Status
-from assessment.models import Assignment, Audit, Reply, Round, Verdict
+from assessment.models import Assignment, Audit, Award, Decision, Reply, Round, Verdict
 from casereview.models import CaseDraw
 from facilities.models import Facility
 from invoicing.services import store_invoice_pdf
 
 from .conftest import body_of, pdf_text, people_of
 from .factories import (
+    ApplicationFactory,
     AppointmentFactory,
     AssessorFactory,
     ChairpersonFactory,
@@ -30,6 +34,7 @@ from .factories import (
     InvoiceFactory,
     MessageFactory,
     OfficeUserFactory,
+    PaymentFactory,
     PublishedDocumentFactory,
     ReviewCaseFactory,
 )
@@ -58,9 +63,14 @@ def office_only(**per_role):
     return expect(403, **{**{role: 200 for role in OFFICE}, **per_role})
 
 
+def api_office_only(**per_role):
+    """The REST API's office endpoints: without credentials 401 (it asks for a token), signed in but not office 403."""
+    return office_only(anonymous=401, **per_role)
+
+
 PUBLIC = {role: 200 for role in ROLES}
 # Pages whose purpose is to list facilities publicly: names may appear there, codes and people never.
-PUBLIC_LISTINGS = {"directory"}
+PUBLIC_LISTINGS = {"directory", "api:directory-list"}
 
 # url name -> (kwargs from the world, expected status per role). Facility A is the one under test.
 MATRIX = {
@@ -162,6 +172,28 @@ MATRIX = {
     "office:export": (lambda w: {"pk": w.export.pk}, office_only(chair=404)),
     "office:export_download": (lambda w: {"pk": w.export.pk}, office_only(chair=404)),
     "assessment:repeat_draw": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=200)),
+    # The REST API: office staff and the chairperson (by token or signed in); its schema, docs and the directory are public.
+    "api:facility-list": (lambda w: {}, api_office_only()),
+    "api:facility-detail": (lambda w: {"pk": w.a.facility.pk}, api_office_only()),
+    "api:enrolment-list": (lambda w: {}, api_office_only()),
+    "api:enrolment-detail": (lambda w: {"id": f"{w.a.facility.pk}-io"}, api_office_only()),
+    "api:application-list": (lambda w: {}, api_office_only()),
+    "api:application-detail": (lambda w: {"pk": w.a_application.pk}, api_office_only()),
+    "api:application-history": (lambda w: {"pk": w.a_application.pk}, api_office_only()),
+    "api:award-list": (lambda w: {}, api_office_only()),
+    "api:award-detail": (lambda w: {"pk": w.award.pk}, api_office_only()),
+    "api:invoice-list": (lambda w: {}, api_office_only()),
+    "api:invoice-detail": (lambda w: {"pk": w.a.invoice.pk}, api_office_only()),
+    "api:invoice-payments": (lambda w: {"pk": w.a.invoice.pk}, api_office_only()),
+    "api:payment-list": (lambda w: {}, api_office_only()),
+    "api:payment-detail": (lambda w: {"pk": w.payment.pk}, api_office_only()),
+    "api:directory-list": (lambda w: {}, PUBLIC),
+    "api:schema": (lambda w: {}, PUBLIC),
+    "api:docs": (lambda w: {}, PUBLIC),
+    # Each person's own API tokens: the token here is the office user's, so the chairperson does not find it.
+    "api:tokens": (lambda w: {}, office_only()),
+    "api:create_token": (lambda w: {}, office_only()),
+    "api:revoke_token": (lambda w: {"pk": w.token.pk}, office_only(chair=404)),
 }
 
 
@@ -215,7 +247,15 @@ def world(db):
                             record_identifiers=[a_case.record_identifier], drawn_at=timezone.now())
     export = Export.objects.create(requested_by=users["office"], list_name="facilities", format="csv", language="en",
                                    status=Export.Status.DONE, file=ContentFile(b"Facility\r\n", name="facilities.csv"))
+    # An award of a third facility (A's and B's own pages answer "no award yet").
+    decision = Decision.objects.create(application=ApplicationFactory(), outcome=Decision.Outcome.APPROVED,
+                                       decided_by=users["chair"], decided_on=timezone.localdate())
+    award = Award.objects.create(facility=decision.application.facility, decision=decision, granted_on=timezone.localdate(),
+                                 expires_on=timezone.localdate() + timedelta(days=3 * 365))
+    payment = PaymentFactory(invoice=a.invoice, amount=Decimal("100.00"), recorded_by=users["office"])
+    token, _ = create_token(users["office"], name="Finance system")
     return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, export=export, question=question,
+                           award=award, payment=payment, token=token,
                            verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory(), a_case=a_case,
                            appointment=AppointmentFactory(facility=a.facility))
 
@@ -255,3 +295,19 @@ def test_permission_matrix(client, world, url_name):
         if leaked:
             failures.append(f"{role}: page shows another facility's data {leaked}")
     assert not failures, f"{url_name} ({url}): " + "; ".join(failures)
+
+
+API_ENDPOINTS = sorted(name for name in MATRIX if name.startswith("api:") and "token" not in name)
+
+
+@pytest.mark.parametrize("url_name", API_ENDPOINTS)
+def test_every_api_endpoint_answers_a_token_as_it_answers_its_person_signed_in(client, world, url_name):
+    """Office staff and the chairperson hold tokens (no one else may); a wrong token is refused unless the
+    endpoint is public and reads no credentials (the directory)."""
+    kwargs_of, expected = MATRIX[url_name]
+    url = reverse(url_name, kwargs=kwargs_of(world))
+    for role in OFFICE:
+        _, key = create_token(world.users[role], name="Matrix")
+        assert client.get(url, HTTP_AUTHORIZATION=f"Token {key}").status_code == expected[role], (role, url)
+    wrong = client.get(url, HTTP_AUTHORIZATION="Token iop_wrong").status_code
+    assert wrong == (200 if url_name == "api:directory-list" else 401), url

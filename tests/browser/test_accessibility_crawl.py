@@ -95,6 +95,7 @@ def pages_of(world, role):
             f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/",
             "/office/awards/", "/office/assessors/", "/office/payments/", f"/office/audit-trail/?facility={facility}",
             "/office/exports/", f"/office/exports/{world.export.pk}/",
+            "/office/api-tokens/", "/office/api-tokens/new/",
             *ACCOUNT_PAGES, "/accounts/2fa/totp/deactivate/",
             "/accounts/2fa/recovery-codes/generate/", "/accounts/2fa/reauthenticate/", "/accounts/2fa/webauthn/add/",
         ],
