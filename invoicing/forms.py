@@ -139,20 +139,26 @@ class ConsultationRequestForm(PortalForm):
         self.fields["fee_item"].queryset = items
         self.fields["fee_item"].label_from_instance = offer_of
         # One consultation on offer: no choice to make, its price is said above the form instead.
-        self.only_offer = offer_of(items[0]) if len(items) == 1 else None
-        if self.only_offer:
-            self.fields["fee_item"].initial = items[0].pk
+        self.only_item = items[0] if len(items) == 1 else None
+        self.only_offer = self.only_item and offer_of(self.only_item)
+        if self.only_item:
+            self.fields["fee_item"].initial = self.only_item.pk
             self.fields["fee_item"].widget = forms.HiddenInput()
+            self.fields["fee_item"].required = False
 
     def preferred_dates(self):
         return [self.cleaned_data.get(f"preferred_date_{n}") for n in range(1, services.MAX_PREFERRED_DATES + 1)]
 
     def clean(self):
         data = super().clean()
+        if self.only_item:
+            data["fee_item"] = data.get("fee_item") or self.only_item
+            if "fee_item" in self.errors:  # a hidden field's error is said above the form
+                self.add_error(None, self.errors.pop("fee_item"))
         if self.errors:
             return data
         try:
-            self.dates = services.validate_consultation_request(
+            services.validate_consultation_request(
                 self.facility, fee_item=data.get("fee_item"), topic=data.get("topic", ""),
                 preferred_dates=self.preferred_dates(),
             )

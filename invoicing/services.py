@@ -524,7 +524,7 @@ def _decided(consultation, actor, status, action, summary, args, **fields):
 
 def _open_for_decision(consultation, status):
     """The request locked as it is now. ``None`` when it already has the decision ``status`` (a repeated post)."""
-    consultation = ConsultationRequest.objects.select_for_update().select_related(
+    consultation = ConsultationRequest.objects.select_for_update(of=("self",)).select_related(
         "facility__programme", "fee_item__fees", "requested_by", "invoice").get(pk=consultation.pk)
     if consultation.status == status:
         return consultation, False
