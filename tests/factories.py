@@ -270,7 +270,7 @@ class ConsultationRequestFactory(factory.django.DjangoModelFactory):
 
     facility = factory.SubFactory(FacilityFactory)
     requested_by = factory.LazyAttribute(lambda o: o.facility.authorised_representative)
-    topic = factory.Sequence(lambda n: f"Corrective action plan, question {n}")
+    topic = factory.Sequence(lambda n: f"Staffing rota {n}")
     preferred_dates = factory.LazyFunction(lambda: [timezone.localdate() + timedelta(days=14)])
     notes = ""
 
