@@ -523,14 +523,16 @@ def _decided(consultation, actor, status, action, summary, args, **fields):
 
 
 def _open_for_decision(consultation, status):
-    """The request locked as it is now. ``None`` when it already has the decision ``status`` (a repeated post)."""
+    """The request locked as it is now, and whether it still waits for a decision. One that has ``status`` already
+    (the same decision posted again) is returned as it is; one decided otherwise is refused."""
     consultation = ConsultationRequest.objects.select_for_update(of=("self",)).select_related(
         "facility__programme", "fee_item__fees", "requested_by", "invoice").get(pk=consultation.pk)
     if consultation.status == status:
         return consultation, False
-    if consultation.status != ConsultationRequest.Status.REQUESTED:
-        raise ValidationError(_("This request was %(status)s already.") % {
-            "status": consultation.get_status_display().lower()})
+    if consultation.status == ConsultationRequest.Status.ACCEPTED:
+        raise ValidationError(_("This request was accepted already."))
+    if consultation.status == ConsultationRequest.Status.DECLINED:
+        raise ValidationError(_("This request was declined already."))
     return consultation, True
 
 
