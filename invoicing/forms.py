@@ -1,7 +1,9 @@
 import uuid
+from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accreditation.formats import format_money
@@ -123,8 +125,8 @@ class ConsultationRequestForm(PortalForm):
 
     fee_item = forms.ModelChoiceField(label=_("Consultation"), queryset=None, empty_label=None)
     topic = forms.CharField(label=_("Topic"), max_length=200, help_text=_("What you would like to discuss."))
-    preferred_date_1 = forms.DateField(label=_("Preferred date"), required=False,
-                                       widget=forms.DateInput(attrs={"type": "date"}))
+    preferred_date_1 = forms.DateField(label=_("Preferred date"), widget=forms.DateInput(attrs={"type": "date"}),
+                                       error_messages={"required": _("Give at least one date that would suit you.")})
     preferred_date_2 = forms.DateField(label=_("Second choice"), required=False,
                                        widget=forms.DateInput(attrs={"type": "date"}))
     preferred_date_3 = forms.DateField(label=_("Third choice"), required=False,
@@ -139,6 +141,9 @@ class ConsultationRequestForm(PortalForm):
         self.fields["fee_item"].queryset = items
         self.fields["fee_item"].label_from_instance = offer_of
         # One consultation on offer: no choice to make, its price is said above the form instead.
+        tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+        for n in range(1, services.MAX_PREFERRED_DATES + 1):
+            self.fields[f"preferred_date_{n}"].widget.attrs["min"] = tomorrow
         self.only_item = items[0] if len(items) == 1 else None
         self.only_offer = self.only_item and offer_of(self.only_item)
         if self.only_item:

@@ -69,7 +69,8 @@ class FeeItem(models.Model):
         verbose_name_plural = _("fee list items")
         constraints = [
             models.UniqueConstraint(fields=["fees", "code"], name="one_fee_item_code_per_programme"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_item_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_item_amount_positive",
+                                   violation_error_message=_("The amount must be more than zero.")),
         ]
 
     def __str__(self):

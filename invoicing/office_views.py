@@ -276,7 +276,7 @@ class AcceptConsultationView(OfficeConsultationMixin, TemplateView):
         consequences = [
             _("Accept the consultation on \"%(topic)s\" requested by %(name)s.")
             % {"topic": self.consultation.topic, "name": self.consultation.facility.name},
-            _("Invoice %(item)s: %(subtotal)s plus %(rate)s%% tax (%(tax)s), %(total)s in total. The invoice gets the "
+            _("The invoice for %(item)s: %(subtotal)s plus %(rate)s%% tax (%(tax)s), %(total)s in total. It gets the "
               "next number and cannot be changed; a mistake is corrected by a credit note.")
             % {"item": self.consultation.fee_item.description, "rate": quote["tax_rate"], **money},
             _("The facility is e-mailed the acceptance and the invoice; arrange the date with them."),

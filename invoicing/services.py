@@ -502,7 +502,7 @@ def request_consultation(facility, person, *, fee_item, topic, preferred_dates, 
         actor=person,
         facility=facility,
         target=consultation,
-        changes={"status": [None, consultation.status], "preferred_dates": consultation.preferred_dates},
+        changes={"status": [None, consultation.status], "preferred_dates": ", ".join(consultation.preferred_dates)},
     )
     context = {"consultation": consultation, "facility": facility,
                "link": settings.PORTAL_URL + reverse("invoicing:office_consultation", args=[consultation.pk])}

@@ -55,7 +55,10 @@ def test_the_office_edits_the_fee_list_in_the_admin_beside_the_programme_s_fees(
     assert "Consultation on request" in page and "Beratung auf Anfrage" in page and "350.00" in page
 
 
-def test_the_database_refuses_a_fee_list_item_without_an_amount():
+def test_the_admin_and_the_database_refuse_a_fee_list_item_without_an_amount():
+    free = FeeItem(fees=ProgrammeFees.objects.get(programme__code="io"), code="free", description="Free", amount=0)
+    with pytest.raises(ValidationError, match="The amount must be more than zero"):
+        free.full_clean()  # what the admin's form checks
     with pytest.raises(IntegrityError), transaction.atomic():
         FeeItem.objects.filter(pk=item("io", "consultation").pk).update(amount=Decimal("0.00"))
 

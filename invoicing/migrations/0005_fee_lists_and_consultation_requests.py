@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='feeitem',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='fee_item_amount_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='fee_item_amount_positive', violation_error_message='The amount must be more than zero.'),
         ),
         migrations.AddIndex(
             model_name='consultationrequest',
