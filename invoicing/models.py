@@ -262,7 +262,8 @@ class Payment(models.Model):
 
 
 class ConsultationRequest(models.Model):
-    """A facility asks for a consultation from its programme's fee list; the office accepts (and invoices it) or declines.
+    """A facility asks for a consultation from its programme's fee list; the office accepts (and invoices it) or
+    declines, unless the facility withdraws it first. ``decided_by`` is whoever closed it.
 
     ``status`` and what goes with each decision are written by invoicing.services only.
     """
@@ -271,6 +272,7 @@ class ConsultationRequest(models.Model):
         REQUESTED = "requested", _("Requested")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     facility = models.ForeignKey("facilities.Facility", models.PROTECT, related_name="consultation_requests")
     fee_item = models.ForeignKey(FeeItem, models.PROTECT, related_name="consultation_requests", verbose_name=_("consultation"))

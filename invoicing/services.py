@@ -533,6 +533,8 @@ def _open_for_decision(consultation, status):
         raise ValidationError(_("This request was accepted already."))
     if consultation.status == ConsultationRequest.Status.DECLINED:
         raise ValidationError(_("This request was declined already."))
+    if consultation.status == ConsultationRequest.Status.WITHDRAWN:
+        raise ValidationError(_("The facility withdrew this request."))
     return consultation, True
 
 
@@ -571,6 +573,16 @@ def decline_consultation(consultation, actor, *, reason):
     context = {"consultation": consultation, "portal_url": settings.PORTAL_URL}
     recipients = consultation_recipients(consultation)
     transaction.on_commit(lambda: send_portal_mail("consultation_declined", recipients, context))
+    return consultation
+
+
+@transaction.atomic
+def withdraw_consultation(consultation, person):
+    """The facility takes back a request the office has not answered yet; withdrawing twice withdraws once."""
+    consultation, open_ = _open_for_decision(consultation, ConsultationRequest.Status.WITHDRAWN)
+    if open_:
+        _decided(consultation, person, ConsultationRequest.Status.WITHDRAWN, "consultation.withdrawn",
+                 gettext_noop("Consultation request withdrawn: %(topic)s"), {})
     return consultation
 
 

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView, View
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from accreditation.pdf import pdf_download
 from facilities import permissions
@@ -11,7 +11,7 @@ from facilities.access import AudienceMixin, FacilityStaffMixin, get_visible_or_
 
 from . import services
 from .forms import ConsultationRequestForm
-from .models import Invoice
+from .models import ConsultationRequest, Invoice
 from .permissions import can_request_consultation
 
 
@@ -71,4 +71,29 @@ class RequestConsultationView(FacilityStaffMixin, FormView):
             form.add_service_error(error)
             return self.form_invalid(form)
         messages.success(self.request, _("Your consultation request was sent. The office will answer by e-mail."))
+        return redirect("facilities:dashboard")
+
+
+class WithdrawConsultationView(FacilityStaffMixin, TemplateView):
+    """Its page is the confirmation; the post withdraws a request the office has not answered yet."""
+
+    template_name = "invoicing/withdraw_consultation.html"
+
+    def setup_scope(self, request, *args, **kwargs):
+        super().setup_scope(request, *args, **kwargs)
+        self.consultation = get_visible_or_404(ConsultationRequest.objects.all(), request.user, pk=kwargs["pk"])
+
+    def allowed(self, user):
+        return can_request_consultation(user, self.facility)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(consultation=self.consultation, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.withdraw_consultation(self.consultation, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your consultation request is withdrawn."))
         return redirect("facilities:dashboard")

@@ -16,6 +16,7 @@ from facilities.models import AuditEntry, User
 from invoicing import services
 from invoicing.models import ConsultationRequest, FeeItem, Invoice, ProgrammeFees
 
+from .conftest import people_of
 from .factories import ConsultationRequestFactory, FacilityFactory, InvoiceFactory, OfficeUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -264,6 +265,32 @@ def test_a_programme_without_a_requestable_item_says_so(client, enrolled):
     assert reverse("invoicing:request_consultation") not in client.get(reverse("facilities:dashboard")).content.decode()
     page = client.get(reverse("invoicing:request_consultation")).content.decode()
     assert "offers no consultation" in page
+
+
+def test_the_facility_withdraws_a_request_the_office_has_not_answered(client, office_user, enrolled):
+    consultation = ConsultationRequestFactory(facility=enrolled.facility, topic="No longer needed")
+    other = people_of(FacilityFactory())
+    url = reverse("invoicing:withdraw_consultation", args=[consultation.pk])
+    client.force_login(other.rep)
+    assert client.get(url).status_code == 404 and client.post(url).status_code == 404
+    client.force_login(enrolled.member)
+    assert client.post(url).status_code == 403
+    client.force_login(enrolled.holder)
+    assert url in client.get(reverse("facilities:dashboard")).content.decode()
+    assert "nothing is invoiced" in client.get(url).content.decode()
+    client.post(url)
+    client.post(url)  # a double submit
+
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationRequest.Status.WITHDRAWN and consultation.decided_by == enrolled.holder
+    assert AuditEntry.objects.filter(action="consultation.withdrawn").count() == 1
+    assert "Withdrawn" in client.get(reverse("facilities:dashboard")).content.decode()
+    with pytest.raises(ValidationError, match="withdrew this request"):
+        services.accept_consultation(consultation, office_user)
+    client.force_login(office_user)
+    start = client.get(reverse("office:attention")).content.decode()
+    assert "No longer needed" not in start.split("Consultation requests to answer")[1].split("</section>")[0]
+    assert not Invoice.objects.exists()
 
 
 @pytest.fixture

@@ -135,6 +135,7 @@ MATRIX = {
     "invoicing:issue_fee_item_invoice": (lambda w: {"pk": w.a.facility.pk}, office_only()),
     # Consultations: the invoice roles ask for them (other_facility, B's representative, for B); the office answers.
     "invoicing:request_consultation": (lambda w: {}, staff_only(member=403)),
+    "invoicing:withdraw_consultation": (lambda w: {"pk": w.a.consultation.pk}, staff_only(member=403, other_facility=404)),
     "invoicing:office_consultations": (lambda w: {}, office_only()),
     "invoicing:office_consultation": (lambda w: {"pk": w.a.consultation.pk}, office_only()),
     "invoicing:accept_consultation": (lambda w: {"pk": w.a.consultation.pk}, office_only()),

@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('topic', models.CharField(max_length=200, verbose_name='topic')),
                 ('preferred_dates', models.JSONField(default=list, help_text="ISO dates, in the facility's order.", verbose_name='preferred dates')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='requested', max_length=20, verbose_name='status')),
+                ('status', models.CharField(choices=[('requested', 'Requested'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='requested', max_length=20, verbose_name='status')),
                 ('requested_at', models.DateTimeField(auto_now_add=True)),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
                 ('decline_reason', models.TextField(blank=True, verbose_name='reason')),
