@@ -84,6 +84,7 @@ def pages_of(world, role):
         "representative": [
             "/facility/", "/facility/application/", "/facility/invoices/", "/facility/assessment/",
             "/facility/application/submit/", "/facility/consultations/request/",
+            f"/facility/consultations/{consultation}/withdraw/",
         ],
         "assessor": ["/assessor/", f"/assessor/applications/{reviewed}/", f"/assessor/applications/{reviewed}/case-review/"],
         "office": [
