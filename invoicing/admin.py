@@ -1,13 +1,27 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationTabularInline
 
 from accreditation.admin import ReadOnlyAdmin
 
-from .models import Invoice, InvoiceLine, Payment, ProgrammeFees
+from .models import ConsultationRequest, FeeItem, Invoice, InvoiceLine, Payment, ProgrammeFees
+
+
+class FeeItemInline(TranslationTabularInline):
+    """The programme's fee list beside its currency, tax rate and terms."""
+
+    model = FeeItem
+    fields = ["position", "code", "description", "amount", "facility_may_request", "is_active"]
+    extra = 0
+
+    # Invoices and requests name their item: it is withdrawn ("offered" unticked), never deleted.
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ProgrammeFees)
 class ProgrammeFeesAdmin(admin.ModelAdmin):
     list_display = ["programme", "currency", "enrolment_fee", "annual_fee", "tax_rate", "payment_terms_days"]
+    inlines = [FeeItemInline]
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -34,3 +48,10 @@ class InvoiceAdmin(ReadOnlyAdmin):
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["invoice", "paid_on", "amount", "reference", "recorded_by"]
     search_fields = ["invoice__number", "reference"]
+
+
+@admin.register(ConsultationRequest)
+class ConsultationRequestAdmin(ReadOnlyAdmin):
+    list_display = ["topic", "facility", "status", "requested_at", "invoice"]
+    list_filter = ["status"]
+    search_fields = ["topic", "facility__name"]

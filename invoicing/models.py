@@ -1,5 +1,6 @@
 """Fees, invoices, credit notes and payments. The rules live in invoicing.services."""
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,6 +32,49 @@ class ProgrammeFees(models.Model):
 
     def __str__(self):
         return f"{self.programme}: {self.currency}"
+
+
+class FeeItemQuerySet(models.QuerySet):
+    def of_programme(self, programme_id):
+        return self.filter(fees__programme_id=programme_id, is_active=True)
+
+    def requestable(self):
+        return self.filter(facility_may_request=True)
+
+
+class FeeItem(models.Model):
+    """A priced item of a programme's fee list (a consultation, a re-certification, an on-site audit...).
+
+    The office edits the list in the Django admin beside the programme's currency, tax rate and terms; an
+    invoice for an item copies its description and amount when it is issued. An item invoiced once is kept
+    (it is withdrawn by unticking "offered"), so its invoices keep naming it.
+    """
+
+    fees = models.ForeignKey(ProgrammeFees, models.CASCADE, related_name="items", verbose_name=_("programme fees"))
+    code = models.SlugField(_("code"), max_length=40)
+    description = models.CharField(_("description"), max_length=150, help_text=_("Printed on the invoice line."))
+    amount = models.DecimalField(_("amount"), **MONEY, help_text=_("Before tax, in the programme's currency."))
+    facility_may_request = models.BooleanField(
+        _("facilities may request it"), default=False,
+        help_text=_("Offered to facility staff on their dashboard (e.g. a consultation)."),
+    )
+    is_active = models.BooleanField(_("offered"), default=True, help_text=_("Untick to withdraw it from the fee list."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = FeeItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["fees", "position", "pk"]
+        verbose_name = _("fee list item")
+        verbose_name_plural = _("fee list items")
+        constraints = [
+            models.UniqueConstraint(fields=["fees", "code"], name="one_fee_item_code_per_programme"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_item_amount_positive",
+                                   violation_error_message=_("The amount must be more than zero.")),
+        ]
+
+    def __str__(self):
+        return self.description
 
 
 class InvoiceCounter(models.Model):
@@ -87,6 +131,7 @@ class Invoice(models.Model):
     class Kind(models.TextChoices):
         ENROLMENT = "enrolment", _("Enrolment fee")
         ANNUAL = "annual", _("Annual administration fee")
+        FEE_ITEM = "fee_item", _("Fee list item")
         CREDIT_NOTE = "credit_note", _("Credit note")
 
     facility = models.ForeignKey("facilities.Facility", models.PROTECT, related_name="invoices")
@@ -101,6 +146,14 @@ class Invoice(models.Model):
     replaces = models.OneToOneField(
         "self", models.PROTECT, null=True, blank=True, related_name="replacement",
         help_text=_("The credited invoice this one corrects."),
+    )
+    fee_item = models.ForeignKey(
+        FeeItem, models.PROTECT, null=True, blank=True, related_name="invoices", verbose_name=_("fee list item"),
+        help_text=_("The item of the programme's fee list this invoice charges."),
+    )
+    submission_token = models.UUIDField(
+        null=True, blank=True, unique=True, editable=False,
+        help_text=_("The one-time token of the office's form that issued it: a form posted twice issues one invoice."),
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     issued_on = models.DateField(_("issued on"))
@@ -146,6 +199,11 @@ class Invoice(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def purpose(self):
+        """What the invoice is for: its fee list item in the reader's language, else its kind."""
+        return self.fee_item.description if self.fee_item_id else self.get_kind_display()
+
+    @property
     def is_credit_note(self):
         return self.kind == self.Kind.CREDIT_NOTE
 
@@ -173,7 +231,7 @@ class Invoice(models.Model):
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()
-    description = models.CharField(max_length=200)
+    description = models.CharField(max_length=300)
     amount = models.DecimalField(**MONEY)
 
     class Meta:
@@ -211,3 +269,50 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(F("invoice"), normalised_reference("reference"), name="one_payment_per_bank_reference"),
         ]
+
+
+class ConsultationRequest(models.Model):
+    """A facility asks for a consultation from its programme's fee list; the office accepts (and invoices it) or
+    declines, unless the facility withdraws it first. ``decided_by`` is whoever closed it.
+
+    ``status`` and what goes with each decision are written by invoicing.services only.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    facility = models.ForeignKey("facilities.Facility", models.PROTECT, related_name="consultation_requests")
+    fee_item = models.ForeignKey(FeeItem, models.PROTECT, related_name="consultation_requests", verbose_name=_("consultation"))
+    topic = models.CharField(_("topic"), max_length=200)
+    preferred_dates = models.JSONField(_("preferred dates"), default=list, help_text=_("ISO dates, in the facility's order."))
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(_("reason"), blank=True)
+    invoice = models.OneToOneField(Invoice, models.PROTECT, null=True, blank=True, related_name="consultation_request")
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            # The office's list of open requests, oldest first.
+            models.Index(fields=["requested_at", "id"], condition=Q(status="requested"), name="open_consultation_requests"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="accepted", invoice__isnull=False) | ~Q(status="accepted"), name="accepted_consultation_is_invoiced"
+            ),
+        ]
+
+    def __str__(self):
+        return self.topic
+
+    def dates(self):
+        return [date.fromisoformat(day) for day in self.preferred_dates]

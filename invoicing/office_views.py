@@ -1,12 +1,14 @@
-"""The office's invoices: every facility's invoices, recording payments, issuing credit notes."""
+"""The office's invoices: every facility's invoices, recording payments, issuing credit notes, invoicing any
+item of a programme's fee list, and answering facilities' consultation requests."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from accreditation.exports import ListExport, choice
 from accreditation.formats import format_money
@@ -15,8 +17,10 @@ from accreditation.pdf import render_again
 from facilities.access import OfficeMixin, get_visible_or_404
 
 from . import services
-from .forms import CreditNoteForm, RecordPaymentForm
-from .models import Invoice, Payment
+from facilities.models import Facility
+
+from .forms import CreditNoteForm, DeclineConsultationForm, FeeItemInvoiceForm, RecordPaymentForm
+from .models import ConsultationRequest, Invoice, Payment
 
 INVOICE_ORDER = ["-year", "-sequence"]
 
@@ -26,7 +30,7 @@ def invoices_matching(user, params):
     outstanding."""
     invoices = Invoice.objects.visible_to(user)
     invoices = invoices.outstanding() if params.get("open") == "1" else invoices.with_balance()
-    return invoices.select_related("facility").order_by(*INVOICE_ORDER)
+    return invoices.select_related("facility", "fee_item").order_by(*INVOICE_ORDER)
 
 
 INVOICES_EXPORT = ListExport(
@@ -90,24 +94,37 @@ class OfficeInvoiceDetailView(OfficeInvoiceMixin, DetailView):
         )
 
 
-class ConfirmedFormView(OfficeInvoiceMixin, FormView):
+class ConfirmedFormMixin:
     """An irreversible step: a valid form first shows what will happen; only the confirmed post acts."""
 
     confirm_template_name = "invoicing/confirm.html"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "invoice": self.invoice}
-
     def form_valid(self, form):
         if self.request.POST.get("confirmed") != "1":
-            context = self.get_context_data(form=form, consequences=self.consequences(form))
+            context = self.get_context_data(form=form, consequences=self.consequences(form), cancel_url=self.cancel_url())
             return render(self.request, self.confirm_template_name, context)
         try:
             self.act(form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        return redirect("invoicing:office_invoice", pk=self.invoice.pk)
+        return redirect(self.done_url())
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("cancel_url", self.cancel_url())
+        return super().get_context_data(**kwargs)
+
+
+class ConfirmedFormView(OfficeInvoiceMixin, ConfirmedFormMixin, FormView):
+    """A step on one invoice, back to the invoice when done or cancelled."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "invoice": self.invoice}
+
+    def cancel_url(self):
+        return reverse("invoicing:office_invoice", args=[self.invoice.pk])
+
+    done_url = cancel_url
 
 
 class RecordPaymentView(ConfirmedFormView):
@@ -208,3 +225,162 @@ class OfficePaymentListView(OfficeMixin, PaginatedListMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.query, **kwargs)
+
+
+class IssueFeeItemInvoiceView(OfficeMixin, ConfirmedFormMixin, FormView):
+    """From the office's facility page: invoice any item of the facility's programme's fee list."""
+
+    template_name = "invoicing/issue_fee_item_invoice.html"
+    form_class = FeeItemInvoiceForm
+
+    def setup_scope(self, request, *args, **kwargs):
+        self.facility = get_object_or_404(Facility.objects.visible_to(request.user).select_related("programme"),
+                                          pk=kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "facility": self.facility}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(facility=self.facility, **kwargs)
+
+    def cancel_url(self):
+        return self.facility.get_absolute_url()
+
+    def done_url(self):
+        return reverse("invoicing:office_invoice", args=[self.issued.pk])
+
+    def consequences(self, form):
+        data = form.cleaned_data
+        quote = services.fee_item_quote(data["fee_item"], data["quantity"])
+        money = {key: format_money(quote[key], quote["currency"]) for key in ("subtotal", "tax", "total")}
+        return [
+            _("Invoice %(quantity)s × %(item)s to %(name)s: %(subtotal)s plus %(rate)s%% tax (%(tax)s), "
+              "%(total)s in total.")
+            % {"quantity": data["quantity"], "item": data["fee_item"].description, "name": self.facility.name,
+               "rate": quote["tax_rate"], **money},
+            _("The invoice gets the next number, is e-mailed to the facility's invoice roles and cannot be changed; "
+              "a mistake is corrected by a credit note."),
+        ]
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        valid = form.is_valid()
+        # The same form posted again (a double click, a second tab) shows the invoice it issued.
+        if earlier := services.issued_for_submission(form["submission_token"].value()):
+            messages.info(request, _("Invoice %(number)s is issued already; it was not issued twice.")
+                          % {"number": earlier.number})
+            return redirect("invoicing:office_invoice", pk=earlier.pk)
+        return self.form_valid(form) if valid else self.form_invalid(form)
+
+    def act(self, data):
+        self.issued = services.issue_fee_item_invoice(self.facility, data["fee_item"], self.request.user, **{
+            key: data[key] for key in ("quantity", "note", "submission_token")})
+        messages.success(self.request, _("Invoice %(number)s issued.") % {"number": self.issued.number})
+
+
+class OfficeConsultationListView(OfficeMixin, PaginatedListMixin, ListView):
+    """Facilities' consultation requests by status: those waiting for an answer first, oldest first."""
+
+    template_name = "invoicing/office_consultation_list.html"
+    context_object_name = "consultations"
+
+    def get_queryset(self):
+        self.status = self.request.GET.get("status", "")
+        if self.status not in ConsultationRequest.Status.values:
+            self.status = ConsultationRequest.Status.REQUESTED
+        consultations = ConsultationRequest.objects.visible_to(self.request.user).filter(status=self.status)
+        ordering = ["requested_at", "pk"] if self.status == ConsultationRequest.Status.REQUESTED else ["-decided_at", "-pk"]
+        return consultations.select_related("facility", "fee_item", "invoice").order_by(*ordering)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status=self.status, status_tabs=ConsultationRequest.Status.choices, **kwargs)
+
+
+class OfficeConsultationMixin(OfficeMixin):
+    def setup_scope(self, request, *args, **kwargs):
+        self.consultation = get_visible_or_404(
+            ConsultationRequest.objects.select_related(
+                "facility", "fee_item__fees", "requested_by", "decided_by", "invoice"),
+            request.user, pk=kwargs["pk"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(consultation=self.consultation, facility=self.consultation.facility, **kwargs)
+
+    def cancel_url(self):
+        return reverse("invoicing:office_consultation", args=[self.consultation.pk])
+
+    done_url = cancel_url
+
+    @property
+    def is_open(self):
+        return self.consultation.status == ConsultationRequest.Status.REQUESTED
+
+
+class OfficeConsultationDetailView(OfficeConsultationMixin, TemplateView):
+    template_name = "invoicing/office_consultation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            quote=services.fee_item_quote(self.consultation.fee_item), decline_form=DeclineConsultationForm(),
+            **kwargs)
+
+
+class AcceptConsultationView(OfficeConsultationMixin, TemplateView):
+    """Its page is the confirmation; the post accepts and invoices (once, however often it is posted)."""
+
+    template_name = "invoicing/confirm.html"
+
+    def get_context_data(self, **kwargs):
+        quote = services.fee_item_quote(self.consultation.fee_item)
+        money = {key: format_money(quote[key], quote["currency"]) for key in ("subtotal", "tax", "total")}
+        consequences = [
+            _("Accept the consultation on \"%(topic)s\" requested by %(name)s.")
+            % {"topic": self.consultation.topic, "name": self.consultation.facility.name},
+            _("The invoice for %(item)s: %(subtotal)s plus %(rate)s%% tax (%(tax)s), %(total)s in total. It gets the "
+              "next number and cannot be changed; a mistake is corrected by a credit note.")
+            % {"item": self.consultation.fee_item.description, "rate": quote["tax_rate"], **money},
+            _("The facility is e-mailed the acceptance and the invoice; arrange the date with them."),
+        ]
+        return super().get_context_data(consequences=consequences, cancel_url=self.cancel_url(), **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if not self.is_open:
+            return redirect(self.done_url())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        was_open = self.is_open
+        try:
+            consultation = services.accept_consultation(self.consultation, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(self.done_url())
+        if was_open:
+            messages.success(request, _("The consultation is accepted and invoice %(number)s issued.")
+                             % {"number": consultation.invoice.number})
+        else:
+            messages.info(request, _("This consultation was accepted already; invoice %(number)s was not issued twice.")
+                          % {"number": consultation.invoice.number})
+        return redirect(self.done_url())
+
+
+class DeclineConsultationView(OfficeConsultationMixin, ConfirmedFormMixin, FormView):
+    template_name = "invoicing/decline_consultation.html"
+    form_class = DeclineConsultationForm
+
+    def get(self, request, *args, **kwargs):
+        if not self.is_open:
+            return redirect(self.done_url())
+        return super().get(request, *args, **kwargs)
+
+    def consequences(self, form):
+        return [
+            _("Decline the consultation on \"%(topic)s\" requested by %(name)s.")
+            % {"topic": self.consultation.topic, "name": self.consultation.facility.name},
+            _("The facility is e-mailed your reason. A declined request cannot be accepted later."),
+        ]
+
+    def act(self, data):
+        services.decline_consultation(self.consultation, self.request.user, reason=data["reason"])
+        messages.success(self.request, _("The consultation request is declined; the facility is e-mailed why."))

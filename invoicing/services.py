@@ -12,8 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Value
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -23,7 +25,16 @@ from facilities import audit
 from facilities.models import Facility
 from facilities.services import enrol_facility, locked, send_portal_mail
 
-from .models import Invoice, InvoiceCounter, InvoiceLine, Payment, ProgrammeFees, normalised_reference
+from .models import (
+    ConsultationRequest,
+    FeeItem,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Payment,
+    ProgrammeFees,
+    normalised_reference,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +69,17 @@ def billing_details(facility):
     }
 
 
+def tax_on(subtotal, tax_rate):
+    return (subtotal * tax_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def issue_invoice(facility, kind, lines, *, currency, tax_rate, payment_terms_days, actor=None, billing=None, **extra):
     """Issue one invoice (or credit note) of ``lines`` [(description, amount)], numbered, audited, its PDF queued."""
     with transaction.atomic():
         today = timezone.localdate()
         sequence, number = take_invoice_number(today.year)
         subtotal = sum((Decimal(amount) for _, amount in lines), Decimal("0"))
-        tax = (subtotal * tax_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        tax = tax_on(subtotal, tax_rate)
         invoice = Invoice.objects.create(
             facility=facility,
             kind=kind,
@@ -224,7 +239,8 @@ def issue_credit_note(invoice, actor, *, reason, reissue=False):
     if reissue:
         replacement = issue_invoice(
             invoice.facility, invoice.kind, lines, currency=invoice.currency, tax_rate=invoice.tax_rate,
-            payment_terms_days=terms, actor=actor, fee_year=invoice.fee_year, replaces=invoice, reason=reason,
+            payment_terms_days=terms, actor=actor, fee_year=invoice.fee_year, fee_item=invoice.fee_item,
+            replaces=invoice, reason=reason,
         )
     return credit_note, replacement
 
@@ -339,3 +355,238 @@ def overdue_invoices(today=None):
     """Invoices past their due date with money still outstanding, oldest first (for the office)."""
     today = today or timezone.localdate()
     return Invoice.objects.filter(due_on__lt=today).outstanding().select_related("facility").order_by("due_on", "pk")
+
+
+# The fee list: an invoice for any priced item of the facility's programme.
+
+MAX_QUANTITY = 99
+LINE_LENGTH = InvoiceLine._meta.get_field("description").max_length
+
+
+def fee_items_of(facility):
+    """The items of the facility's programme's fee list the office may invoice now."""
+    return FeeItem.objects.of_programme(facility.programme_id).select_related("fees")
+
+
+def validate_fee_item_charge(facility, item, quantity):
+    """The rules an invoice for a fee list item meets: an offered item of the facility's own programme, a
+    whole quantity from 1 to MAX_QUANTITY, more than nothing to pay."""
+    if item.fees.programme_id != facility.programme_id:
+        raise ValidationError(
+            _("%(item)s is not on the fee list of %(programme)s, the programme of %(name)s.")
+            % {"item": item.description, "programme": facility.programme.name, "name": facility.name}
+        )
+    if not item.is_active:
+        raise ValidationError(_("%(item)s is no longer offered.") % {"item": item.description})
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise ValidationError(_("The quantity must be between 1 and %(max)s.") % {"max": MAX_QUANTITY})
+    if item.amount * quantity <= 0:
+        raise ValidationError(_("%(item)s has no amount to charge; set its amount in the fee list first.")
+                              % {"item": item.description})
+
+
+def fee_item_quote(item, quantity=1):
+    """What an invoice for ``quantity`` of ``item`` comes to: subtotal, tax and total in the programme's currency."""
+    subtotal = item.amount * quantity
+    tax = tax_on(subtotal, item.fees.tax_rate)
+    return {"currency": item.fees.currency, "subtotal": subtotal, "tax_rate": item.fees.tax_rate, "tax": tax,
+            "total": subtotal + tax}
+
+
+def fee_item_line(facility, item, quantity, note):
+    """The invoice line, in the language of the facility's documents: an issued line never changes."""
+    with translation.override(facility.document_language()):
+        line = item.description  # a translated field reads the active language's column
+        if quantity != 1:
+            line = _("%(item)s: %(quantity)s × %(price)s") % {
+                "item": line, "quantity": quantity, "price": format_money(item.amount, item.fees.currency)}
+    if note:
+        line = f"{line} – {note}"
+    return Truncator(line).chars(LINE_LENGTH)
+
+
+def issued_for_submission(submission_token):
+    """The invoice an earlier post of the same office form issued, if any."""
+    return Invoice.objects.filter(submission_token=submission_token).first() if submission_token else None
+
+
+def _issue_fee_item_invoice(facility, item, actor, *, quantity=1, note="", submission_token=None):
+    facility = locked(facility)
+    earlier = issued_for_submission(submission_token)
+    if earlier and earlier.facility_id == facility.pk:
+        return earlier, False
+    if earlier:
+        raise ValidationError(_("This form was used for another facility's invoice. Open the form again."))
+    item = FeeItem.objects.select_related("fees").get(pk=item.pk)  # as the office has it now
+    validate_fee_item_charge(facility, item, quantity)
+    invoice = issue_invoice(
+        facility,
+        Invoice.Kind.FEE_ITEM,
+        [(fee_item_line(facility, item, quantity, note.strip()), item.amount * quantity)],
+        currency=item.fees.currency,
+        tax_rate=item.fees.tax_rate,
+        payment_terms_days=item.fees.payment_terms_days,
+        actor=actor,
+        fee_item=item,
+        submission_token=submission_token,
+    )
+    return invoice, True
+
+
+@transaction.atomic
+def issue_fee_item_invoice(facility, item, actor, *, quantity=1, note="", submission_token=None):
+    """The office invoices ``quantity`` of a fee list item to the facility and e-mails its invoice roles.
+
+    Numbered, audited and rendered like every invoice, and credited the same way. Idempotent per
+    ``submission_token``: the same form posted again returns the invoice its first post issued.
+    """
+    invoice, issued = _issue_fee_item_invoice(
+        facility, item, actor, quantity=quantity, note=note, submission_token=submission_token)
+    if issued:
+        recipients = invoice_recipients(invoice.facility)
+        transaction.on_commit(lambda: send_portal_mail(
+            "invoice_issued", recipients, {"invoice": invoice, "portal_url": settings.PORTAL_URL}))
+    return invoice
+
+
+# Consultations a facility asks for; the office accepts (invoicing the fee list's consultation) or declines.
+
+MAX_PREFERRED_DATES = 3
+
+
+def requestable_fee_items(facility):
+    """What facility staff may ask for from their programme's fee list (a consultation)."""
+    return fee_items_of(facility).requestable()
+
+
+def validate_consultation_request(facility, *, fee_item, topic, preferred_dates):
+    """Raises a ValidationError naming the field at fault; returns the dates to keep (in order, once each)."""
+    errors = {}
+    if fee_item is None or not requestable_fee_items(facility).filter(pk=fee_item.pk).exists():
+        errors["fee_item"] = _("Choose one of the consultations your programme offers.")
+    if not topic.strip():
+        errors["topic"] = _("Say what the consultation should be about.")
+    elif facility.consultation_requests.filter(status=ConsultationRequest.Status.REQUESTED, topic__iexact=topic.strip()).exists():
+        errors["topic"] = _("A consultation on this topic is already requested and waits for the office's answer.")
+    dates = list(dict.fromkeys(day for day in preferred_dates if day))
+    today = timezone.localdate()
+    if not dates:
+        errors["preferred_dates"] = _("Give at least one date that would suit you.")
+    elif any(day <= today for day in dates):
+        errors["preferred_dates"] = _("Preferred dates must be after today.")
+    elif len(dates) > MAX_PREFERRED_DATES:
+        errors["preferred_dates"] = _("Give at most %(count)s dates.") % {"count": MAX_PREFERRED_DATES}
+    if errors:
+        raise ValidationError(errors)
+    return dates
+
+
+def consultation_recipients(consultation):
+    """The person who asked, and the facility's invoice roles (the consultation is charged to them)."""
+    return sorted({consultation.requested_by.email, *invoice_recipients(consultation.facility)})
+
+
+@transaction.atomic
+def request_consultation(facility, person, *, fee_item, topic, preferred_dates, notes=""):
+    """Facility staff ask for a consultation; the office is e-mailed and sees it on its start page."""
+    facility = locked(facility)  # two posts of the same request queue up here and the second finds the first
+    dates = validate_consultation_request(facility, fee_item=fee_item, topic=topic, preferred_dates=preferred_dates)
+    consultation = ConsultationRequest.objects.create(
+        facility=facility, fee_item=fee_item, topic=topic.strip(), preferred_dates=[day.isoformat() for day in dates],
+        notes=notes.strip(), requested_by=person,
+    )
+    audit.record(
+        "consultation.requested",
+        gettext_noop("Consultation requested: %(topic)s"),
+        {"topic": consultation.topic},
+        actor=person,
+        facility=facility,
+        target=consultation,
+        changes={"status": [None, consultation.status], "preferred_dates": ", ".join(consultation.preferred_dates)},
+    )
+    context = {"consultation": consultation, "facility": facility,
+               "link": settings.PORTAL_URL + reverse("invoicing:office_consultation", args=[consultation.pk])}
+    transaction.on_commit(lambda: send_portal_mail("consultation_requested", [settings.OFFICE_EMAIL], context))
+    return consultation
+
+
+def _decided(consultation, actor, status, action, summary, args, **fields):
+    previous = consultation.status
+    consultation.status = status
+    consultation.decided_by = actor
+    consultation.decided_at = timezone.now()
+    for name, value in fields.items():
+        setattr(consultation, name, value)
+    consultation.save(update_fields=["status", "decided_by", "decided_at", *fields])
+    audit.record(action, summary, {"topic": consultation.topic, **args}, actor=actor, facility=consultation.facility,
+                 target=consultation, changes={"status": [previous, status], **{k: str(v) for k, v in fields.items()}})
+
+
+def _open_for_decision(consultation, status):
+    """The request locked as it is now, and whether it still waits for a decision. One that has ``status`` already
+    (the same decision posted again) is returned as it is; one decided otherwise is refused."""
+    consultation = ConsultationRequest.objects.select_for_update(of=("self",)).select_related(
+        "facility__programme", "fee_item__fees", "requested_by", "invoice").get(pk=consultation.pk)
+    if consultation.status == status:
+        return consultation, False
+    if consultation.status == ConsultationRequest.Status.ACCEPTED:
+        raise ValidationError(_("This request was accepted already."))
+    if consultation.status == ConsultationRequest.Status.DECLINED:
+        raise ValidationError(_("This request was declined already."))
+    if consultation.status == ConsultationRequest.Status.WITHDRAWN:
+        raise ValidationError(_("The facility withdrew this request."))
+    return consultation, True
+
+
+@transaction.atomic
+def accept_consultation(consultation, actor):
+    """Accept the request and, in the same transaction, invoice its consultation; the facility is e-mailed.
+
+    Accepting twice (a double click, a second tab) returns the first acceptance: one invoice per request.
+    """
+    consultation, open_ = _open_for_decision(consultation, ConsultationRequest.Status.ACCEPTED)
+    if not open_:
+        return consultation
+    invoice, _issued = _issue_fee_item_invoice(consultation.facility, consultation.fee_item, actor,
+                                               note=consultation.topic)
+    _decided(consultation, actor, ConsultationRequest.Status.ACCEPTED, "consultation.accepted",
+             gettext_noop("Consultation request accepted: %(topic)s; invoice %(number)s"), {"number": invoice.number},
+             invoice=invoice)
+    context = {"consultation": consultation, "invoice": invoice, "portal_url": settings.PORTAL_URL}
+    recipients = consultation_recipients(consultation)
+    transaction.on_commit(lambda: send_portal_mail("consultation_accepted", recipients, context))
+    return consultation
+
+
+@transaction.atomic
+def decline_consultation(consultation, actor, *, reason):
+    """Decline the request with a reason, which the facility is e-mailed; declining twice declines once."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the facility a reason.")})
+    consultation, open_ = _open_for_decision(consultation, ConsultationRequest.Status.DECLINED)
+    if not open_:
+        return consultation
+    _decided(consultation, actor, ConsultationRequest.Status.DECLINED, "consultation.declined",
+             gettext_noop("Consultation request declined: %(topic)s (%(reason)s)"), {"reason": reason},
+             decline_reason=reason)
+    context = {"consultation": consultation, "portal_url": settings.PORTAL_URL}
+    recipients = consultation_recipients(consultation)
+    transaction.on_commit(lambda: send_portal_mail("consultation_declined", recipients, context))
+    return consultation
+
+
+@transaction.atomic
+def withdraw_consultation(consultation, person):
+    """The facility takes back a request the office has not answered yet; withdrawing twice withdraws once."""
+    consultation, open_ = _open_for_decision(consultation, ConsultationRequest.Status.WITHDRAWN)
+    if open_:
+        _decided(consultation, person, ConsultationRequest.Status.WITHDRAWN, "consultation.withdrawn",
+                 gettext_noop("Consultation request withdrawn: %(topic)s"), {})
+    return consultation
+
+
+def open_consultation_requests():
+    """Requests waiting for the office's answer, oldest first."""
+    return ConsultationRequest.objects.filter(status=ConsultationRequest.Status.REQUESTED).select_related(
+        "facility", "fee_item").order_by("requested_at", "pk")

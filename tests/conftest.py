@@ -32,7 +32,7 @@ def fast_and_isolated(settings, tmp_path):
 
 
 def load_shipped_data():
-    """What the data migrations ship: the programmes with their question banks and fees, the minimum dataset."""
+    """What the data migrations ship: the programmes with their question banks, fees and fee lists, the minimum dataset."""
     import importlib
 
     from django.apps import apps
@@ -41,10 +41,13 @@ def load_shipped_data():
     from applications.question_bank import load_programme, read_programme_file
     from casereview.dataset import load_minimum_dataset
     from casereview.models import DatasetGroup, DatasetItem
+    from invoicing.fee_list import load_fee_items
+    from invoicing.models import FeeItem, ProgrammeFees
 
     for code in ("io", "srs"):
         load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
     importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)
+    load_fee_items(ProgrammeFees, FeeItem)
     load_minimum_dataset(DatasetGroup, DatasetItem)
 
 
@@ -62,9 +65,9 @@ def shipped_data(request):
     transactional = (marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
     request.getfixturevalue("transactional_db" if transactional else "db")
     from casereview.models import DatasetItem
-    from invoicing.models import ProgrammeFees
+    from invoicing.models import FeeItem
 
-    if not (ProgrammeFees.objects.exists() and DatasetItem.objects.exists()):
+    if not (FeeItem.objects.exists() and DatasetItem.objects.exists()):
         load_shipped_data()
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from applications.models import Answer, Application, Programme, Question
 from facilities.models import Appointment, Facility, Membership, User
 from invoicing.models import Invoice
-from invoicing.services import issue_invoice
+from invoicing.services import issue_invoice, request_consultation, requestable_fee_items
 
 PASSWORD = "correct-horse-battery"
 # The authenticator app of every office user, chairperson and assessor made here (they must have one).
@@ -260,3 +260,20 @@ class ReviewCaseFactory(factory.django.DjangoModelFactory):
 
 def complete_case_review(application, count=30, **fields):
     return ReviewCaseFactory.create_batch(count, application=application, **fields)
+
+
+class ConsultationRequestFactory(factory.django.DjangoModelFactory):
+    """A consultation request of the facility's programme, waiting for the office, made through the service."""
+
+    class Meta:
+        model = "invoicing.ConsultationRequest"
+
+    facility = factory.SubFactory(FacilityFactory)
+    requested_by = factory.LazyAttribute(lambda o: o.facility.authorised_representative)
+    topic = factory.Sequence(lambda n: f"Staffing rota {n}")
+    preferred_dates = factory.LazyFunction(lambda: [timezone.localdate() + timedelta(days=14)])
+    notes = ""
+
+    @classmethod
+    def _create(cls, model_class, facility, requested_by, **kwargs):
+        return request_consultation(facility, requested_by, fee_item=requestable_fee_items(facility).get(), **kwargs)

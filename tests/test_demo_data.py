@@ -19,6 +19,7 @@ def test_demo_data_loads_once_and_every_demo_login_works():
     lyon = Facility.objects.get(city="Lyon")
     assert lyon.status == Facility.Status.REGISTERED and lyon.invoices.count() == 2
     assert User.objects.filter(is_assessor=True).count() == 3
+    assert Facility.objects.get(city="Vienna").consultation_requests.get().status == "requested"
     assert User.objects.filter(office_role="chairperson").count() == 1
     # People have names and phones: pages and e-mails name them, not their addresses.
     assert not User.objects.filter(first_name="").exists() and not User.objects.filter(phone="").exists()

@@ -31,6 +31,7 @@ TAKES_NO_INPUT = {
     "casereview:delete_case", "assessment:resubmit", "facilities:new_code", "office:new_code",
     "facilities:remove_member", "office:remove_member", "invoicing:render_invoice_pdf", "assessment:render_certificate",
     "api:revoke_token",
+    "invoicing:accept_consultation", "invoicing:withdraw_consultation",
 }
 # Formsets and per-comment forms carry a prefix.
 PREFIXES = {"CorrectiveActionForm": ["actions-0-"], "ReplyForm": ["c{verdict}-"]}

@@ -29,6 +29,7 @@ from .factories import (
     AppointmentFactory,
     AssessorFactory,
     ChairpersonFactory,
+    ConsultationRequestFactory,
     FacilityDocumentFactory,
     FacilityFactory,
     InvoiceFactory,
@@ -142,6 +143,14 @@ MATRIX = {
     "invoicing:issue_credit_note": (lambda w: {"pk": w.a.invoice.pk}, office_only()),
     # Re-running a failed PDF rendering: a POST button of the office.
     "invoicing:render_invoice_pdf": (lambda w: {"pk": w.a.invoice.pk}, office_only(office=405, chair=405)),
+    "invoicing:issue_fee_item_invoice": (lambda w: {"pk": w.a.facility.pk}, office_only()),
+    # Consultations: the invoice roles ask for them (other_facility, B's representative, for B); the office answers.
+    "invoicing:request_consultation": (lambda w: {}, staff_only(member=403)),
+    "invoicing:withdraw_consultation": (lambda w: {"pk": w.a.consultation.pk}, staff_only(member=403, other_facility=404)),
+    "invoicing:office_consultations": (lambda w: {}, office_only()),
+    "invoicing:office_consultation": (lambda w: {"pk": w.a.consultation.pk}, office_only()),
+    "invoicing:accept_consultation": (lambda w: {"pk": w.a.consultation.pk}, office_only()),
+    "invoicing:decline_consultation": (lambda w: {"pk": w.a.consultation.pk}, office_only()),
     "assessment:render_certificate": (lambda w: {"pk": w.a_application.pk}, office_only(office=405, chair=405)),
     # Messages and documents: every member of the facility, and the office.
     "correspondence:messages": (lambda w: {}, staff_only()),
@@ -213,6 +222,7 @@ def world(db):
         facility.invoice = InvoiceFactory(facility=facility.facility)
         facility.document = FacilityDocumentFactory(facility=facility.facility)
         MessageFactory(facility=facility.facility)
+        facility.consultation = ConsultationRequestFactory(facility=facility.facility, requested_by=facility.rep)
     users = {
         "anonymous": None,
         "member": a.member,

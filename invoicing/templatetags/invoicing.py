@@ -3,7 +3,11 @@ from django.utils.html import format_html
 
 from accreditation.formats import format_money
 
-from ..models import Invoice
+from accreditation.pagination import paginate
+
+from .. import services
+from ..models import ConsultationRequest, Invoice
+from ..permissions import can_request_consultation
 
 register = template.Library()
 
@@ -25,5 +29,29 @@ def invoice_status(invoice):
 @register.inclusion_tag("invoicing/_office_facility_invoices.html", takes_context=True)
 def office_facility_invoices(context, facility):
     """The facility's invoices on the office's facility page."""
-    invoices = Invoice.objects.visible_to(context["request"].user).filter(facility=facility).with_balance()
+    invoices = Invoice.objects.visible_to(context["request"].user).filter(facility=facility).with_balance().select_related("fee_item")
     return {"facility": facility, "invoices": invoices}
+
+
+DASHBOARD_CONSULTATIONS = 5
+
+
+@register.inclusion_tag("invoicing/_facility_consultations.html", takes_context=True)
+def facility_consultations(context):
+    """The dashboard's card for those who may request a consultation: their facility's latest requests and the
+    button to ask for one. Nothing (and no query) for the others."""
+    user, facility = context["request"].user, context["facility"]
+    if not can_request_consultation(user, facility):
+        return {"shown": False}
+    requests = ConsultationRequest.objects.visible_to(user).select_related("invoice")[:DASHBOARD_CONSULTATIONS]
+    return {"shown": True, "consultations": requests, "offered": services.requestable_fee_items(facility).exists()}
+
+
+ATTENTION_PER_PAGE = 10
+
+
+@register.inclusion_tag("invoicing/_office_consultation_requests.html", takes_context=True)
+def office_consultation_requests(context):
+    """The office start page's card: consultation requests waiting for an answer, oldest first."""
+    return {"requests": paginate(context["request"], services.open_consultation_requests(), "consultations_page",
+                                 per_page=ATTENTION_PER_PAGE)}

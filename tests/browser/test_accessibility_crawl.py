@@ -15,7 +15,7 @@ from facilities.models import Facility
 from tests.browser.conftest import reauthenticate_on, sign_in_on
 from tests.conftest import people_of
 from tests.factories import (
-    PASSWORD, ChairpersonFactory, FacilityFactory, MessageFactory, OfficeUserFactory, PublishedDocumentFactory,
+    PASSWORD, ChairpersonFactory, ConsultationRequestFactory, FacilityFactory, MessageFactory, OfficeUserFactory, PublishedDocumentFactory,
     ReviewCaseFactory, answer_questions, core_questions, issued_invoice,
 )
 from tests.workflow_steps import assign, finish_round, submitted_application
@@ -44,6 +44,7 @@ def world():
     in_review = people_of(FacilityFactory(name="Reviewed Kidney Centre", status=Facility.Status.ENROLLED))
     reviewed = submitted_application(in_review.facility)
     first, second = assign(reviewed)
+    consultation = ConsultationRequestFactory(facility=in_review.facility, requested_by=in_review.deputy)
     reviewed.answers.filter(question__number=1).update(
         evidence="https://intranet.example.org/quality/documents/interventional-oncology/" + "x" * 80)
 
@@ -58,7 +59,7 @@ def world():
                                    status=Export.Status.RUNNING, rows_done=2500, rows_total=6000)
     return SimpleNamespace(
         working=working, case=case, in_review=in_review, reviewed=reviewed, assessor=first,
-        office=office, chair=ChairpersonFactory(), deciding=deciding, export=export,
+        office=office, chair=ChairpersonFactory(), deciding=deciding, export=export, consultation=consultation,
     )
 
 # The innermost elements reaching past the right edge of the viewport, to name in a failure.
@@ -73,7 +74,7 @@ ACCOUNT_PAGES = ["/accounts/email/", "/accounts/password/change/", "/accounts/2f
 
 
 def pages_of(world, role):
-    reviewed, facility = world.reviewed.pk, world.in_review.facility.pk
+    reviewed, facility, consultation = world.reviewed.pk, world.in_review.facility.pk, world.consultation.pk
     return {
         "anonymous": [
             "/", "/accounts/login/", "/register/", "/centres/", "/accounts/signup/", "/accounts/password/reset/",
@@ -87,7 +88,8 @@ def pages_of(world, role):
         ],
         "representative": [
             "/facility/", "/facility/application/", "/facility/invoices/", "/facility/assessment/",
-            "/facility/application/submit/",
+            "/facility/application/submit/", "/facility/consultations/request/",
+            f"/facility/consultations/{consultation}/withdraw/",
         ],
         "assessor": ["/assessor/", f"/assessor/applications/{reviewed}/", f"/assessor/applications/{reviewed}/case-review/"],
         "office": [
@@ -96,6 +98,8 @@ def pages_of(world, role):
             "/office/awards/", "/office/assessors/", "/office/payments/", f"/office/audit-trail/?facility={facility}",
             "/office/exports/", f"/office/exports/{world.export.pk}/",
             "/office/api-tokens/", "/office/api-tokens/new/",
+            f"/office/facilities/{facility}/invoice/", "/office/consultations/", f"/office/consultations/{consultation}/",
+            f"/office/consultations/{consultation}/accept/", f"/office/consultations/{consultation}/decline/",
             *ACCOUNT_PAGES, "/accounts/2fa/totp/deactivate/",
             "/accounts/2fa/recovery-codes/generate/", "/accounts/2fa/reauthenticate/", "/accounts/2fa/webauthn/add/",
         ],

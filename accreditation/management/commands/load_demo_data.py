@@ -1,4 +1,6 @@
 """Demo people and facilities for `make run`. Loads once; running it again changes nothing."""
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
@@ -9,7 +11,7 @@ from applications.models import Programme
 from applications.services import open_application, questions_of, save_answer
 from correspondence.services import send_message
 from facilities.models import Facility, Membership, User
-from invoicing.services import issue_registration_invoices, record_payment
+from invoicing.services import issue_registration_invoices, record_payment, request_consultation, requestable_fee_items
 
 DEMO_PASSWORD = "demo-portal-2026"
 # Office staff and assessors must use a second factor, in the demo too: this authenticator secret is in the
@@ -124,4 +126,10 @@ class Command(BaseCommand):
                 record_payment(enrolment, office, paid_on=timezone.localdate(), amount=enrolment.total,
                                reference=f"DEMO-{slug.upper()}")
                 self.start_application(facility, people["member"])
+                # A consultation request waits on the office's start page.
+                request_consultation(
+                    facility, people["deputy"], fee_item=requestable_fee_items(facility).first(),
+                    topic="Preparing the internal case review",
+                    preferred_dates=[timezone.localdate() + timedelta(days=days) for days in (14, 21)],
+                )
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Every demo login uses the password {DEMO_PASSWORD}."))
