@@ -16,12 +16,14 @@ from facilities.access import ChairpersonMixin, OfficeMixin
 from . import services
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
 from .models import Assignment, Audit, Award, Recommendation
+from .turnaround import attach_turnaround, with_turnaround
 from .workflow import Status
 
 
 class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
     """Every application past its draft, newest first, 50 a page; the assessors of a page come in one query, and
-    the rounds and decisions of its rows that owe something in one each."""
+    the rounds and decisions of its rows that owe something in one each; their ages come with the rows, the
+    targets in one query."""
 
     template_name = "assessment/office_list.html"
 
@@ -32,13 +34,14 @@ class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
             applications = applications.filter(status=self.status)
         # A list attribute rather than a related manager: Django builds no queryset per row for it.
         assessors = Prefetch("assignments", queryset=Assignment.objects.select_related("assessor"), to_attr="assessor_assignments")
-        return applications.select_related("facility").prefetch_related(assessors).order_by(
+        return with_turnaround(applications).select_related("facility").prefetch_related(assessors).order_by(
             "-started_at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(status=self.status, statuses=Status.choices[1:], **kwargs)
         context["today"] = timezone.localdate()
         services.prefetch_deadlines(context["object_list"])
+        attach_turnaround(context["object_list"], context["today"])
         context["rows"] = [(application, services.deadline_of(application)) for application in context["object_list"]]
         return context
 

@@ -115,6 +115,7 @@ class AttentionView(OfficeMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         from assessment.services import awards_missing_certificate, office_attention
+        from assessment.turnaround import attach_turnaround, late_applications
         from invoicing.services import invoices_missing_pdf, overdue_invoices
 
         # Each card is a list shown a page at a time, paged by its own parameter so paging one keeps the others.
@@ -132,5 +133,6 @@ class AttentionView(OfficeMixin, TemplateView):
                                   param="overdue_invoices_after"),
             invoices_missing_pdf=page_of(invoices_missing_pdf(), "invoices_missing_pdf_page"),
             awards_missing_certificate=page_of(awards_missing_certificate(), "certificates_page"),
+            late=attach_turnaround(page_of(late_applications(self.request.user), "late_page")),
             **kwargs,
         )

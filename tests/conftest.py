@@ -39,6 +39,8 @@ def load_shipped_data():
 
     from applications.models import Programme, Question, QuestionSet, Standard
     from applications.question_bank import load_programme, read_programme_file
+    from assessment.models import TurnaroundTarget
+    from assessment.turnaround import load_shipped_targets
     from casereview.dataset import load_minimum_dataset
     from casereview.models import DatasetGroup, DatasetItem
 
@@ -46,6 +48,7 @@ def load_shipped_data():
         load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
     importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)
     load_minimum_dataset(DatasetGroup, DatasetItem)
+    load_shipped_targets(Programme, TurnaroundTarget)
 
 
 @pytest.fixture(autouse=True)
@@ -61,10 +64,11 @@ def shipped_data(request):
         return
     transactional = (marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
     request.getfixturevalue("transactional_db" if transactional else "db")
+    from assessment.models import TurnaroundTarget
     from casereview.models import DatasetItem
     from invoicing.models import ProgrammeFees
 
-    if not (ProgrammeFees.objects.exists() and DatasetItem.objects.exists()):
+    if not (ProgrammeFees.objects.exists() and DatasetItem.objects.exists() and TurnaroundTarget.objects.exists()):
         load_shipped_data()
 
 
