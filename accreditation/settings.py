@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "assessment",
     "invoicing",
     "correspondence",
+    # Composes the apps above (office reports): above them all, imported by none.
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -152,6 +152,9 @@ MATRIX = {
     "office:case_review": (lambda w: {"pk": w.a_application.pk}, office_only()),
     "office:repeat_draw": (lambda w: {"pk": w.a_application.pk}, office_only()),
     "assessment:repeat_draw": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=200)),
+    # The office's reports and their CSV tables: the office and the chairperson.
+    "reports:index": (lambda w: {}, office_only()),
+    "reports:csv": (lambda w: {"figure": "applications-per-status"}, office_only()),
 }
 
 
