@@ -12,7 +12,8 @@ from django.utils import timezone
 from applications.models import Application, QuestionSet
 from assessment.models import Assignment, Decision, WorkflowEvent
 from assessment.workflow import Status
-from reports.figures import percentile
+from reports.charts import bar_chart
+from reports.figures import Figure, percentile
 
 from .factories import AssessorFactory
 from .test_office_lists import applications_of, listed_facilities
@@ -36,6 +37,13 @@ def csv_rows(response):
 def test_percentiles_interpolate_between_ranks():
     days = list(range(1, 11))
     assert percentile(days, 0.5) == 5.5 and percentile(days, 0.9) == pytest.approx(9.1) and percentile([4], 0.9) == 4
+
+
+def test_bars_are_scaled_to_the_largest_value_and_long_labels_are_cut_in_the_chart_only():
+    figure = Figure("f", "F", "", "Step", ["Median", "Count"], [("Short", [4, 1]), ("A" * 40, [2, 9])], ["brand"])
+    chart = bar_chart(figure)
+    assert [bar["width"] for row in chart["rows"] for bar in row["bars"]] == ["370.0", "185.0"]  # only Median drawn
+    assert chart["rows"][1]["label"] == "A" * 29 + "…" and figure.dataset()[1] == ("A" * 40, 2, 9)
 
 
 def test_days_per_step_are_the_median_and_90th_percentile_of_the_steps_left_in_the_last_12_months(client, office_user):
