@@ -87,7 +87,7 @@ def pages_of(world, role):
         "assessor": ["/assessor/", f"/assessor/applications/{reviewed}/", f"/assessor/applications/{reviewed}/case-review/"],
         "office": [
             "/office/", "/office/facilities/", f"/office/facilities/{facility}/", "/office/assessments/",
-            f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/",
+            f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/", "/office/reports/",
             *ACCOUNT_PAGES, "/accounts/2fa/totp/deactivate/",
             "/accounts/2fa/recovery-codes/generate/", "/accounts/2fa/reauthenticate/", "/accounts/2fa/webauthn/add/",
         ],
