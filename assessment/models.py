@@ -2,6 +2,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -325,3 +326,8 @@ class TurnaroundTarget(models.Model):
 
     def __str__(self):
         return f"{self.programme}: {self.name} ({self.days})"
+
+    def clean(self):
+        # A draft's clock has not started and an approval is where the assessment ends: neither can be late.
+        if self.status in (Status.DRAFT, Status.APPROVED):
+            raise ValidationError({"status": _("A draft or an approved application has no step to finish in time.")})

@@ -91,6 +91,14 @@ def test_the_office_edits_a_target_in_the_admin_and_the_ages_follow_it():
     assert ages(application).step.days_late == 3
 
 
+def test_a_target_on_a_draft_or_an_approval_is_refused_with_a_reason():
+    from django.core.exceptions import ValidationError
+
+    target = TurnaroundTarget(programme=Programme.objects.get(code="io"), status=Status.APPROVED, name="Never", days=5)
+    with pytest.raises(ValidationError, match="no step to finish in time"):
+        target.full_clean()
+
+
 def test_the_late_list_holds_only_late_applications_longest_overdue_first(chairperson):
     on_time = waiting(Status.UNDER_REVIEW, 28, name="On time")
     slightly = waiting(Status.SUBMITTED, 16, name="Two days late")                # 14-day step: 2 days late
