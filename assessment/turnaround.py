@@ -12,9 +12,10 @@ the targets).
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
-from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -138,31 +139,38 @@ def start_of_day(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+# Stands in for "no due date" in ``late_since``, so LEAST compares the same on PostgreSQL and SQLite (which
+# would answer NULL for a NULL argument).
+NEVER = datetime(9999, 1, 1, tzinfo=dt_timezone.utc)
+
+
 def late_applications(user, today=None):
     """Applications ``user`` sees that are past a target, the longest overdue first, as a query (for paging).
 
-    ``late_since`` is when the earliest missed target fell due. The targets are read first (one query) and
-    become conditions of the query, so the database returns only the late rows, however many there are.
+    The targets are read first (one query) and become the query's conditions, each a constant: a step is late
+    when the application was submitted before its cutoff and has not moved since (the latest move entered its
+    status); the whole assessment when it was submitted before its cutoff and has no decision. So the database
+    returns only the late rows, finding the latest move only for the rows it orders: ``late_since`` is when the
+    earliest missed target fell due.
     """
     today = today or timezone.localdate()
-    step_due, total_due, statuses = [], [], set(BEFORE_DECISION)
+    decided = Exists(Decision.objects.filter(application=OuterRef("pk")))
+    is_late, step_due, total_due, statuses = Q(pk__in=[]), [], [], set(BEFORE_DECISION)
     for target in TurnaroundTarget.objects.all():
         # Late from the day after the target's last day: entered before the start of (today - days).
         cutoff = start_of_day(today - timedelta(days=target.days))
         allowed = timedelta(days=target.days)
-        programme = Q(turnaround_programme=target.programme_id)
+        programme = Q(question_set__programme_id=target.programme_id)
         if target.status:
             statuses.add(target.status)
-            step_due.append(When(programme & Q(status=target.status, step_entered_at__lt=cutoff),
-                                 then=F("step_entered_at") + allowed))
+            moved_since = Exists(WorkflowEvent.objects.filter(application=OuterRef("pk"), created_at__gte=cutoff))
+            is_late |= programme & Q(status=target.status, submitted_at__lt=cutoff) & ~moved_since
+            step_due.append(When(programme & Q(status=target.status), then=F("step_entered_at") + allowed))
         else:
-            total_due.append(When(programme & Q(is_decided=False, submitted_at__lt=cutoff),
-                                  then=F("submitted_at") + allowed))
-    applications = with_turnaround(Application.objects.visible_to(user).filter(status__in=statuses)).annotate(
-        step_due=Case(*step_due, default=None, output_field=DateTimeField()),
-        total_due=Case(*total_due, default=None, output_field=DateTimeField()),
-    )
-    # LEAST ignores a NULL on PostgreSQL but returns NULL on SQLite: the Coalesce gives both the same answer.
-    return applications.annotate(
-        late_since=Coalesce(Least("step_due", "total_due"), "step_due", "total_due", output_field=DateTimeField())
-    ).filter(late_since__isnull=False).select_related("facility").order_by("late_since", "pk")
+            is_late |= programme & Q(submitted_at__lt=cutoff) & ~decided
+            total_due.append(When(programme & ~decided, then=F("submitted_at") + allowed))
+    late = Application.objects.visible_to(user).filter(Q(status__in=statuses) & is_late)
+    return with_turnaround(late).annotate(late_since=Least(
+        Case(*step_due, default=Value(NEVER), output_field=DateTimeField()),
+        Case(*total_due, default=Value(NEVER), output_field=DateTimeField()),
+    )).select_related("facility").order_by("late_since", "pk")
