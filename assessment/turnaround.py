@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from datetime import timezone as dt_timezone
 from pathlib import Path
 
-from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, DateTimeField, DurationField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -139,38 +139,45 @@ def start_of_day(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-# Stands in for "no due date" in ``late_since``, so LEAST compares the same on PostgreSQL and SQLite (which
-# would answer NULL for a NULL argument).
-NEVER = datetime(9999, 1, 1, tzinfo=dt_timezone.utc)
-
-
 def late_applications(user, today=None):
     """Applications ``user`` sees that are past a target, the longest overdue first, as a query (for paging).
 
-    The targets are read first (one query) and become the query's conditions, each a constant: a step is late
-    when the application was submitted before its cutoff and has not moved since (the latest move entered its
-    status); the whole assessment when it was submitted before its cutoff and has no decision. So the database
-    returns only the late rows, finding the latest move only for the rows it orders: ``late_since`` is when the
-    earliest missed target fell due.
+    The targets are read first (one query) and become constants of the query: each row's cutoffs (its step's and
+    its whole assessment's) and allowances come from its programme and status. A step is late when the
+    application was submitted before its cutoff and has not moved since (the latest move entered its status);
+    the whole assessment when it was submitted before its cutoff and has no decision. ``late_since`` is when the
+    earliest missed target fell due. The facilities come in a second query, for the page's rows only.
     """
     today = today or timezone.localdate()
-    decided = Exists(Decision.objects.filter(application=OuterRef("pk")))
-    is_late, step_due, total_due, statuses = Q(pk__in=[]), [], [], set(BEFORE_DECISION)
+    step_cutoff, step_allowed, whole_cutoff, whole_allowed = [], [], [], []
+    statuses = set(BEFORE_DECISION)
     for target in TurnaroundTarget.objects.all():
         # Late from the day after the target's last day: entered before the start of (today - days).
-        cutoff = start_of_day(today - timedelta(days=target.days))
-        allowed = timedelta(days=target.days)
+        cutoff, allowed = Value(start_of_day(today - timedelta(days=target.days))), Value(timedelta(days=target.days))
         programme = Q(question_set__programme_id=target.programme_id)
         if target.status:
             statuses.add(target.status)
-            moved_since = Exists(WorkflowEvent.objects.filter(application=OuterRef("pk"), created_at__gte=cutoff))
-            is_late |= programme & Q(status=target.status, submitted_at__lt=cutoff) & ~moved_since
-            step_due.append(When(programme & Q(status=target.status), then=F("step_entered_at") + allowed))
+            step_cutoff.append(When(programme & Q(status=target.status), then=cutoff))
+            step_allowed.append(When(programme & Q(status=target.status), then=allowed))
         else:
-            is_late |= programme & Q(submitted_at__lt=cutoff) & ~decided
-            total_due.append(When(programme & ~decided, then=F("submitted_at") + allowed))
-    late = Application.objects.visible_to(user).filter(Q(status__in=statuses) & is_late)
-    return with_turnaround(late).annotate(late_since=Least(
-        Case(*step_due, default=Value(NEVER), output_field=DateTimeField()),
-        Case(*total_due, default=Value(NEVER), output_field=DateTimeField()),
-    )).select_related("facility").order_by("late_since", "pk")
+            whole_cutoff.append(When(programme, then=cutoff))
+            whole_allowed.append(When(programme, then=allowed))
+    moved_since = WorkflowEvent.objects.filter(application=OuterRef("pk"), created_at__gte=OuterRef("step_cutoff"))
+    late = with_turnaround(Application.objects.visible_to(user).filter(status__in=statuses)).alias(
+        step_cutoff=Case(*step_cutoff, default=None, output_field=DateTimeField()),
+        whole_cutoff=Case(*whole_cutoff, default=None, output_field=DateTimeField()),
+    ).filter(
+        Q(submitted_at__lt=F("step_cutoff")) & ~Exists(moved_since)
+        | Q(submitted_at__lt=F("whole_cutoff"), is_decided=False)
+    )
+    step_due = F("step_entered_at") + Case(*step_allowed, default=None, output_field=DurationField())
+    whole_due = F("submitted_at") + Case(
+        When(is_decided=True, then=None), *whole_allowed, default=None, output_field=DurationField()
+    )
+    # NEVER stands in for a clock without a due date: LEAST would answer NULL for it on SQLite.
+    return late.annotate(
+        late_since=Least(Coalesce(step_due, Value(NEVER)), Coalesce(whole_due, Value(NEVER)), output_field=DateTimeField())
+    ).prefetch_related("facility").order_by("late_since", "pk")
+
+
+NEVER = datetime(9999, 1, 1, tzinfo=dt_timezone.utc)
