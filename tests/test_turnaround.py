@@ -170,3 +170,12 @@ def test_the_office_the_facility_and_the_assessor_see_the_ages_on_the_applicatio
     client.force_login(first)
     review = client.get(reverse("assessment:review", args=[application.pk])).content.decode()
     assert "At this step for 0 of 28 days" in review and "16 of 84 days since submission" in review
+
+
+def test_a_german_reader_sees_the_targets_german_name(client, office_user):
+    waiting(Status.SUBMITTED, 16, name="Two days late")
+    office_user.language = "de"
+    office_user.save()
+    client.force_login(office_user)
+    page = client.get(reverse("office:attention"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Zwei Gutachter/innen zuweisen" in page and "Assign two assessors" not in page
