@@ -181,7 +181,7 @@ def late_applications(user, today=None):
     for target in TurnaroundTarget.objects.all():
         # Late from the day after the target's last day: entered before the start of (today - days).
         cutoff, allowed = Value(start_of_day(today - timedelta(days=target.days))), Value(timedelta(days=target.days))
-        programme = Q(question_set__programme_id=target.programme_id)
+        programme = Q(turnaround_programme=target.programme_id)
         if target.status:
             statuses.add(target.status)
             step_cutoff.append(When(programme & Q(status=target.status), then=cutoff))
