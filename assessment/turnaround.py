@@ -35,7 +35,7 @@ BEFORE_DECISION = [
 ]
 
 
-def load_shipped_targets(Programme, TurnaroundTarget):
+def load_shipped_targets(programme_model, target_model):
     """Write the shipped programmes' targets (data/turnaround_targets.json, German names from its .de.json).
 
     Takes the models as arguments so a data migration can pass its historical ones; a programme missing from
@@ -44,11 +44,11 @@ def load_shipped_targets(Programme, TurnaroundTarget):
     shipped = json.loads((DATA / "turnaround_targets.json").read_text(encoding="utf-8"))["programmes"]
     german = json.loads((DATA / "turnaround_targets.de.json").read_text(encoding="utf-8"))
     for code, targets in shipped.items():
-        programme = Programme.objects.filter(code=code).first()
+        programme = programme_model.objects.filter(code=code).first()
         if programme is None:
             continue
         for target in targets:
-            TurnaroundTarget.objects.update_or_create(
+            target_model.objects.update_or_create(
                 programme=programme, status=target["status"],
                 defaults={"name": target["name"], "name_en": target["name"], "name_de": german.get(target["name"]),
                           "days": target["days"]},
