@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     # Above the domain apps: the pages and URL confs that compose several of them.
     "portal",
     "api",
+    # Composes the apps above (office reports): above them all, imported by none.
+    "reports",
 ]
 
 MIDDLEWARE = [

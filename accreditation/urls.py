@@ -15,6 +15,7 @@ urlpatterns = [
     path("facility/", include("portal.facility_urls")),
     path("facility/application/", include("applications.urls")),
     path("facility/case-review/", include("casereview.urls")),
+    path("office/reports/", include("reports.urls")),
     path("office/", include("portal.office_urls")),
     path("", include("assessment.urls")),
     path("", include("invoicing.urls")),

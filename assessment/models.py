@@ -2,10 +2,12 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import ApplicationScopedQuerySet
+from applications.workflow import Status
 from facilities.tenancy import TenantQuerySet
 
 User = settings.AUTH_USER_MODEL
@@ -259,3 +261,34 @@ class Award(models.Model):
 
     class Meta:
         ordering = ["-granted_on"]
+
+
+class TurnaroundTarget(models.Model):
+    """How many days a programme allows for one step of the assessment, or for the whole of it (no status).
+
+    A step's clock starts when the application enters its status; the whole assessment's clock starts at
+    submission and stops at the first decision. Data the office edits (assessment/data/turnaround_targets.json).
+    """
+
+    programme = models.ForeignKey("applications.Programme", models.CASCADE, related_name="turnaround_targets")
+    status = models.CharField(
+        max_length=30, choices=Status.choices, blank=True,
+        help_text=_("The step this target holds; empty for the whole assessment, from submission to the decision."),
+    )
+    name = models.CharField(max_length=100, help_text=_("What has to happen in time, e.g. Assign two assessors."))
+    days = models.PositiveSmallIntegerField(help_text=_("Calendar days allowed; late from the day after."))
+
+    class Meta:
+        ordering = ["programme", "days"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "status"], name="one_turnaround_target_per_step"),
+            models.CheckConstraint(condition=models.Q(days__gt=0), name="turnaround_target_days_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme}: {self.name} ({self.days})"
+
+    def clean(self):
+        # A draft's clock has not started and an approval is where the assessment ends: neither can be late.
+        if self.status in (Status.DRAFT, Status.APPROVED):
+            raise ValidationError({"status": _("A draft or an approved application has no step to finish in time.")})

@@ -20,6 +20,7 @@ from facilities.access import ChairpersonMixin, OfficeMixin
 from . import services
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
 from .models import Assignment, Audit, Award, Recommendation
+from .turnaround import attach_turnaround, with_turnaround
 
 
 def applications_matching(user, params):
@@ -61,18 +62,20 @@ APPLICATIONS_EXPORT = ListExport(
 
 class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
     """Every application past its draft, newest first, 50 a page; the assessors of a page come in one query, and
-    the rounds and decisions of its rows that owe something in one each."""
+    the rounds and decisions of its rows that owe something in one each; their ages come with the rows, the
+    targets in one query."""
 
     template_name = "assessment/office_list.html"
 
     def get_queryset(self):
         self.status = self.request.GET.get("status", "")
-        return with_assessors(applications_matching(self.request.user, self.request.GET))
+        return with_turnaround(with_assessors(applications_matching(self.request.user, self.request.GET)))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(status=self.status, statuses=Status.choices[1:], **kwargs)
         context["today"] = timezone.localdate()
         services.prefetch_deadlines(context["object_list"])
+        attach_turnaround(context["object_list"], context["today"])
         context["rows"] = [(application, services.deadline_of(application)) for application in context["object_list"]]
         return context
 

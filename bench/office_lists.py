@@ -45,6 +45,7 @@ PAGES = [
     ("messages", "office", "/office/messages/"),
     ("documents", "office", "/office/documents/"),
     ("assessor queue", "assessor", "/assessor/"),
+    ("office reports", "office", "/office/reports/"),
 ]
 
 

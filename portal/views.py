@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from accreditation.pagination import paginate, seek
 from applications import services as applications
 from assessment.services import awards_missing_certificate, deadline_of, office_attention
+from assessment.turnaround import attach_turnaround, late_applications
 from facilities import permissions
 from facilities.access import FacilityStaffMixin, OfficeMixin
 from facilities.models import Facility
@@ -34,6 +35,7 @@ class AttentionView(OfficeMixin, TemplateView):
                                   param="overdue_invoices_after"),
             invoices_missing_pdf=page_of(invoices_missing_pdf(), "invoices_missing_pdf_page"),
             awards_missing_certificate=page_of(awards_missing_certificate(), "certificates_page"),
+            late=attach_turnaround(page_of(late_applications(self.request.user), "late_page")),
             **kwargs,
         )
 

@@ -39,6 +39,8 @@ def load_shipped_data():
 
     from applications.models import Programme, Question, QuestionSet, Standard
     from applications.question_bank import load_programme, read_programme_file
+    from assessment.models import TurnaroundTarget
+    from assessment.turnaround import load_shipped_targets
     from casereview.dataset import load_minimum_dataset
     from casereview.models import DatasetGroup, DatasetItem
     from invoicing.fee_list import load_fee_items
@@ -49,6 +51,7 @@ def load_shipped_data():
     importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)
     load_fee_items(ProgrammeFees, FeeItem)
     load_minimum_dataset(DatasetGroup, DatasetItem)
+    load_shipped_targets(Programme, TurnaroundTarget)
 
 
 @pytest.fixture(autouse=True)
@@ -64,10 +67,11 @@ def shipped_data(request):
         return
     transactional = (marker and marker.kwargs.get("transaction")) or "live_server" in request.fixturenames
     request.getfixturevalue("transactional_db" if transactional else "db")
+    from assessment.models import TurnaroundTarget
     from casereview.models import DatasetItem
     from invoicing.models import FeeItem
 
-    if not (FeeItem.objects.exists() and DatasetItem.objects.exists()):
+    if not (FeeItem.objects.exists() and DatasetItem.objects.exists() and TurnaroundTarget.objects.exists()):
         load_shipped_data()
 
 

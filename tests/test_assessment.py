@@ -405,7 +405,7 @@ def test_the_assessor_review_page_costs_the_same_queries_for_1_or_52_answers(
         assert client.get(reverse("assessment:review", args=[application.pk])).status_code == 200
 
 
-REVIEW_QUERIES = 17  # with a verdict given (verdicts, their replies), the audits and the second-factor check
+REVIEW_QUERIES = 19  # with a verdict given (verdicts, their replies), the audits, the second-factor check, the turnaround (2)
 
 
 # Evidence and reminders ---------------------------------------------------------------------------------

@@ -84,6 +84,12 @@ def seed_submitted(count, context):
     return applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.SUBMITTED)
 
 
+def seed_late(count, context):
+    """Under review for 40 days against a 28-day target: on the start page's late card only."""
+    applications = applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.UNDER_REVIEW)
+    Application.objects.filter(pk__in=[a.pk for a in applications]).update(submitted_at=timezone.now() - timedelta(days=40))
+
+
 def seed_invoices(count, context):
     return invoices_of(listed_facilities(count, status=Facility.Status.ENROLLED))
 
@@ -134,6 +140,7 @@ LISTS = [
     ("facility search", "office_user", "/office/facilities/?q=listed+centre", "page", seed_facilities),
     ("start page: registered", "office_user", "/office/", "registered_page", seed_registered),
     ("start page: submitted", "office_user", "/office/", "submitted_page", seed_submitted),
+    ("start page: late", "office_user", "/office/", "late_page", seed_late),
     ("start page: overdue invoices", "office_user", "/office/", "overdue_invoices_after", seed_overdue_invoices),
     ("assessments", "office_user", "/office/assessments/", "page", seed_assessments),
     ("invoices", "office_user", "/office/invoices/", "page", seed_invoices),

@@ -203,6 +203,9 @@ MATRIX = {
     "api:tokens": (lambda w: {}, office_only()),
     "api:create_token": (lambda w: {}, office_only()),
     "api:revoke_token": (lambda w: {"pk": w.token.pk}, office_only(chair=404)),
+    # The office's reports and their CSV tables: the office and the chairperson.
+    "reports:index": (lambda w: {}, office_only()),
+    "reports:csv": (lambda w: {"figure": "applications-per-status"}, office_only()),
 }
 
 

@@ -94,7 +94,7 @@ def pages_of(world, role):
         "assessor": ["/assessor/", f"/assessor/applications/{reviewed}/", f"/assessor/applications/{reviewed}/case-review/"],
         "office": [
             "/office/", "/office/facilities/", f"/office/facilities/{facility}/", "/office/assessments/",
-            f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/",
+            f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/", "/office/reports/",
             "/office/awards/", "/office/assessors/", "/office/payments/", f"/office/audit-trail/?facility={facility}",
             "/office/exports/", f"/office/exports/{world.export.pk}/",
             "/office/api-tokens/", "/office/api-tokens/new/",
