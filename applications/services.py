@@ -63,15 +63,29 @@ def reaccreditation_opens_on(facility):
     return facility.award_expires_on - REACCREDITATION_WINDOW
 
 
+def excellence_offer(facility):
+    """(the programme's tier judged on the extended criteria or None, why the facility may not seek it now or None).
+
+    The rule reads the facility's awards, so it lives in assessment/awards.py.
+    """
+    from assessment.awards import excellence_refusal, excellence_tier
+
+    return excellence_tier(facility.programme), excellence_refusal(facility, facility.programme)
+
+
 @transaction.atomic
 def start_reaccreditation(facility, user, *, seeks_excellence):
     """A new application on the programme's current question set; the one that led to the award stays as it was.
 
-    Centre of Excellence is sought at re-accreditation, that is after a full accreditation period.
+    Centre of Excellence is sought at re-accreditation, by a centre that has held the award for its full period.
     """
     facility = locked(facility)
     if not can_submit_application(user, facility):
         raise PermissionDenied
+    if seeks_excellence:
+        refusal = excellence_offer(facility)[1]
+        if refusal:
+            raise ValidationError({"seeks_excellence": refusal})
     opens_on = reaccreditation_opens_on(facility)
     if opens_on is None:
         raise ValidationError(_("Re-accreditation is for accredited centres."))

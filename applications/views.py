@@ -264,12 +264,17 @@ class ReaccreditationView(AuthorisedRepresentativeMixin, FacilityStaffMixin, For
     template_name = "applications/reaccreditation.html"
     form_class = ReaccreditationForm
 
+    def get_form_kwargs(self):
+        tier, refusal = services.excellence_offer(self.facility)
+        return {**super().get_form_kwargs(), "excellence_tier": tier, "excellence_refusal": refusal}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(opens_on=services.reaccreditation_opens_on(self.facility), **kwargs)
 
     def form_valid(self, form):
         try:
-            services.start_reaccreditation(self.facility, self.request.user, **form.cleaned_data)
+            services.start_reaccreditation(self.facility, self.request.user,
+                                           seeks_excellence=form.cleaned_data.get("seeks_excellence", False))
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
