@@ -214,9 +214,13 @@ class AwardTier(models.Model):
         return f"{self.programme}: {self.title}"
 
     def clean(self):
+        """The certificate's sentence is filled with the dates when the PDF is rendered: in every language it must
+        take exactly those two placeholders, or the rendering would fail."""
         from django.core.exceptions import ValidationError
 
-        try:
-            self.certificate_text % {"granted": "", "expires": ""}
-        except (KeyError, ValueError, TypeError):
-            raise ValidationError({"certificate_text": _("Use only %(granted)s and %(expires)s as placeholders.")})
+        for code, _name in settings.LANGUAGES:
+            column = f"certificate_text_{code}"
+            try:
+                (getattr(self, column, None) or "") % {"granted": "", "expires": ""}
+            except (KeyError, ValueError, TypeError):
+                raise ValidationError({column: _("Use only %(granted)s and %(expires)s as placeholders.")})

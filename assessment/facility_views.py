@@ -45,7 +45,7 @@ class FeedbackView(ApplicationMixin, TemplateView):
             ],
             current_round=services.current_round(self.application),
             rounds=rounds,
-            decision=self.application.decisions.order_by("-created_at").first(),
+            decision=self.application.decisions.select_related("award__tier").order_by("-created_at").first(),
             can_submit=permissions.can_submit_application(user, self.facility),
             timeline=services.timeline(self.application, user),
             plan_open=self.application.status in (Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED),

@@ -293,3 +293,11 @@ def test_accredited_centre_only_needs_a_reason_the_facility_reads(client, enroll
     assert "Accredited Centre" in text and "Centre of Excellence" not in text
     facility_mail = [m for m in mailoutbox if enrolled.member.email in m.to and "decision" in m.subject][-1]
     assert "Award: Accredited Centre" in facility_mail.body and reason in facility_mail.body
+
+
+def test_a_tier_s_certificate_sentence_takes_only_the_two_dates():
+    tier = AwardTier.objects.get(programme__code="io", code="accredited")
+    tier.full_clean()
+    tier.certificate_text_de = "ist akkreditiert ab %(start)s."
+    with pytest.raises(ValidationError, match="placeholders"):
+        tier.full_clean()
