@@ -128,11 +128,14 @@ def test_the_decision_path_is_the_programme_s_data(enrolled):
 # The on-site audit after a denial ---------------------------------------------------------------------------
 
 def test_after_a_denial_the_on_site_audit_is_queued_reminded_and_holds_up_approval(
-    client, enrolled, office_user, mailoutbox
+    client, enrolled, office_user, mailoutbox, django_capture_on_commit_callbacks
 ):
     application, assessors = after_one_round(enrolled.facility, "deny")
     chair = ChairpersonFactory()
-    services.sign_off_decision(application, chair, "denied", "Several core criteria unmet.", early_reason="Plain.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sign_off_decision(application, chair, "denied", "Several core criteria unmet.", early_reason="Plain.")
+    decision_mail = next(m for m in mailoutbox if enrolled.member.email in m.to and "decision" in m.subject)
+    assert "an on-site audit follows" in decision_mail.body
 
     def queued():
         queues = {key: list(rows) for key, _, rows in services.office_attention(office_user)}
