@@ -98,18 +98,34 @@ TIER_TEXTS = ("title", "certificate_text")
 TIER_SETTINGS = ("validity_years", "requires_extended_criteria", "requires_full_prior_period")
 
 
+def tier_texts(data):
+    """{tier code: {field: {language: text}}} of the programme file's award tiers."""
+    translations = data.get("translations", {})
+    return {
+        tier["code"]: texts_of(tier, {code: t["award_tiers"].get(tier["code"], {}) for code, t in translations.items()},
+                               TIER_TEXTS)
+        for tier in data["award_tiers"]
+    }
+
+
 def load_award_tiers(data, Programme, AwardTier):
     """The programme's award tiers from its file, in every language; a tier the office already has stays as it is."""
     programme = Programme.objects.filter(code=data["code"]).first()
     if programme is None:
         return
-    translations = data.get("translations", {})
+    texts = tier_texts(data)
     for position, tier in enumerate(data["award_tiers"]):
-        texts = texts_of(tier, {code: t["award_tiers"].get(tier["code"], {}) for code, t in translations.items()},
-                         TIER_TEXTS)
         AwardTier.objects.get_or_create(programme=programme, code=tier["code"], defaults={
-            "position": position, **{field: tier[field] for field in TIER_SETTINGS}, **localised_fields(AwardTier, texts),
+            "position": position, **{field: tier[field] for field in TIER_SETTINGS},
+            **localised_fields(AwardTier, texts[tier["code"]]),
         })
+
+
+def translate_shipped_award_tiers(data, AwardTier):
+    """Give the shipped tiers the text of a language they have none in yet (one added later); the office's stays."""
+    texts = tier_texts(data)
+    for tier in AwardTier.objects.filter(programme__code=data["code"], code__in=texts):
+        fill_texts(tier, texts[tier.code])
 
 
 def translate_shipped_question_set(data, Programme, Standard, Question):

@@ -304,3 +304,13 @@ def test_a_tier_s_certificate_sentence_takes_only_the_two_dates():
     tier.certificate_text_de = "ist akkreditiert ab %(start)s."
     with pytest.raises(ValidationError, match="placeholders"):
         tier.full_clean()
+
+
+def test_every_migrate_gives_the_shipped_tiers_a_language_s_text_where_they_have_none():
+    from django.core.management.sql import emit_post_migrate_signal
+
+    AwardTier.objects.filter(code="excellence").update(title_de=None)
+    AwardTier.objects.filter(code="accredited").update(title_de="Vom Büro benannt")
+    emit_post_migrate_signal(0, False, "default")
+    assert AwardTier.objects.get(code="excellence").title_de == "Exzellenzzentrum"
+    assert AwardTier.objects.get(code="accredited").title_de == "Vom Büro benannt"
