@@ -452,8 +452,10 @@ def sign_off_decision(application, chairperson, outcome, report="", rationale=""
                         decided_by=chairperson, decided_on=today)
     if not approved:
         decision.plan_due = today + PLAN_PERIOD
-    advance(application, DECISION_MOVES[outcome], chairperson,
-            DECISION_SUMMARIES[outcome])
+    # The audit trail keeps the award and the reasons beside the move.
+    reasons = {"early_reason": decision.early_reason, "tier_reason": decision.tier_reason}
+    advance(application, DECISION_MOVES[outcome], chairperson, DECISION_SUMMARIES[outcome],
+            **({"award": granted.code} if granted else {}), **{key: text for key, text in reasons.items() if text})
     decision.save()
     if approved:
         expires = add_years(today, granted.validity_years)

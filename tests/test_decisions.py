@@ -12,7 +12,7 @@ from assessment import services
 from assessment.models import Audit, Award, Decision, PlanReview
 from assessment.workflow import Status
 from correspondence.reminders import send_due_reminders
-from facilities.models import Facility
+from facilities.models import AuditEntry, Facility
 
 from .conftest import pdf_text
 from .factories import ChairpersonFactory, answer_questions, complete_case_review
@@ -90,6 +90,7 @@ def test_a_deferral_after_one_round_needs_a_written_reason_that_the_timeline_sho
     client.post(url, {"outcome": "deferred", "report": "Register missing.", "early_reason": reason})
     application.refresh_from_db()
     assert application.status == Status.DEFERRED and Decision.objects.get().early_reason == reason
+    assert AuditEntry.objects.get(action="application.defer").changes["early_reason"] == reason
     # The office, the assessors and the facility read it: the manual promised the facility those steps.
     assert reason in page(client, office_user, application.get_absolute_url())
     assert reason in page(client, assessors[0], reverse("assessment:review", args=[application.pk]))
