@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from .models import Programme, Question, QuestionSet, Standard
+from .models import AwardTier, Programme, Question, QuestionSet, Standard
 from .question_bank import copy_question_set, make_current
 
 
@@ -15,9 +15,19 @@ def in_use(question_set):
     return question_set is not None and question_set.applications.exists()
 
 
+class AwardTierInline(TranslationStackedInline):
+    """A programme's awards; one that has been granted cannot be deleted (its awards keep it)."""
+
+    model = AwardTier
+    fields = ["code", "title", "validity_years", "requires_extended_criteria", "requires_full_prior_period",
+              "certificate_text", "position"]
+    extra = 0
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(TranslationAdmin):
     list_display = ["name", "code", "award_validity_years", "has_case_review", "is_open_for_registration"]
+    inlines = [AwardTierInline]
 
 
 class StandardInline(TranslationTabularInline):

@@ -8,14 +8,16 @@ def apply_shipped_translations(sender, apps=global_apps, **kwargs):
 
     Only where a row has none in that language yet: what the office wrote stays.
     """
-    from .question_bank import read_programme_file, translate_shipped_question_set
+    from .question_bank import read_programme_file, translate_shipped_award_tiers, translate_shipped_question_set
 
     try:
         models = [apps.get_model("applications", name) for name in ("Programme", "Standard", "Question")]
+        award_tier = apps.get_model("applications", "AwardTier")
     except LookupError:  # migrated to a point before the app's models
         return
     for code in ("io", "srs"):
         translate_shipped_question_set(read_programme_file(code), *models)
+        translate_shipped_award_tiers(read_programme_file(code), award_tier)
 
 
 class ApplicationsConfig(AppConfig):

@@ -2,7 +2,8 @@
 
 An application's completeness waits for its internal case review (casereview); while the facility replies to
 the assessors, only the questions they reopened may change, and a submitted application's page shows the
-history of its assessment (assessment). Each of those apps registers its answer here in its AppConfig.ready();
+history of its assessment, and whether the facility may seek the programme's higher award, which its past
+awards decide (assessment). Each of those apps registers its answer here in its AppConfig.ready();
 applications asks through the functions below only.
 """
 from django.core.exceptions import ImproperlyConfigured
@@ -11,8 +12,9 @@ _registered = {}
 
 
 def register(**functions):
-    """Called from an AppConfig.ready(): ``case_review_state``, ``reopened_question_ids`` or ``timeline``."""
-    unknown = set(functions) - {"case_review_state", "reopened_question_ids", "timeline"}
+    """Called from an AppConfig.ready(): ``case_review_state``, ``reopened_question_ids``, ``timeline`` or
+    ``excellence_offer``."""
+    unknown = set(functions) - {"case_review_state", "reopened_question_ids", "timeline", "excellence_offer"}
     if unknown:
         raise ImproperlyConfigured(f"applications has no extension point {', '.join(sorted(unknown))}")
     _registered.update(functions)
@@ -38,3 +40,8 @@ def reopened_question_ids(application):
 def timeline(application, user):
     """Everything that happened to the application since its submission, as far as ``user`` may see it."""
     return _registered_function("timeline")(application, user)
+
+
+def excellence_offer(facility):
+    """(the programme's tier judged on the extended criteria or None, why the facility may not seek it now or None)."""
+    return _registered_function("excellence_offer")(facility)

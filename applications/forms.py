@@ -58,10 +58,8 @@ class AnswerForm(PortalForm):
 
 
 class ReaccreditationForm(PortalForm):
-    seeks_excellence = forms.BooleanField(
-        label=_("Apply for Centre of Excellence"), required=False,
-        help_text=_("After a full accreditation period, a centre meeting every extended criterion as well can be recognised as a Centre of Excellence."),
-    )
+    seeks_excellence = forms.BooleanField(required=False)
+
     department_changed = forms.TypedChoiceField(
         label=_("Has your department changed substantially since your last assessment?"),
         choices=[("no", _("No: the same equipment, team and technique")), ("yes", _("Yes"))],
@@ -74,6 +72,22 @@ class ReaccreditationForm(PortalForm):
         help_text=_("A substantial change in any of these calls for the programme's full assessment again."),
     )
     department_changes_described = LimitedText(label=_("Describe the changes"))
+
+    def __init__(self, *args, excellence_tier=None, excellence_refusal=None, **kwargs):
+        """The choice is offered when the programme has a tier judged on the extended criteria, disabled with the
+        reason while the facility may not seek it."""
+        super().__init__(*args, **kwargs)
+        if excellence_tier is None:
+            del self.fields["seeks_excellence"]
+            return
+        field = self.fields["seeks_excellence"]
+        field.label = _("Apply for %(award)s") % {"award": excellence_tier.title}
+        field.help_text = excellence_refusal or _(
+            "After a full award period, a centre meeting every extended criterion as well can be recognised as %(award)s."
+        ) % {"award": excellence_tier.title}
+        if excellence_refusal:
+            # Shown disabled; a value posted anyway reaches the service, which refuses it with the same reason.
+            field.widget.attrs["disabled"] = True
 
     def clean(self):
         data = super().clean()

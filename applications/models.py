@@ -23,6 +23,11 @@ class Programme(models.Model):
     has_case_review = models.BooleanField(default=False, help_text=_("Applications include the internal case review."))
     assessment_steps = models.JSONField(default=list, blank=True, help_text=_("The steps an assessment has, in order."))
     is_open_for_registration = models.BooleanField(default=True)
+    # What must precede a deferral or denial, read by assessment/awards.py adverse_decision_ready.
+    rounds_before_adverse_decision = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Review rounds closed before the chairperson defers or denies without a written reason."))
+    remote_audit_before_adverse_decision = models.BooleanField(
+        default=False, help_text=_("A remote audit with its outcome precedes a deferral or denial without a written reason."))
 
     class Meta:
         ordering = ["name"]
@@ -233,3 +238,44 @@ class AnswerRevision(models.Model):
     class Meta:
         ordering = ["-version"]
         constraints = [models.UniqueConstraint(fields=["answer", "version"], name="unique_answer_revision")]
+
+
+class AwardTier(models.Model):
+    """An award a programme grants (IO: Accredited Centre, Centre of Excellence; SRS: Certified Centre).
+
+    Data the office edits; the rules that read it (who may seek a tier, what its assessment needs) are in
+    assessment/awards.py. The tier without requirements is the programme's base award.
+    """
+
+    programme = models.ForeignKey(Programme, models.CASCADE, related_name="award_tiers")
+    code = models.SlugField()
+    title = models.CharField(max_length=100, help_text=_("What the certificate, the seal and the e-mails call the award."))
+    validity_years = models.PositiveSmallIntegerField(help_text=_("How long the award is valid."))
+    requires_extended_criteria = models.BooleanField(
+        default=False, help_text=_("The assessors give verdicts on the extended criteria too, not only the core."))
+    requires_full_prior_period = models.BooleanField(
+        default=False, help_text=_("Only a centre that has held the programme's base award for its full period may seek it."))
+    certificate_text = models.CharField(
+        max_length=300,
+        help_text=_("The certificate's sentence after the centre's name; %(granted)s and %(expires)s stand for the dates."),
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Lower first; the base award comes first."))
+
+    class Meta:
+        ordering = ["programme", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="unique_award_tier_code")]
+
+    def __str__(self):
+        return f"{self.programme}: {self.title}"
+
+    def clean(self):
+        """The certificate's sentence is filled with the dates when the PDF is rendered: in every language it must
+        take exactly those two placeholders, or the rendering would fail."""
+        from django.core.exceptions import ValidationError
+
+        for code, _name in settings.LANGUAGES:
+            column = f"certificate_text_{code}"
+            try:
+                (getattr(self, column, None) or "") % {"granted": "", "expires": ""}
+            except (KeyError, ValueError, TypeError):
+                raise ValidationError({column: _("Use only %(granted)s and %(expires)s as placeholders.")})

@@ -11,6 +11,7 @@ from accreditation.reference_data import fill_texts, localised_fields, read_tran
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PROGRAMME_TEXTS = ("name", "full_name", "award_title")
+DECISION_PATH = ("rounds_before_adverse_decision", "remote_audit_before_adverse_decision")
 STANDARD_TEXTS = ("title", "summary")
 QUESTION_TEXTS = ("text", "explanation_prompt", "evidence_help")
 
@@ -59,6 +60,7 @@ def load_programme(data, Programme, QuestionSet, Standard, Question):
         "award_validity_years": data["award_validity_years"],
         "has_case_review": data["has_case_review"],
         "assessment_steps": data["assessment_steps"],
+        **{field: data[field] for field in DECISION_PATH},
         **localised_fields(Programme, texts["programme", None]),
     }
     # A data migration passes its historical model, which may not have every field yet.
@@ -90,6 +92,40 @@ def load_programme(data, Programme, QuestionSet, Standard, Question):
             for q in standard_data["questions"]
         )
     return programme
+
+
+TIER_TEXTS = ("title", "certificate_text")
+TIER_SETTINGS = ("validity_years", "requires_extended_criteria", "requires_full_prior_period")
+
+
+def tier_texts(data):
+    """{tier code: {field: {language: text}}} of the programme file's award tiers."""
+    translations = data.get("translations", {})
+    return {
+        tier["code"]: texts_of(tier, {code: t["award_tiers"].get(tier["code"], {}) for code, t in translations.items()},
+                               TIER_TEXTS)
+        for tier in data["award_tiers"]
+    }
+
+
+def load_award_tiers(data, Programme, AwardTier):
+    """The programme's award tiers from its file, in every language; a tier the office already has stays as it is."""
+    programme = Programme.objects.filter(code=data["code"]).first()
+    if programme is None:
+        return
+    texts = tier_texts(data)
+    for position, tier in enumerate(data["award_tiers"]):
+        AwardTier.objects.get_or_create(programme=programme, code=tier["code"], defaults={
+            "position": position, **{field: tier[field] for field in TIER_SETTINGS},
+            **localised_fields(AwardTier, texts[tier["code"]]),
+        })
+
+
+def translate_shipped_award_tiers(data, AwardTier):
+    """Give the shipped tiers the text of a language they have none in yet (one added later); the office's stays."""
+    texts = tier_texts(data)
+    for tier in AwardTier.objects.filter(programme__code=data["code"], code__in=texts):
+        fill_texts(tier, texts[tier.code])
 
 
 def translate_shipped_question_set(data, Programme, Standard, Question):

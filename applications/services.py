@@ -66,12 +66,12 @@ def reaccreditation_opens_on(facility):
 
 
 @transaction.atomic
-def start_reaccreditation(facility, user, *, seeks_excellence, department_changes=(), department_changes_described=""):
+def start_reaccreditation(facility, user, *, seeks_excellence=False, department_changes=(), department_changes_described=""):
     """A new application on the programme's current question set; the one that led to the award stays as it was.
 
     It starts from a copy of the awarded application's answers, each marked for review. The centre declares
     what changed substantially in its department since (``department_changes``: DepartmentChange codes).
-    Centre of Excellence is sought at re-accreditation, that is after a full accreditation period.
+    Centre of Excellence is sought at re-accreditation, by a centre that has held the award for its full period.
     """
     unknown = set(department_changes) - set(DepartmentChange.values)
     if unknown:
@@ -81,6 +81,10 @@ def start_reaccreditation(facility, user, *, seeks_excellence, department_change
     facility = locked(facility)
     if not can_submit_application(user, facility):
         raise PermissionDenied
+    if seeks_excellence:
+        refusal = extensions.excellence_offer(facility)[1]
+        if refusal:
+            raise ValidationError({"seeks_excellence": refusal})
     opens_on = reaccreditation_opens_on(facility)
     if opens_on is None:
         raise ValidationError(_("Re-accreditation is for accredited centres."))

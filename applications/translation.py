@@ -6,7 +6,7 @@ reads 52 questions without a join or prefetch per language.
 """
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Programme, Question, Standard
+from .models import AwardTier, Programme, Question, Standard
 
 
 @register(Programme)
@@ -22,3 +22,8 @@ class StandardTranslation(TranslationOptions):
 @register(Question)
 class QuestionTranslation(TranslationOptions):
     fields = ("text", "explanation_prompt", "evidence_help")
+
+
+@register(AwardTier)
+class AwardTierTranslation(TranslationOptions):
+    fields = ("title", "certificate_text")

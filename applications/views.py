@@ -262,6 +262,10 @@ class ReaccreditationView(AuthorisedRepresentativeMixin, FacilityStaffMixin, For
     template_name = "applications/reaccreditation.html"
     form_class = ReaccreditationForm
 
+    def get_form_kwargs(self):
+        tier, refusal = extensions.excellence_offer(self.facility)
+        return {**super().get_form_kwargs(), "excellence_tier": tier, "excellence_refusal": refusal}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(opens_on=services.reaccreditation_opens_on(self.facility), **kwargs)
 

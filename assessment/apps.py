@@ -7,6 +7,7 @@ class AssessmentConfig(AppConfig):
     def ready(self):
         from applications import extensions
 
+        from .awards import excellence_offer
         from .services import reopened_question_ids, timeline
 
-        extensions.register(reopened_question_ids=reopened_question_ids, timeline=timeline)
+        extensions.register(reopened_question_ids=reopened_question_ids, timeline=timeline, excellence_offer=excellence_offer)

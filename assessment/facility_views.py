@@ -45,7 +45,7 @@ class FeedbackView(ApplicationMixin, TemplateView):
             ],
             current_round=services.current_round(self.application),
             rounds=rounds,
-            decision=self.application.decisions.order_by("-created_at").first(),
+            decision=self.application.decisions.select_related("award__tier").order_by("-created_at").first(),
             can_submit=permissions.can_submit_application(user, self.facility),
             timeline=services.timeline(self.application, user),
             plan_open=self.application.status in (Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED),
@@ -129,7 +129,7 @@ class ActionPlanView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateVi
 class CertificateView(FacilityStaffMixin, View):
     def get(self, request):
         award = Award.objects.visible_to(request.user).filter(facility=self.facility).select_related(
-            "facility", "decision__application__question_set__programme").first()
+            "facility", "tier", "decision__application__question_set__programme").first()
         if award is None:
             raise Http404
         return pdf_download(request, services.render_certificate, award, "certificate",
@@ -137,15 +137,15 @@ class CertificateView(FacilityStaffMixin, View):
 
 
 class SealView(FacilityStaffMixin, View):
-    """The seal of the award the facility holds (its programme's award title), for awarded centres only."""
+    """The seal of the award the facility holds (its programme's name and its tier's title), for awarded centres only."""
 
     def get(self, request):
         award = Award.objects.visible_to(request.user).filter(facility=self.facility).select_related(
-            "decision__application__question_set__programme").first()
+            "tier", "decision__application__question_set__programme").first()
         if award is None:
             raise Http404
         programme = award.decision.application.question_set.programme
-        response = HttpResponse(render_to_string("assessment/seal.svg", {"programme": programme}),
+        response = HttpResponse(render_to_string("assessment/seal.svg", {"programme": programme, "tier": award.tier}),
                                 content_type="image/svg+xml")
         response["Content-Disposition"] = f'attachment; filename="{programme.code}-seal.svg"'
         return response

@@ -71,6 +71,11 @@ class RecommendationForm(PortalModelForm):
 
 class DecisionForm(PortalForm):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
+    tier = forms.ChoiceField(label=_("Award granted by an approval"), required=False, widget=forms.RadioSelect)
+    tier_reason = forms.CharField(
+        label=_("Why the lower award only"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when an approval grants the lower award; the facility reads it."),
+    )
     report = forms.CharField(
         label=_("Report of what is missing"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Required for a deferral or denial; the facility receives it."),
@@ -80,6 +85,23 @@ class DecisionForm(PortalForm):
         help_text=_("Required when the decision departs from both assessors' recommendations; "
                     "the office and the assessors read it, the facility does not."),
     )
+    early_reason = forms.CharField(
+        label=_("Reason for deciding before the review rounds and remote audit"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required for a deferral or denial now; the facility, the office and the assessors read it."),
+    )
+
+    def __init__(self, *args, tiers=None, early_reason_needed=False, **kwargs):
+        """``tiers``: (sought, base) when the application seeks the higher award, else None (no award choice)."""
+        super().__init__(*args, **kwargs)
+        if tiers is None:
+            del self.fields["tier"], self.fields["tier_reason"]
+        else:
+            sought, base = tiers
+            self.fields["tier"].choices = [(sought.code, sought.title),
+                                           (base.code, _("%(award)s only") % {"award": base.title})]
+        if not early_reason_needed:
+            del self.fields["early_reason"]
 
 
 class AuditForm(PortalModelForm):

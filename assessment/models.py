@@ -4,6 +4,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import ApplicationScopedQuerySet
@@ -186,6 +188,13 @@ class Decision(models.Model):
     rationale = models.TextField(
         blank=True, help_text=_("Why the decision departs from both assessors' recommendations (required then)."),
     )
+    early_reason = models.TextField(
+        blank=True, help_text=_("Why the decision comes before the review rounds and remote audit the programme "
+                                "sets before a deferral or denial (required then)."),
+    )
+    tier_reason = models.TextField(
+        blank=True, help_text=_("Why an approval grants a lower award than the one sought (required then); the facility reads it."),
+    )
     decided_by = models.ForeignKey(User, models.PROTECT, related_name="+")
     decided_on = models.DateField()
     plan_due = models.DateField(null=True, blank=True)
@@ -253,6 +262,7 @@ class Award(models.Model):
 
     facility = models.ForeignKey("facilities.Facility", models.PROTECT, related_name="awards")
     decision = models.OneToOneField(Decision, models.PROTECT, related_name="award")
+    tier = models.ForeignKey("applications.AwardTier", models.PROTECT, related_name="awards")
     granted_on = models.DateField()
     expires_on = models.DateField()
     certificate = models.FileField(upload_to=certificate_path, blank=True)
@@ -262,6 +272,10 @@ class Award(models.Model):
     class Meta:
         ordering = ["-granted_on"]
 
+    def certificate_statement(self):
+        """The tier's certificate sentence with this award's dates, in the active language."""
+        dates = {"granted": date_format(self.granted_on, "j F Y"), "expires": date_format(self.expires_on, "j F Y")}
+        return self.tier.certificate_text % dates
 
 class TurnaroundTarget(models.Model):
     """How many days a programme allows for one step of the assessment, or for the whole of it (no status).

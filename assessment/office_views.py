@@ -6,6 +6,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, View
@@ -18,6 +19,7 @@ from applications.workflow import Status
 from facilities.access import ChairpersonMixin, OfficeMixin
 
 from . import services
+from .awards import adverse_decision_ready, base_tier, denial_awaiting_on_site_audit, sought_tier
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
 from .models import Assignment, Audit, Award, Recommendation
 from .turnaround import attach_turnaround, with_turnaround
@@ -162,12 +164,28 @@ class DecideView(ChairpersonMixin, OfficeApplicationMixin, FormView):
     template_name = "assessment/decide.html"
     form_class = DecisionForm
 
+    @cached_property
+    def conditions(self):
+        """What the page explains and the form asks for; the service checks each again when the form is posted."""
+        application = self.application
+        sought, base = sought_tier(application), base_tier(application.question_set.programme)
+        return {
+            "adverse_readiness": adverse_decision_ready(application),
+            "denial_awaiting_on_site_audit": denial_awaiting_on_site_audit(application),
+            "tiers": (sought, base) if sought and base and sought != base else None,
+        }
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "tiers": self.conditions["tiers"],
+                "early_reason_needed": not self.conditions["adverse_readiness"]}
+
     def get_context_data(self, **kwargs):
         cycle = services.recommendation_cycle(self.application)
         return super().get_context_data(
             recommendations=Recommendation.objects.filter(application=self.application, cycle=cycle).select_related("assessor"),
             can_decide=self.application.status == Status.AWAITING_DECISION,
             has_case_review=self.application.question_set.programme.has_case_review,
+            **self.conditions,
             **kwargs,
         )
 
@@ -185,7 +203,7 @@ class RenderCertificateView(OfficeApplicationMixin, View):
 
     def post(self, request, *args, **kwargs):
         award = get_object_or_404(
-            Award.objects.visible_to(request.user).select_related("facility", "decision__application__question_set__programme"),
+            Award.objects.visible_to(request.user).select_related("facility", "tier", "decision__application__question_set__programme"),
             decision__application=self.application,
         )
         what = _("the certificate of %(facility)s") % {"facility": award.facility.name}

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm
@@ -17,6 +18,7 @@ from applications.workflow import Status, advance, require_step
 from facilities import audit
 from facilities.permissions import facility_id_of, is_authorised_representative, is_staff_of
 
+from .awards import add_years, adverse_decision_ready, base_tier, denial_awaiting_on_site_audit, sought_tier
 from .models import (
     Assignment, Audit, Award, CorrectiveAction, CorrectiveActionPlan, Decision, PlanReview, Recommendation, Reply,
     Round, RoundCompletion, Verdict,
@@ -92,7 +94,7 @@ def record_verdict(application, assessor, question, outcome, comment):
         raise ValidationError(_("Your part of this round is complete; verdicts can no longer be changed."))
     if question.standard.question_set_id != application.question_set_id:
         raise ValidationError(_("This question does not belong to the application."))
-    if not takes_verdict(question, Answer.objects.filter(application=application, question=question).first()):
+    if not takes_verdict(application, question, Answer.objects.filter(application=application, question=question).first()):
         raise ValidationError(_("The facility left this extended question unanswered: it takes no verdict."))
     if outcome != Verdict.Outcome.MET and not comment.strip():
         raise ValidationError(_("Say what is missing or unclear: the facility reads this comment."))
@@ -102,9 +104,15 @@ def record_verdict(application, assessor, question, outcome, comment):
     return verdict
 
 
-def takes_verdict(question, answer):
-    """Every core question needs a verdict; an extended one takes one only when the facility answered it."""
-    return question.is_core or (answer is not None and answer.choice in Answer.Choice.values)
+def needs_verdict(application, question):
+    """Every core question needs a verdict; so does every extended one when the application seeks the tier judged
+    on the extended criteria (Centre of Excellence)."""
+    return question.is_core or application.seeks_excellence
+
+
+def takes_verdict(application, question, answer):
+    """A question that needs a verdict takes one; another extended question only when the facility answered it."""
+    return needs_verdict(application, question) or (answer is not None and answer.choice in Answer.Choice.values)
 
 
 @dataclass(frozen=True)
@@ -113,34 +121,42 @@ class VerdictProgress:
     core_given: int
     extended_total: int
     extended_given: int
+    extended_required: bool = False
 
     @property
-    def core_percent(self):
-        return round(100 * self.core_given / self.core_total) if self.core_total else 0
+    def percent(self):
+        """The share of the verdicts the round needs from this assessor that are given."""
+        total = self.core_total + (self.extended_total if self.extended_required else 0)
+        given = self.core_given + (self.extended_given if self.extended_required else 0)
+        return round(100 * given / total) if total else 0
 
 
-def verdict_progress(questions, answers_by_question, given_question_ids):
-    """An assessor's own progress in a round, from rows already loaded: verdicts given on the core questions (all
-    needed to complete the round, as ``missing_verdicts`` checks) and on the extended questions that take one."""
+def verdict_progress(application, questions, answers_by_question, given_question_ids):
+    """An assessor's own progress in a round, from rows already loaded: verdicts given on the core questions and on
+    the extended questions that take one (all needed to complete the round, as ``missing_verdicts`` checks, when
+    the application seeks Centre of Excellence)."""
     core = [q for q in questions if q.is_core]
-    extended = [q for q in questions if not q.is_core and takes_verdict(q, answers_by_question.get(q.pk))]
+    extended = [q for q in questions if not q.is_core and takes_verdict(application, q, answers_by_question.get(q.pk))]
     return VerdictProgress(
         core_total=len(core), core_given=sum(q.pk in given_question_ids for q in core),
         extended_total=len(extended), extended_given=sum(q.pk in given_question_ids for q in extended),
+        extended_required=application.seeks_excellence,
     )
 
 
 def verdict_progress_of(application, round_, assessor):
     """``verdict_progress`` read from the database (after a verdict is saved)."""
     given = set(Verdict.objects.filter(round=round_, assessor=assessor).values_list("question_id", flat=True))
-    return verdict_progress(questions_of(application), answers_of(application), given)
+    return verdict_progress(application, questions_of(application), answers_of(application), given)
 
 
 def missing_verdicts(application, round_, assessor):
-    """Core questions this assessor has not yet given a verdict on in this round."""
-    core = Question.objects.filter(standard__question_set_id=application.question_set_id, is_core=True)
+    """Questions needing a verdict (``needs_verdict``) this assessor has not yet given one on in this round."""
+    needed = Question.objects.filter(standard__question_set_id=application.question_set_id)
+    if not application.seeks_excellence:
+        needed = needed.filter(is_core=True)
     done = Verdict.objects.filter(round=round_, assessor=assessor).values("question_id")
-    return list(core.exclude(pk__in=done).order_by("number"))
+    return list(needed.exclude(pk__in=done).order_by("number"))
 
 
 @transaction.atomic
@@ -153,10 +169,9 @@ def complete_round(application, assessor):
         raise ValidationError(_("There is no open round for you to complete."))
     missing = missing_verdicts(application, round_, assessor)
     if missing:
-        raise ValidationError(
-            _("Give a verdict on every core question first; missing: %(numbers)s.")
-            % {"numbers": ", ".join(str(q.number) for q in missing)}
-        )
+        message = (_("Give a verdict on every core and extended question first; missing: %(numbers)s.")
+                   if application.seeks_excellence else _("Give a verdict on every core question first; missing: %(numbers)s."))
+        raise ValidationError(message % {"numbers": ", ".join(str(q.number) for q in missing)})
     RoundCompletion.objects.create(round=round_, assessor=assessor)
     if round_.completions.count() < 2:
         return application
@@ -401,10 +416,14 @@ def departs_from_recommendations(application, outcome):
 
 
 @transaction.atomic
-def sign_off_decision(application, chairperson, outcome, report="", rationale=""):
-    """The chairperson decides. Approval accredits the facility and renders its certificate.
+def sign_off_decision(application, chairperson, outcome, report="", rationale="", early_reason="", tier="",
+                      tier_reason=""):
+    """The chairperson decides. Approval grants an award of a tier and renders its certificate.
 
-    A decision against both recommendations carries the chairperson's written rationale.
+    Each departure from the usual path carries the chairperson's written reason: a decision against both
+    recommendations (``rationale``), a deferral or denial before the steps the programme sets before one
+    (``early_reason``, see ``adverse_decision_ready``), the base award granted where the application sought the
+    higher one (``tier_reason``). After a denial, no approval until the on-site audit has its outcome.
     """
     from facilities.services import accredit_facility
 
@@ -412,34 +431,64 @@ def sign_off_decision(application, chairperson, outcome, report="", rationale=""
 
     application = lock_application(pk=application.pk)
     require_step(application, DECISION_MOVES[outcome], chairperson)
-    if outcome != Decision.Outcome.APPROVED and not report.strip():
+    approved = outcome == Decision.Outcome.APPROVED
+    if not approved and not report.strip():
         raise ValidationError({"report": _("A deferral or denial needs the report of what is missing.")})
     if not rationale.strip() and departs_from_recommendations(application, outcome):
         raise ValidationError({"rationale": _("This decision departs from both assessors' recommendations: "
                                               "give your reasons.")})
+    if not approved and not early_reason.strip():
+        readiness = adverse_decision_ready(application)
+        if not readiness:
+            raise ValidationError({"early_reason": " ".join([
+                _("The programme defers or denies after its review rounds and remote audit: give your reason for "
+                  "deciding now."), *readiness.missing])})
+    granted = granted_tier(application, tier, tier_reason) if approved else None
     today = timezone.localdate()
     decision = Decision(application=application, outcome=outcome, report=report, rationale=rationale,
+                        early_reason="" if approved else early_reason,
+                        tier_reason=tier_reason if granted and application.seeks_excellence
+                        and not granted.requires_extended_criteria else "",
                         decided_by=chairperson, decided_on=today)
-    if outcome != Decision.Outcome.APPROVED:
+    if not approved:
         decision.plan_due = today + PLAN_PERIOD
-    advance(application, DECISION_MOVES[outcome], chairperson,
-            DECISION_SUMMARIES[outcome])
+    # The audit trail keeps the award and the reasons beside the move.
+    reasons = {"early_reason": decision.early_reason, "tier_reason": decision.tier_reason}
+    advance(application, DECISION_MOVES[outcome], chairperson, DECISION_SUMMARIES[outcome],
+            **({"award": granted.code} if granted else {}), **{key: text for key, text in reasons.items() if text})
     decision.save()
-    if outcome == Decision.Outcome.APPROVED:
-        years = application.question_set.programme.award_validity_years
-        expires = _add_years(today, years)
-        award = Award.objects.create(facility=application.facility, decision=decision, granted_on=today, expires_on=expires)
-        accredit_facility(application.facility, chairperson, expires_on=expires, excellence=application.seeks_excellence)
+    if approved:
+        expires = add_years(today, granted.validity_years)
+        award = Award.objects.create(facility=application.facility, decision=decision, tier=granted, granted_on=today,
+                                     expires_on=expires)
+        accredit_facility(application.facility, chairperson, expires_on=expires,
+                          excellence=granted.requires_extended_criteria)
         # robust: a rendering that cannot even be queued leaves the award granted; the office sees it missing its PDF.
         transaction.on_commit(lambda: render_certificate_pdf.delay(award.pk), robust=True)
     return decision
 
 
-def _add_years(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+def granted_tier(application, code, reason):
+    """The tier an approval grants: the one sought, or, for an application seeking the higher tier, the base award
+    with the chairperson's reason (the facility reads it). Refuses an approval the on-site audit still holds up."""
+    denial = denial_awaiting_on_site_audit(application)
+    if denial is not None:
+        raise ValidationError({"outcome": _("No approval until the on-site audit that follows the denial of %(date)s "
+                                            "has its outcome.") % {"date": date_format(denial.decided_on)}})
+    programme = application.question_set.programme
+    sought, base = sought_tier(application), base_tier(programme)
+    if sought is None or base is None:
+        raise ValidationError(_("%(programme)s has no award to grant: the office adds its award tiers in the admin.")
+                              % {"programme": programme.name})
+    if sought == base:
+        return base
+    if code not in (sought.code, base.code):
+        raise ValidationError({"tier": _("Choose the award: %(sought)s, or %(base)s only.")
+                               % {"sought": sought.title, "base": base.title}})
+    if code == base.code and not reason.strip():
+        raise ValidationError({"tier_reason": _("Say why %(base)s only and not %(sought)s: the facility reads it.")
+                               % {"sought": sought.title, "base": base.title}})
+    return sought if code == sought.code else base
 
 
 def render_certificate(award):
@@ -457,7 +506,7 @@ def awards_missing_certificate():
     from accreditation.pdf import RENDERING_GRACE
 
     return Award.objects.filter(certificate="", decision__created_at__lt=timezone.now() - RENDERING_GRACE).select_related(
-        "facility", "decision__application__question_set__programme").order_by("-granted_on", "pk")
+        "facility", "tier", "decision__application__question_set__programme").order_by("-granted_on", "pk")
 
 
 # Corrective action plans --------------------------------------------------------------------------------
@@ -594,12 +643,23 @@ def timeline(application, user, assigned=None, verdicts=None):
     for recommendation in recommendations_visible_to(user, application, assigned):
         entries.append({"when": recommendation.created_at, "kind": "recommendation", "who": recommendation.assessor,
                         "label": recommendation.get_outcome_display(), "text": recommendation.justification})
-    for decision in application.decisions.all():
+    for decision in application.decisions.select_related("award__tier"):
+        award = getattr(decision, "award", None)
         entries.append({"when": decision.created_at, "kind": "decision", "who": None,
-                        "label": decision.get_outcome_display(), "text": decision.report})
+                        "label": _("%(outcome)s: %(award)s") % {"outcome": decision.get_outcome_display(), "award": award.tier.title}
+                        if award else decision.get_outcome_display(), "text": decision.report})
         if decision.rationale and not facility_reader:
             entries.append({"when": decision.created_at, "kind": "decision", "who": None,
                             "label": _("Why the decision departs from both recommendations"), "text": decision.rationale})
+        # The facility reads both: the manual promises it the review rounds and the remote audit before a deferral
+        # or denial, and it applied for the higher award; a departure from either is explained to it.
+        if decision.early_reason:
+            entries.append({"when": decision.created_at, "kind": "decision", "who": None,
+                            "label": _("Why the decision comes before the review rounds and remote audit"),
+                            "text": decision.early_reason})
+        if decision.tier_reason:
+            entries.append({"when": decision.created_at, "kind": "decision", "who": None,
+                            "label": _("Why %(award)s only") % {"award": award.tier.title}, "text": decision.tier_reason})
     for plan in application.action_plans.all():
         entries.append({"when": plan.submitted_at, "kind": "plan", "who": None,
                         "label": _("Corrective action plan"), "text": plan.issue_description, "late": plan.is_late})
@@ -623,6 +683,15 @@ def _is_facility(user, application):
     return is_staff_of(user, application.facility)
 
 
+def denials_awaiting_on_site_audit():
+    """Each application's latest denial while no on-site audit has been scheduled after it (manual 3.3)."""
+    later_denial = Decision.objects.filter(application=OuterRef("application"), outcome=Decision.Outcome.DENIED,
+                                           created_at__gt=OuterRef("created_at"))
+    on_site = Audit.objects.filter(application=OuterRef("application"), kind=Audit.Kind.ON_SITE,
+                                   created_at__gt=OuterRef("created_at"))
+    return Decision.objects.filter(outcome=Decision.Outcome.DENIED).exclude(Exists(later_denial)).exclude(Exists(on_site))
+
+
 def office_attention(user, today=None):
     """What the office should act on now, as (key, heading, applications) queries, newest first.
 
@@ -639,6 +708,8 @@ def office_attention(user, today=None):
         ("audits_held", _("Audits held: record their outcome"), applications.filter(
             pk__in=Audit.objects.filter(outcome_recorded_at__isnull=True, scheduled_for__lt=timezone.now()).values("application")
         )),
+        ("on_site_audits_to_schedule", _("On-site audits to schedule after a denial"),
+         applications.filter(pk__in=denials_awaiting_on_site_audit().values("application"))),
         ("decisions", _("Decisions to sign off"), applications.filter(status=Status.AWAITING_DECISION)),
         # The status filter first, on its own: the database then reads only those statuses' rows by their index
         # instead of working out both deadlines for every application (8 ms at 5,000 applications).

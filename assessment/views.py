@@ -96,11 +96,11 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
                 "verdicts": verdicts_by_question.get(question.pk, []), "mine": mine.get(question.pk),
                 "choice": choice_labels.get(answer.choice) if answer else None,
                 "verdict_url": reverse("assessment:verdict", args=[application.pk, question.pk])
-                if open_round and services.takes_verdict(question, answer) else None,
+                if open_round and services.takes_verdict(application, question, answer) else None,
             })
         return super().get_context_data(
             application=application, facility=application.facility, rows=rows, open_round=open_round,
-            verdict_progress=services.verdict_progress(questions, answers, set(mine)) if open_round else None,
+            verdict_progress=services.verdict_progress(application, questions, answers, set(mine)) if open_round else None,
             verdict_choices=[(value, str(label)) for value, label in VerdictForm.base_fields["outcome"].choices],
             comment_field={"label": str(VerdictForm.base_fields["comment"].label),
                            "help_text": str(VerdictForm.base_fields["comment"].help_text)},

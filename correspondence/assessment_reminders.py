@@ -4,13 +4,16 @@ They live here rather than in assessment, which sits below correspondence and do
 """
 from datetime import timedelta
 
+from applications.notifications import recipients
 from applications.workflow import Status
 from assessment.models import Decision, Round
+from assessment.services import denials_awaiting_on_site_audit
 
 from .reminders import Due, invoice_people, reminder_kind, staff_of
 
 REPLY_REMINDER_DAYS = 3
 PLAN_REMINDERS = [(30, "30-days"), (7, "7-days")]
+ON_SITE_AUDIT_REMINDERS = [(7, "1-week"), (28, "4-weeks")]
 
 
 @reminder_kind("reply_due")
@@ -48,3 +51,17 @@ def plans_due(today):
         facility = decision.application.facility
         yield Due(decision, f"due-{decision.plan_due.isoformat()}:{reached[-1]}", invoice_people(facility),
                   {"facility": facility, "decision": decision, "plan_due": decision.plan_due})
+
+
+@reminder_kind("on_site_audit_due")
+def on_site_audits_due(today):
+    """The office, one and four weeks after a denial while no on-site audit has been scheduled after it; only the
+    latest reminder reached goes out."""
+    denials = denials_awaiting_on_site_audit().filter(
+        decided_on__lte=today - timedelta(days=ON_SITE_AUDIT_REMINDERS[0][0])
+    ).select_related("application__facility")
+    for denial in denials:
+        reached = [label for days, label in ON_SITE_AUDIT_REMINDERS if today >= denial.decided_on + timedelta(days=days)]
+        application = denial.application
+        yield Due(denial, f"denied-{denial.decided_on.isoformat()}:{reached[-1]}", recipients("office", application),
+                  {"application": application, "facility": application.facility, "decision": denial})

@@ -277,7 +277,7 @@ def test_both_recommendations_then_the_chairperson_approves_and_the_certificate_
     assert seal.status_code == 200 and b'aria-label="Accredited Centre"' in seal.content
     directory = client.get(reverse("directory")).content.decode()
     assert enrolled.facility.name in directory and "Accredited centre" in directory
-    assert any("Accreditation decision" in m.subject and enrolled.member.email in m.to for m in mailoutbox)
+    assert any("IO accreditation decision" in m.subject and enrolled.member.email in m.to for m in mailoutbox)
 
 
 def test_a_deferral_needs_a_report_and_opens_a_90_day_corrective_action_plan(client, enrolled, submitted):
@@ -288,7 +288,8 @@ def test_a_deferral_needs_a_report_and_opens_a_90_day_corrective_action_plan(cli
     client.force_login(chair)
     response = client.post(reverse("assessment:decide", args=[submitted.pk]), {"outcome": "deferred", "report": ""})
     assert b"needs the report" in response.content
-    client.post(reverse("assessment:decide", args=[submitted.pk]), {"outcome": "deferred", "report": "Radiation register missing."})
+    client.post(reverse("assessment:decide", args=[submitted.pk]), {"outcome": "deferred", "report": "Radiation register missing.",
+                                                                   "early_reason": "The register cannot be produced in a further round."})
     submitted.refresh_from_db()
     decision = Decision.objects.get()
     assert submitted.status == Status.DEFERRED and decision.plan_due == timezone.localdate() + timedelta(days=90)
@@ -333,7 +334,8 @@ def test_an_onsite_audit_follows_a_denial_only(client, enrolled, submitted, offi
                            {"scheduled_for": when, "participants": "Auditor X"})
     assert b"follows a denial" in response.content and not Audit.objects.exists()
     recommended(submitted, assessors, "deny")
-    services.sign_off_decision(submitted, ChairpersonFactory(), "denied", "Several core criteria unmet.")
+    services.sign_off_decision(submitted, ChairpersonFactory(), "denied", "Several core criteria unmet.",
+                               early_reason="The facility withdrew its radiation safety officer.")
     client.post(reverse("assessment:schedule_audit", args=[submitted.pk, "on_site"]),
                 {"scheduled_for": when, "participants": "Auditor X"})
     assert Audit.objects.get().kind == Audit.Kind.ON_SITE
@@ -450,7 +452,8 @@ def test_the_plan_reminders_go_out_30_and_7_days_before_and_stop_once_a_plan_is_
     assessors = assign(submitted)
     finish_round(submitted, assessors)
     recommended(submitted, assessors, "defer")
-    decision = services.sign_off_decision(submitted, ChairpersonFactory(), "deferred", "Missing register.")
+    decision = services.sign_off_decision(submitted, ChairpersonFactory(), "deferred", "Missing register.",
+                                          early_reason="The register cannot be produced in a further round.")
     due = decision.plan_due
     assert send_due_reminders(today=due - timedelta(days=30)) == 1
     assert send_due_reminders(today=due - timedelta(days=29)) == 0

@@ -139,7 +139,8 @@ def test_a_decision_against_both_recommendations_needs_a_rationale_shown_in_the_
     assert application.status == Status.AWAITING_DECISION and not Decision.objects.exists()
 
     client.post(url, {"outcome": "deferred", "report": "Criterion 7(b) is not shown.",
-                      "rationale": "The consent records were incomplete at the remote audit."})
+                      "rationale": "The consent records were incomplete at the remote audit.",
+                      "early_reason": "The consent records cannot be completed in a further round."})
     application.refresh_from_db()
     assert application.status == Status.DEFERRED
     assert Decision.objects.get().rationale == "The consent records were incomplete at the remote audit."
@@ -150,7 +151,8 @@ def test_a_decision_against_both_recommendations_needs_a_rationale_shown_in_the_
 
 def test_a_decision_one_assessor_recommended_needs_no_rationale(enrolled):
     application = awaiting_decision(enrolled.facility, outcomes=("approve", "defer"))
-    decision = services.sign_off_decision(application, ChairpersonFactory(), "deferred", report="7(b) is missing.")
+    decision = services.sign_off_decision(application, ChairpersonFactory(), "deferred", report="7(b) is missing.",
+                                          early_reason="7(b) cannot be shown in a further round.")
     assert decision.rationale == ""
 
 
@@ -275,7 +277,8 @@ def transition_posts(world):
          {Status.REMOTE_AUDIT_REQUIRED}),
         (OFFICE, reverse("assessment:audit_outcome", args=[world.audit.pk]), {"outcome": "Explained."},
          {Status.REMOTE_AUDIT_SCHEDULED}),
-        (CHAIR, reverse("assessment:decide", args=[pk]), {"outcome": "denied", "report": "Missing.", "rationale": "Why."},
+        (CHAIR, reverse("assessment:decide", args=[pk]), {"outcome": "denied", "report": "Missing.", "rationale": "Why.",
+                                                          "early_reason": "Now."},
          {Status.AWAITING_DECISION}),
     ]
 

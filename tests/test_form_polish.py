@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from accreditation.pdf import render_pdf
 from applications import forms as application_forms
-from applications.models import Answer, Application, Programme, Question
+from applications.models import Answer, Application, AwardTier, Programme, Question
 from assessment import forms as assessment_forms
 from assessment.models import Award, Decision
 from casereview.models import DatasetItem
@@ -93,8 +93,8 @@ def test_no_sentence_ends_without_its_value_before_an_award(client, enrolled, ap
     assert "holds no award yet" in text
 
 
-def seal_lines(programme):
-    svg = ElementTree.fromstring(render_to_string("assessment/seal.svg", {"programme": programme}))
+def seal_lines(programme, tier):
+    svg = ElementTree.fromstring(render_to_string("assessment/seal.svg", {"programme": programme, "tier": tier}))
     return svg.findall("{http://www.w3.org/2000/svg}text")
 
 
@@ -105,8 +105,8 @@ def width_inside_the_ring(y):
 
 @pytest.mark.parametrize("name, title", [("IO", "Accredited Centre"), ("X" * 100, ("Certified Centre of Excellence " * 4)[:100])])
 def test_the_seals_texts_fit_inside_its_ring(name, title):
-    programme = Programme(name=name, full_name=name, award_title=title)
-    lines = seal_lines(programme)
+    programme = Programme(name=name, full_name=name)
+    lines = seal_lines(programme, AwardTier(programme=programme, title=title))
     for line in lines:
         y, size, length = (float(line.get(attribute)) for attribute in ("y", "font-size", "textLength"))
         assert line.get("lengthAdjust") in ("spacing", "spacingAndGlyphs")
@@ -125,6 +125,7 @@ def test_a_certificate_with_a_200_character_name_is_one_page_with_the_whole_name
     facility = FacilityFactory(name=LONG_NAME, institution=LONG_NAME, city="Berlin", country="DE")
     programme = Programme.objects.get(code="io")
     award = Award(facility=facility, granted_on=date(2026, 1, 2), expires_on=date(2030, 1, 2),
+                  tier=AwardTier.objects.get(programme=programme, code="accredited"),
                   decision=Decision(application=Application(seeks_excellence=False)))
     pdf = render_pdf("assessment/certificate.html", {"award": award, "facility": facility, "programme": programme})
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from applications.models import AwardTier
 from applications.services import open_application
 from assessment.models import Award, Decision
 from facilities.models import AuditEntry
@@ -66,6 +67,7 @@ def award_of(facility, decided_minutes_ago=0):
     Decision.objects.filter(pk=decision.pk).update(created_at=timezone.now() - timedelta(minutes=decided_minutes_ago))
     today = timezone.localdate()
     return Award.objects.create(facility=facility, decision=decision, granted_on=today,
+                                tier=AwardTier.objects.get(programme=facility.programme, code="accredited"),
                                 expires_on=today.replace(year=today.year + 4))
 
 

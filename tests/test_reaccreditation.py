@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from applications.models import Application, Question
 from assessment import services as assessment
+from assessment.models import Award
 from facilities.models import AuditEntry, Facility
 
 from .factories import ChairpersonFactory, answer_questions
@@ -23,6 +24,8 @@ def accredited_until(people, expires_on):
         assessment.recommend(application, assessor, "approve", "Meets the core.")
     assessment.sign_off_decision(application, ChairpersonFactory(), "approved")
     Facility.objects.filter(pk=people.facility.pk).update(award_expires_on=expires_on)
+    Award.objects.filter(facility=people.facility).update(granted_on=expires_on.replace(year=expires_on.year - 4),
+                                                          expires_on=expires_on)
     people.facility.refresh_from_db()
     return application
 
@@ -77,7 +80,7 @@ def test_a_centre_of_excellence_application_needs_every_extended_question_and_it
     finish_round(renewal, assessors)
     for assessor in assessors:
         assessment.recommend(renewal, assessor, "approve", "Every criterion met.")
-    assessment.sign_off_decision(renewal, ChairpersonFactory(), "approved")
+    assessment.sign_off_decision(renewal, ChairpersonFactory(), "approved", tier="excellence")
     enrolled.facility.refresh_from_db()
     assert enrolled.facility.status == Facility.Status.EXCELLENCE
     assert enrolled.facility.award_expires_on.year == timezone.localdate().year + 4
@@ -151,10 +154,11 @@ def test_the_department_declaration_is_refused_when_incomplete_or_contradictory(
 def test_a_declared_change_is_kept_with_the_renewal_and_in_the_audit_trail(client, enrolled):
     accredited_until(enrolled, timezone.localdate() + timedelta(days=30))
     client.force_login(enrolled.rep)
-    client.post(reverse("applications:reaccreditation"), {
+    response = client.post(reverse("applications:reaccreditation"), {
         "department_changed": "yes", "department_changes": ["equipment", "team"],
         "department_changes_described": "A new radiosurgery platform and a new lead physicist.",
     })
+    assert response.status_code == 302
     renewal = Application.objects.latest("started_at")
     assert renewal.department_changes == ["equipment", "team"]
     assert renewal.department_changes_described.startswith("A new radiosurgery platform")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accreditation.pdf import render_pdf
-from applications.models import Application, Programme, Question, Standard
+from applications.models import Application, AwardTier, Programme, Question, Standard
 from applications.question_bank import copy_question_set
 from assessment.models import Award, Decision
 from casereview.models import DatasetItem
@@ -185,6 +185,7 @@ def test_a_german_facility_s_certificate_and_invoice_name_the_programme_in_germa
     facility = Facility.objects.get(pk=registered.facility.pk)
     programme = facility.programme
     award = Award(facility=facility, granted_on=date(2026, 1, 2), expires_on=date(2030, 1, 2),
+                  tier=AwardTier.objects.get(programme=programme, code="accredited"),
                   decision=Decision(application=Application(seeks_excellence=False)))
     context = {"award": award, "facility": facility, "programme": programme}
     certificate = " ".join(pdf_text(render_pdf("assessment/certificate.html", context, facility.document_language())).split())

@@ -28,8 +28,11 @@ def assign(application, first=None, second=None, office=None):
 
 
 def give_verdicts(application, assessor, outcome=Verdict.Outcome.MET, unclear=()):
-    """A verdict on every core question: ``outcome``, or a clarification request for the numbers in ``unclear``."""
-    for question in core_questions(application):
+    """A verdict on every question that needs one (the core; the extended too for Centre of Excellence): ``outcome``,
+    or a clarification request for the numbers in ``unclear``."""
+    from applications.services import questions_of
+
+    for question in [q for q in questions_of(application) if services.needs_verdict(application, q)]:
         if question.number in unclear:
             services.record_verdict(application, assessor, question, Verdict.Outcome.CLARIFICATION,
                                     f"Please show the evidence for question {question.number}.")
