@@ -13,6 +13,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 PROGRAMME_TEXTS = ("name", "full_name", "award_title")
 STANDARD_TEXTS = ("title", "summary")
 QUESTION_TEXTS = ("text", "explanation_prompt", "evidence_help")
+REQUIREMENT_TEXTS = ("label", "help_text", "unmet_message")
 
 
 def read_programme_file(code):
@@ -90,6 +91,27 @@ def load_programme(data, Programme, QuestionSet, Standard, Question):
             for q in standard_data["questions"]
         )
     return programme
+
+
+def load_registration_requirements(data, Programme, RegistrationRequirement):
+    """Give the programme the registration requirements its file lists, in every language, unless it has some.
+
+    Once a programme has requirements they are the office's: a later migration never overwrites them.
+    """
+    programme = Programme.objects.filter(code=data["code"]).first()
+    if programme is None or RegistrationRequirement.objects.filter(programme=programme).exists():
+        return
+    translations = {code: t.get("registration_requirements", {}) for code, t in data.get("translations", {}).items()}
+    RegistrationRequirement.objects.bulk_create(
+        RegistrationRequirement(
+            programme=programme, position=position, code=requirement["code"], kind=requirement["kind"],
+            minimum=requirement.get("minimum"),
+            **localised_fields(RegistrationRequirement, texts_of(
+                requirement, {code: t.get(requirement["code"], {}) for code, t in translations.items()}, REQUIREMENT_TEXTS,
+            )),
+        )
+        for position, requirement in enumerate(data.get("registration_requirements", []), start=1)
+    )
 
 
 def translate_shipped_question_set(data, Programme, Standard, Question):

@@ -6,7 +6,7 @@ reads 52 questions without a join or prefetch per language.
 """
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Programme, Question, Standard
+from .models import Programme, Question, RegistrationRequirement, Standard
 
 
 @register(Programme)
@@ -22,3 +22,8 @@ class StandardTranslation(TranslationOptions):
 @register(Question)
 class QuestionTranslation(TranslationOptions):
     fields = ("text", "explanation_prompt", "evidence_help")
+
+
+@register(RegistrationRequirement)
+class RegistrationRequirementTranslation(TranslationOptions):
+    fields = ("label", "help_text", "unmet_message")
