@@ -65,6 +65,8 @@ PUBLIC_LISTINGS = {"directory"}
 MATRIX = {
     "home": (lambda w: {}, expect(302, anonymous=200)),
     "register_facility": (lambda w: {}, PUBLIC),
+    # A programme's registration form: anyone, as the choice page before it.
+    "register_for_programme": (lambda w: {"code": "io"}, PUBLIC),
     "registered": (lambda w: {}, PUBLIC),
     # The language switcher posts; anyone may switch, signed in or not.
     "set_language": (lambda w: {}, {role: 405 for role in ROLES}),
