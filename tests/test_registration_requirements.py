@@ -227,3 +227,26 @@ def test_the_migration_carries_io_facilities_figures_into_their_declarations():
     assert RegistrationRequirement.objects.get(programme__code="io", code="annual_procedures").label_de == (
         "Therapeutische IO-Eingriffe pro Jahr"
     )
+
+
+def test_the_office_edits_a_programme_s_requirements_in_the_admin_in_every_language(client, office_user):
+    office_user.is_staff = office_user.is_superuser = True
+    office_user.save()
+    client.force_login(office_user)
+    io = Programme.objects.get(code="io")
+    page = client.get(reverse("admin:applications_programme_change", args=[io.pk])).content.decode()
+    assert "Therapeutische IO-Eingriffe pro Jahr" in page and 'name="registration_requirements-0-label_de"' in page
+
+
+def test_every_shipped_requirement_has_its_german():
+    for requirement in RegistrationRequirement.objects.filter(programme__code__in=["io", "srs"]):
+        assert requirement.label_de and requirement.help_text_de and requirement.unmet_message_de, requirement
+        assert ("%(minimum)s" in requirement.unmet_message_de) == ("%(minimum)s" in requirement.unmet_message_en)
+
+
+def test_a_german_reader_is_told_the_requirement_in_german(client):
+    response = client.post(reverse("register_for_programme", args=["io"]),
+                           {**facility_data(), "annual_procedures": "20"}, HTTP_ACCEPT_LANGUAGE="de")
+    page = response.content.decode()
+    assert "mindestens 150 therapeutische IO-Eingriffe pro Jahr voraus" in page
+    assert "Genehmigung Ihrer Abteilungsleitung" in page
