@@ -13,7 +13,7 @@ from applications.models import EnrolmentDeclaration, Programme, RegistrationReq
 from facilities.models import AuditEntry, Facility
 
 from .factories import FacilityFactory
-from .test_registration import person_data, registration_data
+from .test_registration import activate, registration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_srs_registration_under_its_caseload_is_refused_and_io_s_minimum_does_no
     assert register(client, "srs", {**facility_data(), **SRS_ANSWERS}).status_code == 302
 
 
-def test_srs_declarations_are_kept_in_the_audit_trail_and_shown_to_the_office(client, office_user):
+def test_srs_declarations_are_kept_in_the_audit_trail_and_shown_to_the_office_and_the_facility(client, office_user, mailoutbox):
     register(client, "srs", {**facility_data(name="Radiosurgery Unit"), **SRS_ANSWERS})
     facility = Facility.objects.get(name="Radiosurgery Unit")
     assert facility.programme.code == "srs"
@@ -141,6 +141,12 @@ def test_srs_declarations_are_kept_in_the_audit_trail_and_shown_to_the_office(cl
     assert "<td>Medical physicist responsible for SRS</td><td>Dr Ada Physik, MPE</td>" in page
     assert "<td>Patients treated with intracranial SRS per year</td><td>80</td>" in page
     assert "Registration requirements of SRS certification declared" in page
+
+    # The facility reads what it declared on its profile.
+    client.logout()
+    activate(client, next(m for m in mailoutbox if m.to == ["rep@stelsewhere.example"]))
+    page = client.get(reverse("facilities:profile")).content.decode()
+    assert "<td>SRS treatment platform</td><td>Linac with a 5 mm multileaf collimator</td>" in page
 
 
 def test_the_office_s_rewording_changes_the_form_and_keeps_the_wording_declared(client):
