@@ -1,5 +1,6 @@
 """Programmes and their versioned question sets; a facility's application and its answers."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -274,9 +275,7 @@ class RegistrationRequirement(models.Model):
         return text.replace("%(minimum)s", str(self.minimum)) if self.minimum is not None else text
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from facilities.forms import registration_field_names
+        from facilities.forms import registration_field_names  # forms need the app registry: not at import time
 
         if (self.kind == self.Kind.MINIMUM) != (self.minimum is not None):
             raise ValidationError({"minimum": _("A number needs its minimum; the other kinds have none.")})

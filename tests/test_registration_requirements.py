@@ -12,7 +12,6 @@ from django.urls import reverse
 from applications.models import EnrolmentDeclaration, Programme, RegistrationRequirement
 from facilities.models import AuditEntry, Facility
 
-from .factories import FacilityFactory
 from .test_registration import activate, registration_data
 
 pytestmark = pytest.mark.django_db
