@@ -2,14 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from facilities import views as facility_views
+from portal import registration
 
 # Uploaded and generated files (evidence, certificates, invoices, documents) are never served by
 # URL: each has a view that checks who may read it.
 urlpatterns = [
     path("", facility_views.home, name="home"),
-    path("register/", facility_views.RegisterFacilityView.as_view(), name="register_facility"),
+    path("register/", registration.ChooseProgrammeView.as_view(), name="register_facility"),
     path("register/done/", facility_views.registered, name="registered"),
     path("register/appointments/<int:pk>/", facility_views.AcceptAppointmentView.as_view(), name="accept_appointment"),
+    path("register/<slug:code>/", registration.RegisterFacilityView.as_view(), name="register_for_programme"),
     path("language/", facility_views.switch_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("facility/", include("portal.facility_urls")),

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from .models import AwardTier, Programme, Question, QuestionSet, Standard
+from .models import AwardTier, Programme, Question, QuestionSet, RegistrationRequirement, Standard
 from .question_bank import copy_question_set, make_current
 
 
@@ -21,13 +21,20 @@ class AwardTierInline(TranslationStackedInline):
     model = AwardTier
     fields = ["code", "title", "validity_years", "requires_extended_criteria", "requires_full_prior_period",
               "certificate_text", "position"]
+
+
+class RegistrationRequirementInline(TranslationStackedInline):
+    """What the programme asks at registration. Help text and message may say %(minimum)s for the minimum in force."""
+
+    model = RegistrationRequirement
+    fields = ["position", "code", "kind", "minimum", "label", "help_text", "unmet_message"]
     extra = 0
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(TranslationAdmin):
     list_display = ["name", "code", "award_validity_years", "has_case_review", "is_open_for_registration"]
-    inlines = [AwardTierInline]
+    inlines = [AwardTierInline, RegistrationRequirementInline]
 
 
 class StandardInline(TranslationTabularInline):

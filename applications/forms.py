@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accreditation.autosave import VersionField
@@ -102,3 +103,45 @@ class ReaccreditationForm(PortalForm):
         if not data.get("department_changes"):
             data["department_changes_described"] = ""
         return data
+
+
+class RegistrationRequirementsForm(PortalForm):
+    """A programme's registration requirements as fields, checked here (on the server): unmet, nothing is saved.
+
+    Each field is named by its requirement's code, which the registration form's own fields never take
+    (RegistrationRequirement.clean).
+    """
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requirements = list(programme.registration_requirements.all())
+        for requirement in self.requirements:
+            self.fields[requirement.code] = requirement_field(requirement)
+
+    def clean(self):
+        cleaned = super().clean()
+        for requirement in self.requirements:
+            value = cleaned.get(requirement.code)
+            if requirement.kind == requirement.Kind.MINIMUM and value is not None and value < requirement.minimum:
+                self.add_error(requirement.code, requirement.with_minimum(requirement.unmet_message))
+        return cleaned
+
+    def declarations(self):
+        """(requirement, value) for each requirement, once the form is valid."""
+        return [(requirement, self.cleaned_data[requirement.code]) for requirement in self.requirements]
+
+
+def requirement_field(requirement):
+    """The form field asking one requirement; leaving it empty (or unticked) is refused with its unmet message."""
+    Kind = requirement.Kind
+    options = {
+        "label": requirement.label,
+        # The office's help text is plain text: the field template shows help as HTML.
+        "help_text": escape(requirement.with_minimum(requirement.help_text)),
+        "error_messages": {"required": requirement.with_minimum(requirement.unmet_message)},
+    }
+    if requirement.kind == Kind.MINIMUM:
+        return forms.IntegerField(min_value=0, max_value=1_000_000, **options)
+    if requirement.kind == Kind.CONFIRMATION:
+        return forms.BooleanField(**options)
+    return forms.CharField(max_length=500, **options)

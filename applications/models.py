@@ -1,5 +1,6 @@
 """Programmes and their versioned question sets; a facility's application and its answers."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -279,3 +280,85 @@ class AwardTier(models.Model):
                 (getattr(self, column, None) or "") % {"granted": "", "expires": ""}
             except (KeyError, ValueError, TypeError):
                 raise ValidationError({column: _("Use only %(granted)s and %(expires)s as placeholders.")})
+
+
+class RegistrationRequirement(models.Model):
+    """What a programme asks of a facility before it may register: the office edits these in the admin.
+
+    A requirement is a number the facility states with a minimum (IO: therapeutic procedures a year), a
+    statement it must confirm (the head of department's approval), or a text it must give (the SRS platform).
+    What a facility answered is kept as an EnrolmentDeclaration with the wording it answered, so changing a
+    requirement later changes new registrations only.
+    """
+
+    class Kind(models.TextChoices):
+        MINIMUM = "minimum", _("A number with a minimum")
+        CONFIRMATION = "confirmation", _("A statement to confirm")
+        TEXT = "text", _("A text to give")
+
+    programme = models.ForeignKey(Programme, models.CASCADE, related_name="registration_requirements")
+    position = models.PositiveSmallIntegerField(help_text=_("The order on the registration form."))
+    code = models.SlugField(
+        max_length=50, help_text=_("Names the answer in the facility's declarations; keep it once facilities have answered.")
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=200)
+    help_text = models.TextField(blank=True)
+    minimum = models.PositiveIntegerField(null=True, blank=True, help_text=_("For a number: the least accepted."))
+    unmet_message = models.CharField(
+        max_length=300, help_text=_("Shown when a facility's answer does not meet the requirement.")
+    )
+
+    class Meta:
+        ordering = ["programme", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="unique_registration_requirement")]
+
+    def __str__(self):
+        return f"{self.programme}: {self.label}"
+
+    def with_minimum(self, text):
+        """The office's text with %(minimum)s as the minimum in force: changing the number needs no rewording."""
+        return text.replace("%(minimum)s", str(self.minimum)) if self.minimum is not None else text
+
+    def clean(self):
+        from facilities.forms import registration_field_names  # forms need the app registry: not at import time
+
+        if (self.kind == self.Kind.MINIMUM) != (self.minimum is not None):
+            raise ValidationError({"minimum": _("A number needs its minimum; the other kinds have none.")})
+        if self.code in registration_field_names():
+            raise ValidationError({"code": _("The registration form already has a field of this name: choose another code.")})
+
+
+class EnrolmentDeclaration(models.Model):
+    """A facility's answer to one registration requirement of its programme, as the facility gave it."""
+
+    facility = models.ForeignKey("facilities.Facility", models.CASCADE, related_name="enrolment_declarations")
+    programme = models.ForeignKey(Programme, models.PROTECT, related_name="+")
+    requirement = models.ForeignKey(RegistrationRequirement, models.SET_NULL, null=True, blank=True, related_name="declarations")
+    code = models.SlugField(max_length=50)
+    # The requirement's English wording when answered: the record stays readable if the office rewords or removes it.
+    label = models.CharField(max_length=200)
+    value = models.JSONField()  # a number, true, or a text, by the requirement's kind
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["facility", "programme", "requirement__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "programme", "code"], name="one_declaration_per_requirement"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: {self.shown_value}"
+
+    @property
+    def shown_label(self):
+        """The requirement's wording in the reader's language while it exists; else the wording kept."""
+        return self.requirement.label if self.requirement else self.label
+
+    @property
+    def shown_value(self):
+        if self.value is True:
+            return gettext("Yes")
+        if self.value is False:
+            return gettext("No")
+        return self.value

@@ -14,6 +14,7 @@ PROGRAMME_TEXTS = ("name", "full_name", "award_title")
 DECISION_PATH = ("rounds_before_adverse_decision", "remote_audit_before_adverse_decision")
 STANDARD_TEXTS = ("title", "summary")
 QUESTION_TEXTS = ("text", "explanation_prompt", "evidence_help")
+REQUIREMENT_TEXTS = ("label", "help_text", "unmet_message")
 
 
 def read_programme_file(code):
@@ -126,6 +127,27 @@ def translate_shipped_award_tiers(data, AwardTier):
     texts = tier_texts(data)
     for tier in AwardTier.objects.filter(programme__code=data["code"], code__in=texts):
         fill_texts(tier, texts[tier.code])
+
+
+def load_registration_requirements(data, Programme, RegistrationRequirement):
+    """Give the programme the registration requirements its file lists, in every language, unless it has some.
+
+    Once a programme has requirements they are the office's: a later migration never overwrites them.
+    """
+    programme = Programme.objects.filter(code=data["code"]).first()
+    if programme is None or RegistrationRequirement.objects.filter(programme=programme).exists():
+        return
+    translations = {code: t.get("registration_requirements", {}) for code, t in data.get("translations", {}).items()}
+    RegistrationRequirement.objects.bulk_create(
+        RegistrationRequirement(
+            programme=programme, position=position, code=requirement["code"], kind=requirement["kind"],
+            minimum=requirement.get("minimum"),
+            **localised_fields(RegistrationRequirement, texts_of(
+                requirement, {code: t.get(requirement["code"], {}) for code, t in translations.items()}, REQUIREMENT_TEXTS,
+            )),
+        )
+        for position, requirement in enumerate(data.get("registration_requirements", []), start=1)
+    )
 
 
 def translate_shipped_question_set(data, Programme, Standard, Question):

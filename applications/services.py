@@ -2,10 +2,11 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -17,7 +18,7 @@ from facilities.permissions import can_submit_application
 from facilities.services import locked
 
 from . import extensions
-from .models import Answer, AnswerRevision, Application, DepartmentChange, Question
+from .models import Answer, AnswerRevision, Application, DepartmentChange, EnrolmentDeclaration, Question
 from .progress import answer_has_content, compute_progress
 from .workflow import advance
 
@@ -274,3 +275,28 @@ def submit_application(application, user):
     application.submitted_by = user
     advance(application, "submit", user, gettext_noop("Application submitted by %(user)s"), {"user": user})
     return application
+
+
+def record_declarations(facility, programme, declarations):
+    """Keep what a registering facility declared to its programme's requirements, and say so in the audit trail.
+
+    declarations: (requirement, value) pairs from a valid RegistrationRequirementsForm. Call inside the
+    registration's transaction.
+    """
+    with translation.override(settings.LANGUAGE_CODE):  # the record keeps the requirements' wording in English
+        programme_name = programme.name
+        rows = [
+            EnrolmentDeclaration(
+                facility=facility, programme=programme, requirement=requirement, code=requirement.code,
+                label=requirement.label, value=value,
+            )
+            for requirement, value in declarations
+        ]
+    EnrolmentDeclaration.objects.bulk_create(rows)
+    if rows:
+        audit.record(
+            "facility.declared",
+            gettext_noop("Registration requirements of %(programme)s declared"), {"programme": programme_name},
+            actor=None, facility=facility, target=facility,
+            changes={row.label: row.value for row in rows},
+        )

@@ -6,7 +6,7 @@ reads 52 questions without a join or prefetch per language.
 """
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import AwardTier, Programme, Question, Standard
+from .models import AwardTier, Programme, Question, RegistrationRequirement, Standard
 
 
 @register(Programme)
@@ -27,3 +27,8 @@ class QuestionTranslation(TranslationOptions):
 @register(AwardTier)
 class AwardTierTranslation(TranslationOptions):
     fields = ("title", "certificate_text")
+
+
+@register(RegistrationRequirement)
+class RegistrationRequirementTranslation(TranslationOptions):
+    fields = ("label", "help_text", "unmet_message")

@@ -10,11 +10,7 @@ from accreditation.forms import PortalForm, PortalFormMixin, PortalModelForm
 from . import services
 from .models import Facility, User
 
-MINIMUM_ANNUAL_PROCEDURES = 150
-
-PROFILE_FIELDS = [
-    "name", "institution", "service_line", "address", "postal_code", "city", "country", "phone", "annual_procedures",
-]
+PROFILE_FIELDS = ["name", "institution", "service_line", "address", "postal_code", "city", "country", "phone"]
 
 
 class FacilityProfileForm(PortalModelForm):
@@ -22,15 +18,6 @@ class FacilityProfileForm(PortalModelForm):
         model = Facility
         fields = PROFILE_FIELDS
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
-
-    def clean_annual_procedures(self):
-        count = self.cleaned_data["annual_procedures"]
-        if count < MINIMUM_ANNUAL_PROCEDURES:
-            raise forms.ValidationError(
-                _("Enrolment requires at least %(minimum)d therapeutic IO procedures a year."),
-                params={"minimum": MINIMUM_ANNUAL_PROCEDURES},
-            )
-        return count
 
 
 ROLE_HELP = {
@@ -59,25 +46,22 @@ def appointed_person_fields():
     return fields
 
 
+def registration_field_names():
+    """The names the registration form's own fields take: a programme's requirements must use others."""
+    return {"programme", *PROFILE_FIELDS, *appointed_person_fields()}
+
+
 class FacilityRegistrationForm(FacilityProfileForm):
-    """The facility's profile and the people appointed to its three roles (one person may hold several)."""
+    """The facility's profile and the people appointed to its three roles (one person may hold several).
 
-    class Meta(FacilityProfileForm.Meta):
-        fields = ["programme"] + PROFILE_FIELDS + ["head_of_department_approval"]
+    The programme is chosen before (the page's address); what the programme asks of a facility is its own form,
+    which the page composing the registration shows beside this one.
+    """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
+        self.instance.programme = programme
         self.fields.update(appointed_person_fields())
-        # The field lists the model's programmes (applications.Programme, through Facility.programme): only the open ones.
-        programmes = self.fields["programme"].queryset.filter(is_open_for_registration=True)
-        self.fields["programme"].queryset = programmes
-        self.fields["programme"].empty_label = None
-        self.fields["programme"].help_text = _("The accreditation programme your facility enrols in.")
-        self.initial.setdefault("programme", programmes.filter(code="io").values_list("pk", flat=True).first())
-        self.fields["head_of_department_approval"].required = True
-        self.fields["head_of_department_approval"].help_text = _(
-            "Registration needs the approval of your head of department or hospital director."
-        )
 
     def clean(self):
         """One e-mail address is one person: given for several roles, it must come with the same name.

@@ -110,17 +110,14 @@ class Facility(models.Model):
     country = CountryField(_("country"), blank_label=_("Choose a country"))
     phone = models.CharField(_("phone"), max_length=40)
     service_line = models.CharField(
-        _("IO service line"),
+        _("department or service"),
         max_length=200,
-        help_text=_("The department or service that performs interventional oncology."),
+        help_text=_("The department or service that delivers the treatments the programme assesses."),
     )
-    annual_procedures = models.PositiveIntegerField(
-        _("therapeutic IO procedures per year"),
-        help_text=_("Ablations, embolisations, radioembolisations and similar; at least 150 are required."),
-    )
-    head_of_department_approval = models.BooleanField(
-        _("approved by the head of department or hospital director"), default=False
-    )
+    # What IO registration asked before each programme's requirements became data (applications.RegistrationRequirement).
+    # Copied into the facility's enrolment declarations by a migration; nothing reads them for rules.
+    annual_procedures = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    head_of_department_approval = models.BooleanField(default=False, editable=False)
     programme = models.ForeignKey(
         "applications.Programme", models.PROTECT, related_name="facilities", verbose_name=_("programme")
     )

@@ -88,8 +88,11 @@ def set_account_language(user, language):
         person.save(update_fields=["language"])
 
 
-def register_facility(request, form):
+def register_facility(request, form, declare=None):
     """Create the facility in status "registered" and an appointment for each person named in it, then e-mail them.
+
+    ``declare(facility)``, when given, runs in the same transaction: the page composing the registration keeps
+    there what the facility declared to its programme, which this app does not know.
 
     Nobody is bound to the facility here: each person takes up their roles themselves (take_up_appointment).
     An address without an account gets a new account, not yet activated, and an activation link. An address
@@ -100,6 +103,8 @@ def register_facility(request, form):
     with transaction.atomic():
         facility = form.save()
         appointed = [_appoint(facility, person) for person in form.appointed_people()]
+        if declare is not None:
+            declare(facility)
         audit.record(
             "facility.registered",
             gettext_noop("Facility %(name)s registered"), {"name": facility.name},

@@ -1,5 +1,4 @@
 """Facility staff's pages and the public registration."""
-from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -13,7 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView, UpdateView
 
 from . import permissions, services
 from .access import FacilityStaffMixin
-from .forms import FacilityProfileForm, FacilityRegistrationForm, RoleAppointmentForm
+from .forms import FacilityProfileForm, RoleAppointmentForm
 from .models import Appointment, Facility, User
 from .permissions import facility_id_of
 
@@ -29,19 +28,6 @@ def home(request):
         if user.is_assessor:
             return redirect("assessment:queue")
     return render(request, "home.html")
-
-
-class RegisterFacilityView(FormView):
-    template_name = "facilities/register.html"
-    form_class = FacilityRegistrationForm
-
-    def form_valid(self, form):
-        # Counted per address (settings.ACCOUNT_RATE_LIMITS), only for registrations that would be made.
-        if not ratelimit.consume(self.request, action="register_facility"):
-            return ratelimit.respond_429(self.request)
-        facility = services.register_facility(self.request, form)
-        self.request.session["registered_facility"] = facility.name
-        return redirect("registered")
 
 
 @require_POST

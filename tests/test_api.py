@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from api.models import ApiToken
 from api.services import create_token, revoke_token
-from applications.models import Application, Programme
+from applications.models import Application, AwardTier, Programme
 from assessment.models import Award, Decision
 from facilities.models import AuditEntry, Facility
 from invoicing.models import Payment
@@ -246,7 +246,7 @@ def test_awards_show_their_programme_and_validity(client, office_header, chairpe
     decision = Decision.objects.create(application=application, outcome=Decision.Outcome.APPROVED,
                                        decided_by=chairperson, decided_on=timezone.localdate())
     expires = timezone.localdate() + timedelta(days=1000)
-    award = Award.objects.create(facility=application.facility, decision=decision, granted_on=timezone.localdate(),
+    award = Award.objects.create(facility=application.facility, decision=decision, tier=AwardTier.objects.get(code="accredited"), granted_on=timezone.localdate(),
                                  expires_on=expires)
     rows = results(client.get(reverse("api:award-list"), {"expires_before": expires.isoformat()}, **office_header))
     assert rows == [{"id": award.pk, "facility": application.facility_id, "application": application.pk,
@@ -444,7 +444,7 @@ def _fill(rows, office_user):
         Application.objects.filter(pk=application.pk).update(status="approved")
         decision = Decision.objects.create(application=application, outcome="approved", decided_by=office_user,
                                            decided_on=timezone.localdate())
-        Award.objects.create(facility=application.facility, decision=decision, granted_on=timezone.localdate(),
+        Award.objects.create(facility=application.facility, decision=decision, tier=AwardTier.objects.get(code="accredited"), granted_on=timezone.localdate(),
                              expires_on=timezone.localdate() + timedelta(days=900))
         PaymentFactory(invoice=InvoiceFactory(facility=application.facility), amount=Decimal("10.00"),
                        recorded_by=office_user)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from applications.models import Application, Programme
+from applications.models import Application, AwardTier, Programme
 from applications.workflow import Status
 from assessment.models import Assignment, Award, Decision
 from correspondence.models import FacilityDocument, Message
@@ -62,8 +62,9 @@ def awards_of(facilities, expires_on):
         Decision(application=application, outcome=Decision.Outcome.APPROVED, decided_by=decider, decided_on=timezone.localdate())
         for application in applications_of(facilities, Status.APPROVED)
     )
+    base_tier = AwardTier.objects.get(code="accredited")
     return Award.objects.bulk_create(
-        Award(facility_id=decision.application.facility_id, decision=decision, granted_on=timezone.localdate(),
+        Award(facility_id=decision.application.facility_id, decision=decision, tier=base_tier, granted_on=timezone.localdate(),
               expires_on=expires_on) for decision in decisions
     )
 

@@ -14,7 +14,7 @@ from guardian.shortcuts import assign_perm
 
 from accreditation.models import Export
 from api.services import create_token
-from applications.models import Application, Question
+from applications.models import Application, AwardTier, Question
 from applications.permissions import ASSESS
 from applications.services import open_application
 from applications.workflow import Status
@@ -77,6 +77,8 @@ PUBLIC_LISTINGS = {"directory", "api:directory-list"}
 MATRIX = {
     "home": (lambda w: {}, expect(302, anonymous=200)),
     "register_facility": (lambda w: {}, PUBLIC),
+    # A programme's registration form: anyone, as the choice page before it.
+    "register_for_programme": (lambda w: {"code": "io"}, PUBLIC),
     "registered": (lambda w: {}, PUBLIC),
     # The language switcher posts; anyone may switch, signed in or not.
     "set_language": (lambda w: {}, {role: 405 for role in ROLES}),
@@ -263,7 +265,8 @@ def world(db):
     # An award of a third facility (A's and B's own pages answer "no award yet").
     decision = Decision.objects.create(application=ApplicationFactory(), outcome=Decision.Outcome.APPROVED,
                                        decided_by=users["chair"], decided_on=timezone.localdate())
-    award = Award.objects.create(facility=decision.application.facility, decision=decision, granted_on=timezone.localdate(),
+    award = Award.objects.create(facility=decision.application.facility, decision=decision, tier=AwardTier.objects.get(code="accredited"),
+                                 granted_on=timezone.localdate(),
                                  expires_on=timezone.localdate() + timedelta(days=3 * 365))
     payment = PaymentFactory(invoice=a.invoice, amount=Decimal("100.00"), recorded_by=users["office"])
     token, _ = create_token(users["office"], name="Finance system")

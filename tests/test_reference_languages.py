@@ -202,10 +202,10 @@ def test_a_german_facility_s_certificate_and_invoice_name_the_programme_in_germa
 
 
 def test_registration_offers_countries_by_name_in_the_reader_s_language(client):
-    german = client.get(reverse("register_facility"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    german = client.get(reverse("register_for_programme", args=["io"]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert re.search(r'<select name="country"[^>]*id="id_country"', german)
     assert '<option value="AT">Österreich</option>' in german
-    english = client.get(reverse("register_facility"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get(reverse("register_for_programme", args=["io"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<option value="AT">Austria</option>' in english
 
 
@@ -213,7 +213,7 @@ def test_a_country_that_is_no_country_is_refused_and_nothing_is_saved(client, re
     client.force_login(registered.rep)
     response = client.post(reverse("facilities:profile_edit"), {
         "name": "X", "institution": "Y", "service_line": "IR", "address": "1", "postal_code": "1", "city": "Graz",
-        "country": "Austria", "phone": "+43 1 1", "annual_procedures": "300",
+        "country": "Austria", "phone": "+43 1 1",
     })
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert Facility.objects.get(pk=registered.facility.pk).country == "AT"

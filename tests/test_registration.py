@@ -120,6 +120,11 @@ def test_staff_join_with_the_facility_code_after_activating(client, mailoutbox):
     assert facility.code.encode() not in response.content  # the code is for the appointed roles
 
 
+def form_errors(response):
+    """The page's errors by field: the facility's and people's, and the programme's requirements'."""
+    return {**response.context["form"].errors, **response.context["requirements"].errors}
+
+
 def count_rows():
     return (Facility.objects.count(), User.objects.count(), Membership.objects.count(), EmailAddress.objects.count())
 
@@ -131,15 +136,18 @@ def count_rows():
         ({"deputy_representative_last_name": ""}, "deputy_representative_last_name", "required"),
         ({"main_account_holder_phone": ""}, "main_account_holder_phone", "required"),
         ({"name": ""}, "name", "required"),
-        ({"head_of_department_approval": None}, "head_of_department_approval", "required"),
-        ({"annual_procedures": "90"}, "annual_procedures", "at least 150"),
+        # IO's registration requirements (programme data: applications.RegistrationRequirement).
+        ({"head_of_department_approval": None}, "head_of_department_approval", "approval of your head of department"),
+        ({"annual_procedures": "90"}, "annual_procedures", "at least 150 therapeutic IO procedures a year"),
+        ({"annual_procedures": ""}, "annual_procedures", "at least 150"),
     ],
 )
 def test_bad_registration_input_gets_a_form_error_and_writes_nothing(client, mailoutbox, overrides, field, message):
     before = count_rows()
     response = client.post(reverse("register_facility"), registration_data(**overrides))
     assert response.status_code == 200
-    assert any(message in error for error in response.context["form"].errors[field])
+    assert any(message in error for error in form_errors(response)[field])
+    assert message in response.content.decode()
     assert count_rows() == before
     assert mailoutbox == []
 

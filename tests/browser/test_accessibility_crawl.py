@@ -77,7 +77,8 @@ def pages_of(world, role):
     reviewed, facility, consultation = world.reviewed.pk, world.in_review.facility.pk, world.consultation.pk
     return {
         "anonymous": [
-            "/", "/accounts/login/", "/register/", "/centres/", "/accounts/signup/", "/accounts/password/reset/",
+            "/", "/accounts/login/", "/register/", "/register/io/", "/register/srs/", "/centres/", "/accounts/signup/",
+            "/accounts/password/reset/",
             "/accounts/password/reset/done/", "/accounts/confirm-email/",
         ],
         "member": [

@@ -12,6 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_register_activate_sign_in_and_a_member_is_refused_the_profile_edit(page, sign_in, mailoutbox):
     page.goto("/register/")
+    page.select_option("#id_programme", label="IO accreditation")
+    page.click("text=Continue")
+    page.wait_for_selector("h2:has-text('What IO accreditation requires')")
     page.fill("#id_name", "Browser IO Unit")
     page.fill("#id_institution", "Chromium General")
     page.fill("#id_service_line", "Interventional Radiology")
@@ -58,3 +61,39 @@ def test_register_activate_sign_in_and_a_member_is_refused_the_profile_edit(page
     response = page.goto("/facility/profile/edit/")
     assert response.status == 403
     assert User.objects.filter(email="rep@browser.example").get().has_usable_password()
+
+
+def test_an_srs_centre_registers_with_srs_requirements_refused_until_met(page):
+    page.goto("/register/")
+    page.select_option("#id_programme", label="SRS certification")
+    page.click("text=Continue")
+    page.wait_for_selector("h2:has-text('What SRS certification requires')")
+    assert not page.is_visible("text=Therapeutic IO procedures") and not page.is_visible("#id_annual_procedures")
+    for selector, value in {
+        "#id_name": "Browser SRS Unit", "#id_institution": "Chromium General", "#id_service_line": "Radiation Oncology",
+        "#id_address": "1 Test Street", "#id_city": "Vienna", "#id_phone": "+43 1 000",
+        "#id_srs_platform": "Linac with cones", "#id_srs_patients_per_year": "5",
+        "#id_srs_physicist": "Dr Ada Physik", "#id_srs_physician": "Dr Bea Neuro",
+    }.items():
+        page.fill(selector, value)
+    page.select_option("#id_country", "AT")
+    for role, (first, last, email) in {
+        "authorised_representative": ("Sara", "Sterk", "rep@srs.example"),
+        "deputy_representative": ("Dora", "Deppe", "deputy@srs.example"),
+        "main_account_holder": ("Sara", "Sterk", "rep@srs.example"),
+    }.items():
+        page.get_by_label(f"First name of the {ROLES[role]}").fill(first)
+        page.get_by_label(f"Last name of the {ROLES[role]}").fill(last)
+        page.get_by_label(f"E-mail of the {ROLES[role]}").fill(email)
+        page.get_by_label(f"Phone of the {ROLES[role]}").fill("+43 1 004")
+    page.click("text=Register facility")
+    page.wait_for_selector("text=requires at least 10 intracranial SRS patients a year")
+    assert page.is_visible("text=confirm that your centre will host them")
+    assert not Facility.objects.filter(name="Browser SRS Unit").exists()
+
+    page.fill("#id_srs_patients_per_year", "40")
+    page.check("#id_site_visit_and_dosimetry_audit")
+    page.click("text=Register facility")
+    page.wait_for_selector("text=Thank you for registering")
+    facility = Facility.objects.get(name="Browser SRS Unit")
+    assert dict(facility.enrolment_declarations.values_list("code", "value"))["srs_patients_per_year"] == 40

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.models import Programme
-from applications.services import open_application, questions_of, save_answer
+from applications.services import open_application, questions_of, record_declarations, save_answer
 from correspondence.services import send_message
 from facilities.models import Facility, Membership, User
 from invoicing.services import issue_registration_invoices, record_payment, request_consultation, requestable_fee_items
@@ -38,7 +38,7 @@ FACILITIES = [
         "country": "AT",
         "phone": "+43 1 000 0000",
         "service_line": "Department of Interventional Radiology",
-        "annual_procedures": 420,
+        "declared": {"annual_procedures": 420, "head_of_department_approval": True},
         "status": Facility.Status.ENROLLED,  # reached by paying its enrolment invoice
         "people": {
             "rep": ("Anna", "Berger", "+43 1 000 0101"),
@@ -57,7 +57,7 @@ FACILITIES = [
         "country": "FR",
         "phone": "+33 4 00 00 00 00",
         "service_line": "Interventional Oncology Service",
-        "annual_procedures": 260,
+        "declared": {"annual_procedures": 260, "head_of_department_approval": True},
         "status": Facility.Status.REGISTERED,
         "people": {
             "rep": ("Camille", "Durand", "+33 4 00 00 01 01"),
@@ -107,18 +107,21 @@ class Command(BaseCommand):
             TOTP.activate(demo_user(email, first, last, phone, is_assessor=True), DEMO_TOTP_SECRET)
         for spec in FACILITIES:
             spec = dict(spec)
-            slug, status, names = spec.pop("slug"), spec.pop("status"), spec.pop("people")
+            slug, status, names, declared = spec.pop("slug"), spec.pop("status"), spec.pop("people"), spec.pop("declared")
             people = {role: demo_user(f"{role}.{slug}@demo.example", *person) for role, person in names.items()}
+            programme = Programme.objects.get(code="io")
             facility = Facility.objects.create(
                 **spec,
-                programme=Programme.objects.get(code="io"),
-                head_of_department_approval=True,
+                programme=programme,
                 authorised_representative=people["rep"],
                 deputy_representative=people["deputy"],
                 main_account_holder=people["holder"],
             )
             for user in people.values():
                 Membership.objects.create(user=user, facility=facility)
+            record_declarations(facility, programme, [
+                (requirement, declared[requirement.code]) for requirement in programme.registration_requirements.all()
+            ])
             enrolment, *_annual = issue_registration_invoices(facility)
             send_message(facility, office, "Welcome! Your invoices are under Invoices; write here with any question.")
             if status == Facility.Status.ENROLLED:
