@@ -6,7 +6,7 @@ reads 52 questions without a join or prefetch per language.
 """
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Programme, Question, Standard
+from .models import FindingArea, PathwayStep, Programme, Question, Standard
 
 
 @register(Programme)
@@ -22,3 +22,13 @@ class StandardTranslation(TranslationOptions):
 @register(Question)
 class QuestionTranslation(TranslationOptions):
     fields = ("text", "explanation_prompt", "evidence_help")
+
+
+@register(PathwayStep)
+class PathwayStepTranslation(TranslationOptions):
+    fields = ("title",)
+
+
+@register(FindingArea)
+class FindingAreaTranslation(TranslationOptions):
+    fields = ("name",)

@@ -13,7 +13,7 @@ from accreditation.pdf import render_again
 from applications.models import Application
 from facilities.access import ChairpersonMixin, OfficeMixin
 
-from . import services
+from . import services, steps
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
 from .models import Assignment, Audit, Award, Recommendation
 from .workflow import Status
@@ -46,7 +46,7 @@ class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
 class OfficeApplicationMixin(OfficeMixin):
     def setup_scope(self, request, *args, **kwargs):
         self.application = get_object_or_404(
-            Application.objects.visible_to(request.user).select_related("facility"), pk=kwargs["pk"]
+            Application.objects.visible_to(request.user).select_related("facility", "pathway"), pk=kwargs["pk"]
         )
 
     def get_context_data(self, **kwargs):
@@ -127,8 +127,12 @@ class DecideView(ChairpersonMixin, OfficeApplicationMixin, FormView):
 
     def get_context_data(self, **kwargs):
         cycle = services.recommendation_cycle(self.application)
+        step_states = steps.step_states(self.application)
         return super().get_context_data(
             recommendations=Recommendation.objects.filter(application=self.application, cycle=cycle).select_related("assessor"),
+            step_states=step_states,
+            missing_steps=[state.step for state in step_states if state.missing],
+            dosimetry=[(record, steps.point_results(record)) for record in self.application.dosimetryaudits.all()],
             can_decide=self.application.status == Status.AWAITING_DECISION,
             has_case_review=self.application.question_set.programme.has_case_review,
             **kwargs,

@@ -19,12 +19,12 @@ from .models import (
     Assignment, Audit, Award, CorrectiveAction, CorrectiveActionPlan, Decision, PlanReview, Recommendation, Reply,
     Round, RoundCompletion, Verdict,
 )
+from . import steps
 from .permissions import ASSESS, is_assigned
 from .workflow import Status, advance, require_step
 
 REPLY_PERIOD = timedelta(days=14)
 PLAN_PERIOD = timedelta(days=90)
-MAX_ROUNDS = 2
 
 
 def current_round(application):
@@ -162,7 +162,8 @@ def complete_round(application, assessor):
         return application
     round_.closed_at = timezone.now()
     unclear = round_.verdicts.filter(outcome=Verdict.Outcome.CLARIFICATION).exists()
-    if unclear and round_.number < MAX_ROUNDS:
+    move = steps.next_after_round(application, round_, unclear)
+    if move == "request_clarification":
         round_.reply_due = timezone.localdate() + REPLY_PERIOD
         round_.save()
         advance(
@@ -171,10 +172,11 @@ def complete_round(application, assessor):
             {"number": round_.number, "due": round_.reply_due.isoformat()},
             round=round_.number, reply_due=round_.reply_due,
         )
-    elif unclear:
+    elif move == "require_remote_audit":
         round_.save()
         advance(application, "require_remote_audit", assessor,
-                gettext_noop("Round %(number)s closed: criteria still unclear, remote audit needed"), {"number": round_.number})
+                gettext_noop("Round %(number)s closed: criteria still unclear, remote audit needed") if unclear
+                else gettext_noop("Round %(number)s closed: remote audit next"), {"number": round_.number})
     else:
         round_.save()
         advance(application, "call_for_recommendations", assessor,
@@ -284,7 +286,9 @@ def check_audit_date(scheduled_for):
 
 @transaction.atomic
 def schedule_audit(application, office_user, kind, *, scheduled_for, participants, video_link=""):
-    """A remote audit is a workflow step (advance checks who and when); the other audits sit beside it."""
+    """A remote audit is a workflow step (advance checks who and when); an on-site audit follows a denial.
+
+    A pathway's other steps (site visit, dosimetry audit, remote review) are scheduled by ``steps.schedule_step``."""
     application = lock_application(pk=application.pk)
     if kind == Audit.Kind.REMOTE:
         require_step(application, "schedule_remote_audit", office_user)
@@ -292,11 +296,10 @@ def schedule_audit(application, office_user, kind, *, scheduled_for, participant
             raise ValidationError(_("A remote audit needs its video conference link."))
     elif not office_user.is_office:
         raise PermissionDenied
-    elif kind == Audit.Kind.ON_SITE:
-        if not application.decisions.filter(outcome=Decision.Outcome.DENIED).exists():
-            raise ValidationError(_("An on-site audit follows a denial."))
-    elif kind not in programme_visits(application) or application.status not in ASSESSMENT_UNDER_WAY:
+    elif kind != Audit.Kind.ON_SITE:
         raise ValidationError(_("This programme's assessment has no such step now."))
+    elif not application.decisions.filter(outcome=Decision.Outcome.DENIED).exists():
+        raise ValidationError(_("An on-site audit follows a denial."))
     check_audit_date(scheduled_for)
     audit_ = Audit.objects.create(application=application, kind=kind, scheduled_for=scheduled_for,
                                   video_link=video_link, participants=participants, scheduled_by=office_user)
@@ -308,20 +311,6 @@ def schedule_audit(application, office_user, kind, *, scheduled_for, participant
         audit.record(f"assessment.{kind}_scheduled", gettext_noop("%(kind)s scheduled"), {"kind": audit.choice_label(audit_, "kind")},
                      actor=office_user, facility=application.facility, target=audit_)
     return audit_
-
-
-# Programme steps the office schedules alongside the review (SRS certification's visits).
-PROGRAMME_VISITS = [Audit.Kind.SITE_VISIT, Audit.Kind.DOSIMETRY, Audit.Kind.REMOTE_REVIEW]
-ASSESSMENT_UNDER_WAY = [
-    Status.UNDER_REVIEW, Status.CLARIFICATION_REQUESTED, Status.REMOTE_AUDIT_REQUIRED,
-    Status.REMOTE_AUDIT_SCHEDULED, Status.RECOMMENDATION,
-]
-
-
-def programme_visits(application):
-    """The visits this application's programme includes, as audit kinds."""
-    steps = application.question_set.programme.assessment_steps
-    return [kind for kind in PROGRAMME_VISITS if kind in steps]
 
 
 @transaction.atomic
@@ -411,6 +400,11 @@ def sign_off_decision(application, chairperson, outcome, report="", rationale=""
     from .tasks import render_certificate_pdf
 
     application = lock_application(pk=application.pk)
+    missing = steps.missing_before_decision(application)
+    # Before require_step, which refuses the move too (its condition) but cannot say which steps are missing.
+    if missing and application.status == Status.AWAITING_DECISION and chairperson.is_chairperson:
+        raise ValidationError(_("A decision waits for the outcome of: %(steps)s.")
+                              % {"steps": "; ".join(step.title for step in missing)})
     require_step(application, DECISION_MOVES[outcome], chairperson)
     if outcome != Decision.Outcome.APPROVED and not report.strip():
         raise ValidationError({"report": _("A deferral or denial needs the report of what is missing.")})

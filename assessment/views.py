@@ -18,7 +18,7 @@ from applications.models import Answer, Question
 from casereview import office_views as casereview_views
 from facilities.access import AssessorMixin
 
-from . import services
+from . import services, steps
 from .forms import PlanReviewForm, RecommendationForm, VerdictForm
 from .models import Reply
 from .permissions import assigned_applications
@@ -45,7 +45,8 @@ class AssignedApplicationMixin(AssessorMixin):
 
     def setup_scope(self, request, *args, **kwargs):
         self.application = get_object_or_404(
-            assigned_applications(request.user).select_related("facility", "question_set__programme"), pk=kwargs["pk"]
+            assigned_applications(request.user).select_related("facility", "question_set__programme", "pathway"),
+            pk=kwargs["pk"]
         )
         super().setup_scope(request, *args, **kwargs)
 
@@ -109,6 +110,7 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
             plan=max(application.action_plans.all(), key=lambda plan: plan.submitted_at, default=None),
             plan_review_form=PlanReviewForm() if application.status == Status.PLAN_REVIEW else None,
             timeline=services.timeline(application, user, assigned=True, verdicts=verdicts),
+            step_states=steps.step_states(application),
             **kwargs,
         )
 

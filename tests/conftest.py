@@ -37,13 +37,14 @@ def load_shipped_data():
 
     from django.apps import apps
 
-    from applications.models import Programme, Question, QuestionSet, Standard
-    from applications.question_bank import load_programme, read_programme_file
+    from applications.models import FindingArea, Pathway, PathwayStep, Programme, Question, QuestionSet, Standard
+    from applications.question_bank import load_pathway, load_programme, read_programme_file
     from casereview.dataset import load_minimum_dataset
     from casereview.models import DatasetGroup, DatasetItem
 
     for code in ("io", "srs"):
         load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
+        load_pathway(read_programme_file(code), Programme, Pathway, PathwayStep, FindingArea)
     importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)
     load_minimum_dataset(DatasetGroup, DatasetItem)
 

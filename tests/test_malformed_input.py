@@ -30,6 +30,7 @@ ALLOWED = {200, 302, 404, 405}  # 404: nothing to show yet (no award), the URL s
 TAKES_NO_INPUT = {
     "casereview:delete_case", "assessment:resubmit", "facilities:new_code", "office:new_code",
     "facilities:remove_member", "office:remove_member", "invoicing:render_invoice_pdf", "assessment:render_certificate",
+    "assessment:complete_dosimetry_audit",
 }
 # Formsets and per-comment forms carry a prefix.
 PREFIXES = {"CorrectiveActionForm": ["actions-0-"], "ReplyForm": ["c{verdict}-"]}
