@@ -116,7 +116,7 @@ MATRIX = {
     "assessment:decide": (lambda w: {"pk": w.a_application.pk}, expect(403, chair=200)),
     # A pathway's expert steps: the office schedules them; the facility, the assigned assessors and the office read
     # their records; the record's expert (the assigned assessor here) and the office record them.
-    "assessment:schedule_step": (lambda w: {"pk": w.a_application.pk, "step_pk": w.site_visit.step_id}, office_only()),
+    "assessment:schedule_step": (lambda w: {"pk": w.a_application.pk, "step_pk": w.site_visit.step.pk}, office_only()),
     "assessment:site_visit": (lambda w: {"pk": w.site_visit.pk}, expect(200, other_facility=404, assessor=404)),
     "assessment:dosimetry_audit": (lambda w: {"pk": w.dosimetry_audit.pk}, expect(200, other_facility=404, assessor=404)),
     "assessment:remote_review": (lambda w: {"pk": w.remote_review.pk}, expect(200, other_facility=404, assessor=404)),
