@@ -351,3 +351,47 @@ def test_a_third_programme_from_data_runs_from_submission_to_decision(db, client
     assert application.status == Status.APPROVED
     assert Award.objects.get().expires_on.year == timezone.localdate().year + 2
     assert Application.objects.get().pathway.programme.code == "pet"
+
+
+# The office edits pathways in the admin -------------------------------------------------------------------------
+
+def test_the_office_edits_a_copied_pathway_in_the_admin_while_one_in_use_stays_read_only(client, srs, office_user):
+    office_user.is_staff = office_user.is_superuser = True
+    office_user.save()
+    application = open_application(srs.facility)
+    in_use = application.pathway
+    client.force_login(office_user)
+    page = client.get(reverse("admin:applications_pathway_change", args=[in_use.pk])).content.decode()
+    assert "Two-day site visit by an expert physicist" in page and 'name="review_rounds"' not in page  # read-only
+    client.post(reverse("admin:applications_pathway_changelist"),
+                {"action": "copy_as_new_version", "_selected_action": [in_use.pk]})
+    copy = Pathway.objects.get(programme=in_use.programme, version=2)
+    assert not copy.is_current and copy.steps.get(kind="site_visit").areas.count() == 4
+    page = client.get(reverse("admin:applications_pathway_change", args=[copy.pk])).content.decode()
+    assert 'name="review_rounds"' in page and 'name="dose_tolerance_percent"' in page and 'name="steps-0-title_de"' in page
+    step = copy.steps.get(kind="site_visit")
+    page = client.get(reverse("admin:applications_pathwaystep_change", args=[step.pk])).content.decode()
+    assert 'name="areas-0-name_de"' in page and "Patientenauswahl" in page
+
+
+# The main pages in a fixed number of queries ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("points", [1, 8])
+def test_the_dosimetry_audit_page_costs_the_same_queries_for_1_or_8_points(client, srs, office_user, points,
+                                                                          django_assert_num_queries):
+    application, physicist, physician = srs_under_review(srs.facility)
+    _visit, dosimetry, _review = schedule_all(application, office_user, physicist, physician)
+    first = point(dosimetry, physicist, "Target 0", "20", "23")
+    steps.remeasure_point(first, physicist, justification="Reseated.", planned_dose_gy=Decimal(20),
+                          measured_dose_gy=Decimal(20))
+    for n in range(1, points):
+        point(dosimetry, physicist, f"Target {n}", "20", "20.5")
+    client.force_login(physicist)
+    client.get(dosimetry.get_absolute_url())  # warm per-process caches (content types)
+    with django_assert_num_queries(DOSIMETRY_PAGE_QUERIES):
+        assert client.get(dosimetry.get_absolute_url()).status_code == 200
+
+
+# Session, user, second factor, membership; the audit with its application, pathway, step and expert; the expert's
+# assignment (guardian, two); the points with their re-measurements.
+DOSIMETRY_PAGE_QUERIES = 8
