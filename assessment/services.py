@@ -15,11 +15,11 @@ from applications.services import answers_of, lock_application, questions_of
 from facilities import audit
 from facilities.permissions import facility_id_of, is_authorised_representative, is_staff_of
 
+from . import steps
 from .models import (
     Assignment, Audit, Award, CorrectiveAction, CorrectiveActionPlan, Decision, PlanReview, Recommendation, Reply,
     Round, RoundCompletion, Verdict,
 )
-from . import steps
 from .permissions import ASSESS, is_assigned
 from .workflow import Status, advance, require_step
 

@@ -13,7 +13,7 @@ from assessment.models import Assignment, Audit, Award, Decision, PlanReview, Re
 from assessment.workflow import Status
 from facilities.models import Facility
 
-from .conftest import pdf_text, people_of
+from .conftest import pdf_text
 from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, MembershipFactory, OfficeUserFactory
 from .workflow_steps import assign, finish_round, give_verdicts, in_clarification, question, reply_to_all, submitted_application
 

@@ -17,7 +17,7 @@ from assessment.workflow import Status
 from facilities.models import AuditEntry, Facility
 
 from .conftest import people_of
-from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory, answer_questions, core_questions
+from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, answer_questions, core_questions
 from .workflow_steps import assign, finish_round, reply_to_all, submitted_application
 
 
