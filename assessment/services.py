@@ -585,6 +585,13 @@ def timeline(application, user, assigned=None, verdicts=None):
         if audit_.outcome_recorded_at:
             entries.append({"when": audit_.outcome_recorded_at, "kind": "audit", "who": None,
                             "label": _("%(kind)s outcome") % {"kind": audit_.get_kind_display()}, "text": audit_.outcome})
+    for record in steps.records_of(application):
+        entries.append({"when": record.created_at, "kind": "audit", "who": None, "label": record.step.title,
+                        "text": _("Scheduled")})
+        if record.outcome_recorded_at:
+            entries.append({"when": record.outcome_recorded_at, "kind": "audit", "who": None,
+                            "label": _("%(step)s: outcome") % {"step": record.step.title},
+                            "text": record.get_outcome_display()})
     for recommendation in recommendations_visible_to(user, application, assigned):
         entries.append({"when": recommendation.created_at, "kind": "recommendation", "who": recommendation.assessor,
                         "label": recommendation.get_outcome_display(), "text": recommendation.justification})

@@ -191,6 +191,12 @@ def step_states(application):
     return states
 
 
+def records_of(application):
+    """The records of the application's expert steps, in the pathway's order (for the timeline)."""
+    kinds = [step.kind for step in application.pathway.steps.all() if step.kind in RECORDS]
+    return [record for kind in kinds for record in RECORDS[kind].objects.filter(application=application).select_related("step")]
+
+
 def missing_before_decision(application):
     """The required steps that apply and have no outcome yet: a decision waits for them."""
     return [state.step for state in step_states(application) if state.missing]

@@ -73,8 +73,8 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, application = self.request.user, self.application
-        # The audits card, the plan card and the timeline read these.
-        prefetch_related_objects([application], "audits", "action_plans__actions")
+        # The audits card, the plan card, the checklist of steps and the timeline read these.
+        prefetch_related_objects([application], "audits", "action_plans__actions", "pathway__steps")
         questions = applications.questions_of(application)
         answers = applications.answers_of(application)
         open_round = services.open_round_for(application, user)

@@ -194,6 +194,8 @@ def test_the_office_schedules_the_site_visit_and_the_physicist_records_a_finding
     client.force_login(srs.member)
     page = client.get(visit.get_absolute_url()).content.decode()
     assert "✗ Not met" in page and "No independent check." in page and "Outcome: Not passed" in page
+    history = client.get(reverse("assessment:feedback")).content.decode().split("History")[1]
+    assert "Two-day site visit by an expert physicist: outcome" in history and "Not passed" in history
     entry = AuditEntry.objects.filter(action="assessment.site_visit_recorded").get()
     assert entry.actor == physicist and entry.summary_args["met"] == 3
 
