@@ -7,8 +7,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from .models import AwardTier, Programme, Question, QuestionSet, RegistrationRequirement, Standard
-from .question_bank import copy_question_set, make_current
+from .models import AwardTier, FindingArea, Pathway, PathwayStep, Programme, Question, QuestionSet, RegistrationRequirement, Standard
+from .question_bank import copy_pathway, copy_question_set, make_current, make_pathway_current
 
 
 def in_use(question_set):
@@ -96,3 +96,60 @@ class QuestionAdmin(TranslationAdmin):
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not in_use(obj and obj.standard.question_set)
+
+
+def pathway_in_use(pathway):
+    return pathway is not None and pathway.applications.exists()
+
+
+class PathwayStepInline(TranslationTabularInline):
+    model = PathwayStep
+    fields = ["position", "kind", "title", "is_required", "condition"]
+    extra = 0
+    show_change_link = True  # a site visit's finding areas are edited on its step
+
+
+@admin.register(Pathway)
+class PathwayAdmin(admin.ModelAdmin):
+    """A programme's assessment steps and dosimetry tolerances, versioned: a pathway in use is read-only."""
+
+    list_display = ["programme", "version", "is_current", "review_rounds", "created_at"]
+    list_filter = ["programme"]
+    readonly_fields = ["is_current"]
+    inlines = [PathwayStepInline]
+    actions = ["copy_as_new_version", "make_current_version"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not pathway_in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not pathway_in_use(obj) and not (obj and obj.is_current)
+
+    @admin.action(description=_("Copy as a new version (to edit)"))
+    def copy_as_new_version(self, request, queryset):
+        for pathway in queryset:
+            copy = copy_pathway(pathway)
+            self.message_user(request, _("Version %(version)d created; edit it, then make it current.") % {"version": copy.version})
+
+    @admin.action(description=_("Make current (new applications start on it)"))
+    def make_current_version(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one version."), messages.ERROR)
+            return
+        make_pathway_current(queryset.get())
+
+
+class FindingAreaInline(TranslationTabularInline):
+    model = FindingArea
+    fields = ["number", "name"]
+    extra = 0
+
+
+@admin.register(PathwayStep)
+class PathwayStepAdmin(TranslationAdmin):
+    list_display = ["__str__", "kind", "is_required", "pathway"]
+    list_filter = ["pathway"]
+    inlines = [FindingAreaInline]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not pathway_in_use(obj and obj.pathway)

@@ -3,7 +3,8 @@
 An application's completeness waits for its internal case review (casereview); while the facility replies to
 the assessors, only the questions they reopened may change, and a submitted application's page shows the
 history of its assessment, and whether the facility may seek the programme's higher award, which its past
-awards decide (assessment). Each of those apps registers its answer here in its AppConfig.ready();
+awards decide, and whether the pathway's required steps have their outcomes, which the decision waits for
+(assessment). Each of those apps registers its answer here in its AppConfig.ready();
 applications asks through the functions below only.
 """
 from django.core.exceptions import ImproperlyConfigured
@@ -13,8 +14,10 @@ _registered = {}
 
 def register(**functions):
     """Called from an AppConfig.ready(): ``case_review_state``, ``reopened_question_ids``, ``timeline`` or
-    ``excellence_offer``."""
-    unknown = set(functions) - {"case_review_state", "reopened_question_ids", "timeline", "excellence_offer"}
+    ``excellence_offer`` or ``required_steps_recorded``."""
+    unknown = set(functions) - {
+        "case_review_state", "reopened_question_ids", "timeline", "excellence_offer", "required_steps_recorded",
+    }
     if unknown:
         raise ImproperlyConfigured(f"applications has no extension point {', '.join(sorted(unknown))}")
     _registered.update(functions)
@@ -45,3 +48,8 @@ def timeline(application, user):
 def excellence_offer(facility):
     """(the programme's tier judged on the extended criteria or None, why the facility may not seek it now or None)."""
     return _registered_function("excellence_offer")(facility)
+
+
+def required_steps_recorded(application):
+    """Whether every step the application's pathway requires before a decision has its outcome."""
+    return _registered_function("required_steps_recorded")(application)

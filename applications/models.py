@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.tenancy import TenantQuerySet
 
+from .pathways import FindingArea, Pathway, PathwayStep  # noqa: F401  (models of this app)
 from .workflow import JOINT_ASSESSOR_MOVES, AssessmentWorkflow, Status
 
 ANSWER_TEXT_LIMIT = 10_000
@@ -22,7 +23,6 @@ class Programme(models.Model):
     award_validity_years = models.PositiveSmallIntegerField(help_text=_("How long an award is valid."))
     award_title = models.CharField(max_length=100, default="Accredited Centre", help_text=_("What the certificate calls an awarded centre."))
     has_case_review = models.BooleanField(default=False, help_text=_("Applications include the internal case review."))
-    assessment_steps = models.JSONField(default=list, blank=True, help_text=_("The steps an assessment has, in order."))
     is_open_for_registration = models.BooleanField(default=True)
     # What must precede a deferral or denial, read by assessment/awards.py adverse_decision_ready.
     rounds_before_adverse_decision = models.PositiveSmallIntegerField(
@@ -38,6 +38,9 @@ class Programme(models.Model):
 
     def current_question_set(self):
         return self.question_sets.filter(is_current=True).order_by("-version").first()
+
+    def current_pathway(self):
+        return self.pathways.filter(is_current=True).order_by("-version").first()
 
 
 class QuestionSet(models.Model):
@@ -124,6 +127,8 @@ class Application(AssessmentWorkflow):
 
     facility = models.ForeignKey("facilities.Facility", models.PROTECT, related_name="applications")
     question_set = models.ForeignKey(QuestionSet, models.PROTECT, related_name="applications")
+    # The steps its assessment follows: the programme's current pathway when it was opened, kept thereafter.
+    pathway = models.ForeignKey(Pathway, models.PROTECT, related_name="applications")
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
@@ -148,6 +153,11 @@ class Application(AssessmentWorkflow):
 
     def __str__(self):
         return f"{self.facility} ({self.question_set})"
+
+    def save(self, *args, **kwargs):
+        if self.pathway_id is None:
+            self.pathway = self.question_set.programme.current_pathway()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("office:application", args=[self.pk])

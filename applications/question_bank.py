@@ -11,7 +11,7 @@ from accreditation.reference_data import fill_texts, localised_fields, read_tran
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PROGRAMME_TEXTS = ("name", "full_name", "award_title")
-DECISION_PATH = ("rounds_before_adverse_decision", "remote_audit_before_adverse_decision")
+DECISION_PATH = {"rounds_before_adverse_decision": 0, "remote_audit_before_adverse_decision": False}
 STANDARD_TEXTS = ("title", "summary")
 QUESTION_TEXTS = ("text", "explanation_prompt", "evidence_help")
 REQUIREMENT_TEXTS = ("label", "help_text", "unmet_message")
@@ -60,8 +60,8 @@ def load_programme(data, Programme, QuestionSet, Standard, Question):
     defaults = {
         "award_validity_years": data["award_validity_years"],
         "has_case_review": data["has_case_review"],
-        "assessment_steps": data["assessment_steps"],
-        **{field: data[field] for field in DECISION_PATH},
+        # A programme file that says nothing of it sets no steps before a deferral or denial.
+        **{field: data.get(field, default) for field, default in DECISION_PATH.items()},
         **localised_fields(Programme, texts["programme", None]),
     }
     # A data migration passes its historical model, which may not have every field yet.
@@ -150,6 +150,35 @@ def load_registration_requirements(data, Programme, RegistrationRequirement):
     )
 
 
+def load_pathway(data, Programme, Pathway, PathwayStep, FindingArea):
+    """Create the pathway version the file describes, as the programme's current one, unless it exists.
+
+    Step titles and finding areas are translated from the language files' "pathway" (keyed by step position and
+    area number). A data migration passes its historical models.
+    """
+    pathway_data, translations = data["pathway"], data.get("translations", {})
+    programme = Programme.objects.get(code=data["code"])
+    if Pathway.objects.filter(programme=programme, version=pathway_data["version"]).exists():
+        return
+    Pathway.objects.filter(programme=programme, is_current=True).update(is_current=False)
+    pathway = Pathway.objects.create(
+        programme=programme, version=pathway_data["version"], is_current=True,
+        review_rounds=pathway_data["review_rounds"], notes=pathway_data["notes"],
+        dose_tolerance_percent=pathway_data["dose_tolerance_percent"],
+        position_tolerance_mm=pathway_data["position_tolerance_mm"],
+    )
+    for position, step_data in enumerate(pathway_data["steps"], start=1):
+        translated = {code: t.get("pathway", {}).get("steps", {}).get(str(position), {}) for code, t in translations.items()}
+        step = PathwayStep.objects.create(
+            pathway=pathway, position=position, kind=step_data["kind"], is_required=step_data["required"],
+            condition=step_data["condition"], **localised_fields(PathwayStep, texts_of(step_data, translated, ["title"])),
+        )
+        for number, name in enumerate(step_data.get("areas", []), start=1):
+            names = {settings.LANGUAGE_CODE: name,
+                     **{code: t.get("areas", {}).get(str(number)) for code, t in translated.items()}}
+            FindingArea.objects.create(step=step, number=number, **localised_fields(FindingArea, {"name": names}))
+
+
 def translate_shipped_question_set(data, Programme, Standard, Question):
     """Give the programme and the question set version the file describes its translations, where they have none.
 
@@ -203,3 +232,40 @@ def make_current(question_set):
         Programme.objects.select_for_update().get(pk=question_set.programme_id)  # one version becomes current at a time
         QuestionSet.objects.filter(programme=question_set.programme, is_current=True).update(is_current=False)
         QuestionSet.objects.filter(pk=question_set.pk).update(is_current=True)
+
+
+def copy_pathway(pathway):
+    """A new, not yet current version of a pathway, to edit without changing the steps of applications begun."""
+    from django.db import transaction
+    from django.db.models import Max
+
+    from .models import FindingArea, Pathway, PathwayStep, Programme
+
+    with transaction.atomic():
+        Programme.objects.select_for_update().get(pk=pathway.programme_id)  # versions are numbered one at a time
+        latest = Pathway.objects.filter(programme=pathway.programme).aggregate(v=Max("version"))["v"]
+        steps = list(pathway.steps.prefetch_related("areas"))
+        copy = Pathway.objects.get(pk=pathway.pk)
+        copy.pk, copy.version, copy.is_current = None, latest + 1, False
+        copy.notes = f"Copied from version {pathway.version}.\n\n{pathway.notes}"
+        copy.save()
+        for step in steps:
+            areas = list(step.areas.all())
+            step.pk, step.pathway = None, copy
+            step.save()
+            for area in areas:
+                area.pk, area.step = None, step
+            FindingArea.objects.bulk_create(areas)
+    return copy
+
+
+def make_pathway_current(pathway):
+    """New applications of the programme follow this version; those already begun keep theirs."""
+    from django.db import transaction
+
+    from .models import Pathway, Programme
+
+    with transaction.atomic():
+        Programme.objects.select_for_update().get(pk=pathway.programme_id)
+        Pathway.objects.filter(programme=pathway.programme, is_current=True).update(is_current=False)
+        Pathway.objects.filter(pk=pathway.pk).update(is_current=True)

@@ -6,7 +6,7 @@ reads 52 questions without a join or prefetch per language.
 """
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import AwardTier, Programme, Question, RegistrationRequirement, Standard
+from .models import AwardTier, FindingArea, PathwayStep, Programme, Question, RegistrationRequirement, Standard
 
 
 @register(Programme)
@@ -32,3 +32,13 @@ class AwardTierTranslation(TranslationOptions):
 @register(RegistrationRequirement)
 class RegistrationRequirementTranslation(TranslationOptions):
     fields = ("label", "help_text", "unmet_message")
+
+
+@register(PathwayStep)
+class PathwayStepTranslation(TranslationOptions):
+    fields = ("title",)
+
+
+@register(FindingArea)
+class FindingAreaTranslation(TranslationOptions):
+    fields = ("name",)

@@ -4,16 +4,22 @@
     submitted ──assign_assessors (office)──> under_review                      round 1 opens
     under_review ──request_clarification (round closes)──> clarification_requested
     clarification_requested ──resubmit (authorised representative)──> under_review      round 2 opens
-    under_review ──require_remote_audit (round 2 closes, still unclear)──> remote_audit_required
+    under_review ──require_remote_audit (the last round closes, its pathway has a remote audit that applies)──>
+        remote_audit_required
     remote_audit_required ──schedule_remote_audit (office)──> remote_audit_scheduled
     remote_audit_scheduled ──record_remote_audit (office)──> recommendation
-    under_review ──call_for_recommendations (round closes, nothing unclear)──> recommendation
+    under_review ──call_for_recommendations (round closes, nothing unclear or no remote audit)──> recommendation
     recommendation ──await_decision (both assessors recommended)──> awaiting_decision
-    awaiting_decision ──approve / defer / deny (chairperson)──> approved / deferred / denied
+    awaiting_decision ──approve / defer / deny (chairperson, once the pathway's required steps have an outcome)──>
+        approved / deferred / denied
     deferred, denied ──submit_action_plan (authorised representative)──> plan_review
     plan_review ──request_plan_evidence (an assessor)──> plan_evidence_requested
     plan_evidence_requested ──submit_action_plan (authorised representative)──> plan_review
     plan_review ──call_for_recommendations (both assessors accept the plan)──> recommendation
+
+How many rounds there are and whether a remote audit follows them is the application's pathway
+(``steps.next_after_round``); the steps an expert holds beside the review (a site visit, a dosimetry
+audit, a remote clinician review) have records of their own (steps.py) and gate the decision.
 
 Each transition below is guarded by who may take it (``permission``). ``advance`` is the only
 function that moves an application: it checks the guard, moves, records who and when in the
@@ -60,6 +66,12 @@ def _is_assigned_assessor(application, user):
     from .permissions import is_assigned
 
     return is_assigned(user, application)
+
+
+def _required_steps_recorded(application):
+    from . import extensions
+
+    return extensions.required_steps_recorded(application)
 
 
 def _is_system(application, user):
@@ -124,15 +136,18 @@ class AssessmentWorkflow(models.Model):
     def await_decision(self):
         pass
 
-    @transition(field=status, source=Status.AWAITING_DECISION, target=Status.APPROVED, permission=_is_chairperson)
+    @transition(field=status, source=Status.AWAITING_DECISION, target=Status.APPROVED, permission=_is_chairperson,
+                conditions=[_required_steps_recorded])
     def approve(self):
         pass
 
-    @transition(field=status, source=Status.AWAITING_DECISION, target=Status.DEFERRED, permission=_is_chairperson)
+    @transition(field=status, source=Status.AWAITING_DECISION, target=Status.DEFERRED, permission=_is_chairperson,
+                conditions=[_required_steps_recorded])
     def defer(self):
         pass
 
-    @transition(field=status, source=Status.AWAITING_DECISION, target=Status.DENIED, permission=_is_chairperson)
+    @transition(field=status, source=Status.AWAITING_DECISION, target=Status.DENIED, permission=_is_chairperson,
+                conditions=[_required_steps_recorded])
     def deny(self):
         pass
 

@@ -15,7 +15,7 @@ from applications.workflow import Status
 from facilities import permissions
 from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin, SignedInMixin
 
-from . import services
+from . import services, steps
 from .forms import ActionPlanForm, CorrectiveActionFormSet, ReplyForm
 from .models import Award, Reply, Verdict
 
@@ -48,6 +48,7 @@ class FeedbackView(ApplicationMixin, TemplateView):
             decision=self.application.decisions.select_related("award__tier").order_by("-created_at").first(),
             can_submit=permissions.can_submit_application(user, self.facility),
             timeline=services.timeline(self.application, user),
+            step_states=steps.step_states(self.application) if self.application.status != Status.DRAFT else [],
             plan_open=self.application.status in (Status.DEFERRED, Status.DENIED, Status.PLAN_EVIDENCE_REQUESTED),
             **kwargs,
         )

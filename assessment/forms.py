@@ -117,8 +117,8 @@ class AuditForm(PortalModelForm):
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["video_link"].required = kind in (Audit.Kind.REMOTE, Audit.Kind.REMOTE_REVIEW)
-        if kind in (Audit.Kind.ON_SITE, Audit.Kind.SITE_VISIT, Audit.Kind.DOSIMETRY):
+        self.fields["video_link"].required = kind == Audit.Kind.REMOTE
+        if kind == Audit.Kind.ON_SITE:
             self.fields["participants"].label = _("Auditors")
 
     def clean(self):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -126,15 +127,13 @@ class Reply(models.Model):
 
 
 class Audit(models.Model):
-    """A remote audit (video conference, after two rounds), an on-site audit (after a denial), or one of the
-    visits a programme's assessment includes (SRS certification: site visit, dosimetry audit, remote review)."""
+    """A remote audit (video conference, after the review rounds) or an on-site audit (after a denial).
+
+    The other steps of a pathway have records of their own: SiteVisit, DosimetryAudit, RemoteReview."""
 
     class Kind(models.TextChoices):
         REMOTE = "remote", _("Remote audit")
         ON_SITE = "on_site", _("On-site audit")
-        SITE_VISIT = "site_visit", _("Site visit by an expert physicist")
-        DOSIMETRY = "dosimetry_audit", _("End-to-end dosimetry audit")
-        REMOTE_REVIEW = "remote_review", _("Remote physician review by video")
 
     application = models.ForeignKey("applications.Application", models.CASCADE, related_name="audits")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -151,6 +150,130 @@ class Audit(models.Model):
 
     class Meta:
         ordering = ["scheduled_for"]
+
+
+class StepOutcome(models.TextChoices):
+    PASSED = "passed", _("Passed")
+    NOT_PASSED = "not_passed", _("Not passed")
+
+
+class PathwayStepRecord(models.Model):
+    """What every record of a pathway step has: its application and step, the expert (one of the application's
+    assessors) who holds it, and its outcome once recorded. One record per step of an application."""
+
+    application = models.ForeignKey("applications.Application", models.CASCADE, related_name="%(class)ss")
+    step = models.ForeignKey("applications.PathwayStep", models.PROTECT, related_name="+")
+    expert = models.ForeignKey(User, models.PROTECT, related_name="+")
+    scheduled_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=12, choices=StepOutcome.choices, blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    outcome_recorded_by = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = ApplicationScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(fields=["application", "step"], name="%(class)s_once_per_step"),
+        ]
+
+    @property
+    def passed(self):
+        return self.outcome == StepOutcome.PASSED
+
+
+class SiteVisit(PathwayStepRecord):
+    """A visit of the centre by an expert physicist, over days (two for SRS), with a finding per area."""
+
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    agenda = models.TextField(_("agenda"), max_length=10_000)
+    outcome_note = models.TextField(blank=True, max_length=10_000)
+
+    def get_absolute_url(self):
+        return reverse("assessment:site_visit", args=[self.pk])
+
+    class Meta(PathwayStepRecord.Meta):
+        constraints = PathwayStepRecord.Meta.constraints + [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="site_visit_ends_after_start"),
+        ]
+
+
+class SiteVisitFinding(models.Model):
+    """The physicist's finding on one area of the visit: met or not met, and why."""
+
+    visit = models.ForeignKey(SiteVisit, models.CASCADE, related_name="findings")
+    area = models.ForeignKey("applications.FindingArea", models.PROTECT, related_name="+")
+    is_met = models.BooleanField()
+    comment = models.TextField(blank=True, max_length=10_000)
+
+    class Meta:
+        ordering = ["area__number"]
+        constraints = [models.UniqueConstraint(fields=["visit", "area"], name="one_finding_per_area")]
+
+
+class DosimetryAudit(PathwayStepRecord):
+    """A physical end-to-end dosimetry audit: measurement points judged against the pathway's tolerances."""
+
+    performed_on = models.DateField(_("date of the measurements"))
+
+    def get_absolute_url(self):
+        return reverse("assessment:dosimetry_audit", args=[self.pk])
+
+
+class DosimetryPoint(models.Model):
+    """One measurement: planned against measured dose, and optionally position (x, y, z in mm).
+
+    A re-measurement is a new point naming the one it repeats and why; the original stays as it was measured.
+    """
+
+    audit = models.ForeignKey(DosimetryAudit, models.CASCADE, related_name="points")
+    label = models.CharField(_("measurement point"), max_length=100)
+    planned_dose_gy = models.DecimalField(_("planned dose (Gy)"), max_digits=7, decimal_places=3)
+    measured_dose_gy = models.DecimalField(_("measured dose (Gy)"), max_digits=7, decimal_places=3)
+    planned_x_mm = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    planned_y_mm = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    planned_z_mm = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    measured_x_mm = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    measured_y_mm = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    measured_z_mm = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    remeasures = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="remeasurements")
+    justification = models.TextField(blank=True, max_length=10_000)
+    recorded_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(planned_dose_gy__gt=0), name="planned_dose_positive"),
+            models.CheckConstraint(condition=models.Q(measured_dose_gy__gte=0), name="measured_dose_not_negative"),
+            models.CheckConstraint(condition=models.Q(remeasures__isnull=True) | ~models.Q(justification=""),
+                                   name="remeasurement_justified"),
+        ]
+
+    @property
+    def planned_position(self):
+        return (self.planned_x_mm, self.planned_y_mm, self.planned_z_mm)
+
+    @property
+    def measured_position(self):
+        return (self.measured_x_mm, self.measured_y_mm, self.measured_z_mm)
+
+    @property
+    def has_position(self):
+        return self.planned_x_mm is not None
+
+
+class RemoteReview(PathwayStepRecord):
+    """A review of the centre's practice by an expert clinician (an SRS physician) over video."""
+
+    held_at = models.DateTimeField(_("date and time"))
+    video_link = models.URLField(_("video conference link"))
+    notes = models.TextField(_("notes"), blank=True, max_length=10_000)
+
+    def get_absolute_url(self):
+        return reverse("assessment:remote_review", args=[self.pk])
 
 
 class Recommendation(models.Model):

@@ -18,7 +18,7 @@ from applications.models import Application
 from applications.workflow import Status
 from facilities.access import ChairpersonMixin, OfficeMixin
 
-from . import services
+from . import services, steps
 from .awards import adverse_decision_ready, base_tier, denial_awaiting_on_site_audit, sought_tier
 from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
 from .models import Assignment, Audit, Award, Recommendation
@@ -85,7 +85,7 @@ class AssessmentListView(OfficeMixin, PaginatedListMixin, ListView):
 class OfficeApplicationMixin(OfficeMixin):
     def setup_scope(self, request, *args, **kwargs):
         self.application = get_object_or_404(
-            Application.objects.visible_to(request.user).select_related("facility"), pk=kwargs["pk"]
+            Application.objects.visible_to(request.user).select_related("facility", "pathway"), pk=kwargs["pk"]
         )
 
     def get_context_data(self, **kwargs):
@@ -181,8 +181,12 @@ class DecideView(ChairpersonMixin, OfficeApplicationMixin, FormView):
 
     def get_context_data(self, **kwargs):
         cycle = services.recommendation_cycle(self.application)
+        step_states = steps.step_states(self.application)
         return super().get_context_data(
             recommendations=Recommendation.objects.filter(application=self.application, cycle=cycle).select_related("assessor"),
+            step_states=step_states,
+            missing_steps=[state.step for state in step_states if state.missing],
+            dosimetry=[(record, steps.point_results(record)) for record in self.application.dosimetryaudits.all()],
             can_decide=self.application.status == Status.AWAITING_DECISION,
             has_case_review=self.application.question_set.programme.has_case_review,
             **self.conditions,

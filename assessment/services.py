@@ -18,6 +18,7 @@ from applications.workflow import Status, advance, require_step
 from facilities import audit
 from facilities.permissions import facility_id_of, is_authorised_representative, is_staff_of
 
+from . import steps
 from .awards import add_years, adverse_decision_ready, base_tier, denial_awaiting_on_site_audit, sought_tier
 from .models import (
     Assignment, Audit, Award, CorrectiveAction, CorrectiveActionPlan, Decision, PlanReview, Recommendation, Reply,
@@ -26,7 +27,11 @@ from .models import (
 
 REPLY_PERIOD = timedelta(days=14)
 PLAN_PERIOD = timedelta(days=90)
-MAX_ROUNDS = 2
+# While the assessors work on an application: their assignment counts towards their workload.
+ASSESSMENT_UNDER_WAY = [
+    Status.UNDER_REVIEW, Status.CLARIFICATION_REQUESTED, Status.REMOTE_AUDIT_REQUIRED, Status.REMOTE_AUDIT_SCHEDULED,
+    Status.RECOMMENDATION,
+]
 
 
 def current_round(application):
@@ -177,7 +182,8 @@ def complete_round(application, assessor):
         return application
     round_.closed_at = timezone.now()
     unclear = round_.verdicts.filter(outcome=Verdict.Outcome.CLARIFICATION).exists()
-    if unclear and round_.number < MAX_ROUNDS:
+    move = steps.next_after_round(application, round_, unclear)
+    if move == "request_clarification":
         round_.reply_due = timezone.localdate() + REPLY_PERIOD
         round_.save()
         advance(
@@ -186,10 +192,11 @@ def complete_round(application, assessor):
             {"number": round_.number, "due": round_.reply_due.isoformat()},
             round=round_.number, reply_due=round_.reply_due,
         )
-    elif unclear:
+    elif move == "require_remote_audit":
         round_.save()
         advance(application, "require_remote_audit", assessor,
-                gettext_noop("Round %(number)s closed: criteria still unclear, remote audit needed"), {"number": round_.number})
+                gettext_noop("Round %(number)s closed: criteria still unclear, remote audit needed") if unclear
+                else gettext_noop("Round %(number)s closed: remote audit next"), {"number": round_.number})
     else:
         round_.save()
         advance(application, "call_for_recommendations", assessor,
@@ -299,7 +306,9 @@ def check_audit_date(scheduled_for):
 
 @transaction.atomic
 def schedule_audit(application, office_user, kind, *, scheduled_for, participants, video_link=""):
-    """A remote audit is a workflow step (advance checks who and when); the other audits sit beside it."""
+    """A remote audit is a workflow step (advance checks who and when); an on-site audit follows a denial.
+
+    A pathway's other steps (site visit, dosimetry audit, remote review) are scheduled by ``steps.schedule_step``."""
     application = lock_application(pk=application.pk)
     if kind == Audit.Kind.REMOTE:
         require_step(application, "schedule_remote_audit", office_user)
@@ -307,11 +316,10 @@ def schedule_audit(application, office_user, kind, *, scheduled_for, participant
             raise ValidationError(_("A remote audit needs its video conference link."))
     elif not office_user.is_office:
         raise PermissionDenied
-    elif kind == Audit.Kind.ON_SITE:
-        if not application.decisions.filter(outcome=Decision.Outcome.DENIED).exists():
-            raise ValidationError(_("An on-site audit follows a denial."))
-    elif kind not in programme_visits(application) or application.status not in ASSESSMENT_UNDER_WAY:
+    elif kind != Audit.Kind.ON_SITE:
         raise ValidationError(_("This programme's assessment has no such step now."))
+    elif not application.decisions.filter(outcome=Decision.Outcome.DENIED).exists():
+        raise ValidationError(_("An on-site audit follows a denial."))
     check_audit_date(scheduled_for)
     audit_ = Audit.objects.create(application=application, kind=kind, scheduled_for=scheduled_for,
                                   video_link=video_link, participants=participants, scheduled_by=office_user)
@@ -323,20 +331,6 @@ def schedule_audit(application, office_user, kind, *, scheduled_for, participant
         audit.record(f"assessment.{kind}_scheduled", gettext_noop("%(kind)s scheduled"), {"kind": audit.choice_label(audit_, "kind")},
                      actor=office_user, facility=application.facility, target=audit_)
     return audit_
-
-
-# Programme steps the office schedules alongside the review (SRS certification's visits).
-PROGRAMME_VISITS = [Audit.Kind.SITE_VISIT, Audit.Kind.DOSIMETRY, Audit.Kind.REMOTE_REVIEW]
-ASSESSMENT_UNDER_WAY = [
-    Status.UNDER_REVIEW, Status.CLARIFICATION_REQUESTED, Status.REMOTE_AUDIT_REQUIRED,
-    Status.REMOTE_AUDIT_SCHEDULED, Status.RECOMMENDATION,
-]
-
-
-def programme_visits(application):
-    """The visits this application's programme includes, as audit kinds."""
-    steps = application.question_set.programme.assessment_steps
-    return [kind for kind in PROGRAMME_VISITS if kind in steps]
 
 
 @transaction.atomic
@@ -430,6 +424,11 @@ def sign_off_decision(application, chairperson, outcome, report="", rationale=""
     from .tasks import render_certificate_pdf
 
     application = lock_application(pk=application.pk)
+    missing = steps.missing_before_decision(application)
+    # Before require_step, which refuses the move too (its condition) but cannot say which steps are missing.
+    if missing and application.status == Status.AWAITING_DECISION and chairperson.is_chairperson:
+        raise ValidationError(_("A decision waits for the outcome of: %(steps)s.")
+                              % {"steps": "; ".join(step.title for step in missing)})
     require_step(application, DECISION_MOVES[outcome], chairperson)
     approved = outcome == Decision.Outcome.APPROVED
     if not approved and not report.strip():
@@ -640,6 +639,13 @@ def timeline(application, user, assigned=None, verdicts=None):
         if audit_.outcome_recorded_at:
             entries.append({"when": audit_.outcome_recorded_at, "kind": "audit", "who": None,
                             "label": _("%(kind)s outcome") % {"kind": audit_.get_kind_display()}, "text": audit_.outcome})
+    for record in steps.records_of(application):
+        entries.append({"when": record.created_at, "kind": "audit", "who": None, "label": record.step.title,
+                        "text": _("Scheduled")})
+        if record.outcome_recorded_at:
+            entries.append({"when": record.outcome_recorded_at, "kind": "audit", "who": None,
+                            "label": _("%(step)s: outcome") % {"step": record.step.title},
+                            "text": record.get_outcome_display()})
     for recommendation in recommendations_visible_to(user, application, assigned):
         entries.append({"when": recommendation.created_at, "kind": "recommendation", "who": recommendation.assessor,
                         "label": recommendation.get_outcome_display(), "text": recommendation.justification})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import facility_views, office_views, views
+from . import facility_views, office_views, step_views, views
 
 app_name = "assessment"
 urlpatterns = [
@@ -28,6 +28,16 @@ urlpatterns = [
     path("office/applications/<int:pk>/assign/", office_views.AssignView.as_view(), name="assign"),
     path("office/applications/<int:pk>/audits/<str:kind>/", office_views.ScheduleAuditView.as_view(), name="schedule_audit"),
     path("office/audits/<int:pk>/outcome/", office_views.AuditOutcomeView.as_view(), name="audit_outcome"),
+    path("office/applications/<int:pk>/steps/<int:step_pk>/schedule/", step_views.ScheduleStepView.as_view(),
+         name="schedule_step"),
+    # A pathway's expert steps: read by the facility, the assessors and the office; recorded by the expert or the office.
+    path("steps/site-visits/<int:pk>/", step_views.SiteVisitView.as_view(), name="site_visit"),
+    path("steps/dosimetry-audits/<int:pk>/", step_views.DosimetryAuditView.as_view(), name="dosimetry_audit"),
+    path("steps/dosimetry-audits/<int:pk>/points/<int:point_pk>/remeasure/", step_views.RemeasurePointView.as_view(),
+         name="remeasure_point"),
+    path("steps/dosimetry-audits/<int:pk>/complete/", step_views.CompleteDosimetryAuditView.as_view(),
+         name="complete_dosimetry_audit"),
+    path("steps/remote-reviews/<int:pk>/", step_views.RemoteReviewView.as_view(), name="remote_review"),
     path("office/applications/<int:pk>/decide/", office_views.DecideView.as_view(), name="decide"),
     path("office/applications/<int:pk>/render-certificate/", office_views.RenderCertificateView.as_view(),
          name="render_certificate"),

@@ -20,7 +20,7 @@ from applications.workflow import Status
 from casereview import office_views as casereview_views
 from facilities.access import AssessorMixin
 
-from . import services
+from . import services, steps
 from .forms import PlanReviewForm, RecommendationForm, VerdictForm
 from .models import Reply
 
@@ -45,7 +45,8 @@ class AssignedApplicationMixin(AssessorMixin):
 
     def setup_scope(self, request, *args, **kwargs):
         self.application = get_object_or_404(
-            assigned_applications(request.user).select_related("facility", "question_set__programme"), pk=kwargs["pk"]
+            assigned_applications(request.user).select_related("facility", "question_set__programme", "pathway"),
+            pk=kwargs["pk"]
         )
         super().setup_scope(request, *args, **kwargs)
 
@@ -72,8 +73,8 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, application = self.request.user, self.application
-        # The audits card, the plan card and the timeline read these.
-        prefetch_related_objects([application], "audits", "action_plans__actions")
+        # The audits card, the plan card, the checklist of steps and the timeline read these.
+        prefetch_related_objects([application], "audits", "action_plans__actions", "pathway__steps")
         questions = applications.questions_of(application)
         answers = applications.answers_of(application)
         open_round = services.open_round_for(application, user)
@@ -109,6 +110,7 @@ class ReviewView(AssignedApplicationMixin, TemplateView):
             plan=max(application.action_plans.all(), key=lambda plan: plan.submitted_at, default=None),
             plan_review_form=PlanReviewForm() if application.status == Status.PLAN_REVIEW else None,
             timeline=services.timeline(application, user, assigned=True, verdicts=verdicts),
+            step_states=steps.step_states(application),
             **kwargs,
         )
 

@@ -58,7 +58,9 @@ def seed(count, start):
             for i, n in enumerate(chunk)
         )
         Membership.objects.bulk_create(Membership(user=u, facility=facilities[i // 2]) for i, u in enumerate(users))
-        applications = Application.objects.bulk_create(Application(facility=f, question_set=question_set) for f in facilities)
+        pathway = programme.current_pathway()
+        applications = Application.objects.bulk_create(
+            Application(facility=f, question_set=question_set, pathway=pathway) for f in facilities)
         Answer.objects.bulk_create(
             (
                 Answer(application=a, question=q, choice="yes", evidence="Evidence " * 40, explanation="Because " * 20, version=1)

@@ -85,9 +85,10 @@ def seed():
     )
     later_statuses = Status.values[1:]
     now = timezone.now()
+    pathway = programme.current_pathway()
     applications = Application.objects.bulk_create(
         (
-            Application(facility=facilities[n], question_set=question_set,
+            Application(facility=facilities[n], question_set=question_set, pathway=pathway,
                         status=later_statuses[n % len(later_statuses)] if n < APPLICATIONS else Status.DRAFT,
                         submitted_at=now - datetime.timedelta(days=n % 400) if n < APPLICATIONS else None,
                         submitted_by=people[n][0] if n < APPLICATIONS else None)

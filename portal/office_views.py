@@ -9,6 +9,7 @@ from applications.progress import answer_is_complete, compute_progress
 from applications.views import QuestionRow, group_by_standard, question_skeletons
 from applications.workflow import Status
 from assessment import services as assessment
+from assessment import steps
 from assessment.models import Audit
 from facilities.access import OfficeMixin
 
@@ -18,7 +19,8 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
 
     def setup_scope(self, request, *args, **kwargs):
         self.application = get_object_or_404(
-            Application.objects.visible_to(request.user).select_related("facility", "question_set__programme", "submitted_by"),
+            Application.objects.visible_to(request.user).select_related(
+                "facility", "question_set__programme", "submitted_by", "pathway"),
             pk=kwargs["pk"],
         )
 
@@ -42,10 +44,8 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
             can_assign=self.application.status == Status.SUBMITTED,
             needs_remote_audit=self.application.status == Status.REMOTE_AUDIT_REQUIRED,
             needs_onsite_audit=self.application.decisions.filter(outcome="denied").exists(),
-            programme_visits=(
-                [Audit.Kind(kind) for kind in assessment.programme_visits(self.application)]
-                if self.application.status in assessment.ASSESSMENT_UNDER_WAY else []
-            ),
+            step_states=steps.step_states(self.application),
+            steps_to_schedule=steps.steps_to_schedule(self.application),
             can_decide=self.request.user.is_chairperson and self.application.status == Status.AWAITING_DECISION,
             assignments=self.application.assignments.select_related("assessor"),
             application=self.application,

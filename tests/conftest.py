@@ -37,8 +37,12 @@ def load_shipped_data():
 
     from django.apps import apps
 
-    from applications.models import AwardTier, Programme, Question, QuestionSet, RegistrationRequirement, Standard
-    from applications.question_bank import load_award_tiers, load_programme, load_registration_requirements, read_programme_file
+    from applications.models import (
+        AwardTier, FindingArea, Pathway, PathwayStep, Programme, Question, QuestionSet, RegistrationRequirement, Standard,
+    )
+    from applications.question_bank import (
+        load_award_tiers, load_pathway, load_programme, load_registration_requirements, read_programme_file,
+    )
     from assessment.models import TurnaroundTarget
     from assessment.turnaround import load_shipped_targets
     from casereview.dataset import load_minimum_dataset
@@ -50,6 +54,7 @@ def load_shipped_data():
         load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
         load_award_tiers(read_programme_file(code), Programme, AwardTier)
         load_registration_requirements(read_programme_file(code), Programme, RegistrationRequirement)
+        load_pathway(read_programme_file(code), Programme, Pathway, PathwayStep, FindingArea)
     importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)
     load_fee_items(ProgrammeFees, FeeItem)
     load_minimum_dataset(DatasetGroup, DatasetItem)

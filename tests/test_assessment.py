@@ -13,7 +13,7 @@ from assessment import services
 from assessment.models import Assignment, Audit, Award, Decision, PlanReview, Recommendation, Reply, Verdict
 from facilities.models import Facility
 
-from .conftest import pdf_text, people_of
+from .conftest import pdf_text
 from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, MembershipFactory, OfficeUserFactory
 from .workflow_steps import assign, finish_round, give_verdicts, in_clarification, question, reply_to_all, submitted_application
 
@@ -407,7 +407,9 @@ def test_the_assessor_review_page_costs_the_same_queries_for_1_or_52_answers(
         assert client.get(reverse("assessment:review", args=[application.pk])).status_code == 200
 
 
-REVIEW_QUERIES = 19  # with a verdict given (verdicts, their replies), the audits, the second-factor check, the turnaround (2)
+# With a verdict given (verdicts, their replies), the audits, the second-factor check, the turnaround (2), and the
+# pathway's steps and the rounds for the checklist of steps.
+REVIEW_QUERIES = 21
 
 
 # Evidence and reminders ---------------------------------------------------------------------------------
@@ -478,36 +480,6 @@ def test_the_dashboard_and_the_office_list_show_what_the_facility_owes_and_by_wh
     with django_assert_max_num_queries(12):
         page = client.get(reverse("assessment:office_list")).content.decode()
     assert page.count("Replies to the assessors&#x27; comments") == 4
-
-
-def test_an_srs_certification_schedules_its_site_visit_and_dosimetry_audit_and_certifies_for_three_years(
-    client, office_user
-):
-    from applications.models import Programme
-
-    srs = people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED))
-    application = submitted_application(srs.facility)
-    assessors = assign(application)
-    client.force_login(office_user)
-    page = client.get(reverse("office:application", args=[application.pk])).content.decode()
-    assert "Schedule: Site visit by an expert physicist" in page and "Schedule: End-to-end dosimetry audit" in page
-    when = (timezone.localtime() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
-    for kind in ("site_visit", "dosimetry_audit"):
-        client.post(reverse("assessment:schedule_audit", args=[application.pk, kind]),
-                    {"scheduled_for": when, "participants": "Expert physicist"})
-    assert sorted(Audit.objects.values_list("kind", flat=True)) == ["dosimetry_audit", "site_visit"]
-    Audit.objects.update(scheduled_for=timezone.now() - timedelta(hours=1))  # 20 days later, both have taken place
-    for audit_ in Audit.objects.all():
-        client.post(reverse("assessment:audit_outcome", args=[audit_.pk]), {"outcome": "Within tolerance."})
-    assert not Audit.objects.filter(outcome_recorded_at__isnull=True).exists()
-
-    finish_round(application, assessors)
-    recommended(application, assessors)
-    services.sign_off_decision(application, ChairpersonFactory(), "approved")
-    award = Award.objects.get()
-    assert award.expires_on.year == timezone.localdate().year + 3
-    client.force_login(srs.member)
-    assert b'aria-label="Certified Centre"' in client.get(reverse("assessment:seal")).content
 
 
 def test_an_io_application_has_no_site_visit_step(client, submitted, office_user):

@@ -397,31 +397,35 @@ def test_a_reply_written_while_the_replies_are_resubmitted_is_refused():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_audit_outcome_posted_twice_at_once_is_recorded_once():
+def test_a_site_visits_findings_posted_twice_at_once_are_recorded_once():
     # A site visit: no workflow move follows its outcome that could refuse the second post instead.
+    from assessment import steps
+    from assessment.models import SiteVisit, SiteVisitFinding
+
     facility = FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED)
     office = OfficeUserFactory()
-    application, _assessors = audit_required(facility)
-    audit = services.schedule_audit(application, office, Audit.Kind.SITE_VISIT, participants="Expert physicist",
-                                    scheduled_for=timezone.now() + timedelta(hours=1))
-    Audit.objects.filter(pk=audit.pk).update(scheduled_for=timezone.now() - timedelta(minutes=5))  # it took place
-    audit.refresh_from_db()
+    application, (physicist, _physician) = audit_required(facility)
+    visit = steps.schedule_step(application, office, application.pathway.steps.get(kind="site_visit"), expert=physicist,
+                                starts_on=timezone.localdate(), ends_on=timezone.localdate(), agenda="Two days.")
     start, recorded = threading.Barrier(2), []
 
-    def post(text):
+    def post(comment):
         try:
             start.wait(5)
-            services.record_audit_outcome(Audit.objects.get(pk=audit.pk), office, text)
-            recorded.append(text)
+            findings = {area.pk: (False, comment) for area in visit.step.areas.all()}
+            steps.record_site_visit(SiteVisit.objects.get(pk=visit.pk), physicist, findings,
+                                    outcome="not_passed", outcome_note=comment)
+            recorded.append(comment)
         except ValidationError:
             pass
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=post, args=(f"Outcome from tab {n}",)) for n in (1, 2)]
+    threads = [threading.Thread(target=post, args=(f"Finding from tab {n}",)) for n in (1, 2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    audit.refresh_from_db()
-    assert len(recorded) == 1 and audit.outcome == recorded[0]
+    visit.refresh_from_db()
+    assert len(recorded) == 1 and visit.outcome_note == recorded[0]
+    assert SiteVisitFinding.objects.count() == 4

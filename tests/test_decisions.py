@@ -16,7 +16,7 @@ from facilities.models import AuditEntry, Facility
 
 from .conftest import pdf_text
 from .factories import ChairpersonFactory, answer_questions, complete_case_review
-from .workflow_steps import assign, finish_round, reply_to_all, in_clarification, submitted_application
+from .workflow_steps import assign, finish_round, in_clarification, pass_expert_steps, reply_to_all, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,7 @@ def test_an_srs_certificate_speaks_of_certification_not_of_core_criteria(client)
 
     srs = people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED))
     application, assessors = after_one_round(srs.facility, "approve")
+    pass_expert_steps(application)
     services.sign_off_decision(application, ChairpersonFactory(), "approved")
     assert Award.objects.get().tier.code == "certified"
     client.force_login(srs.member)
@@ -188,6 +189,7 @@ def test_after_a_denial_the_on_site_audit_is_queued_reminded_and_holds_up_approv
 def holding_award(people, granted_years_ago, expires_in_days):
     """An approved application whose award was granted ``granted_years_ago`` and expires in ``expires_in_days``."""
     application, _ = after_one_round(people.facility, "approve")
+    pass_expert_steps(application)
     services.sign_off_decision(application, ChairpersonFactory(), "approved")
     expires = timezone.localdate() + timedelta(days=expires_in_days)
     Award.objects.update(granted_on=expires.replace(year=expires.year - granted_years_ago), expires_on=expires)

@@ -32,6 +32,7 @@ TAKES_NO_INPUT = {
     "facilities:remove_member", "office:remove_member", "invoicing:render_invoice_pdf", "assessment:render_certificate",
     "api:revoke_token",
     "invoicing:accept_consultation", "invoicing:withdraw_consultation",
+    "assessment:complete_dosimetry_audit",
 }
 # Formsets and per-comment forms carry a prefix.
 PREFIXES = {"CorrectiveActionForm": ["actions-0-"], "ReplyForm": ["c{verdict}-"]}

@@ -37,9 +37,11 @@ def listed_facilities(count, **fields):
 
 
 def applications_of(facilities, status):
-    question_set = Programme.objects.get(code="io").current_question_set()
+    io = Programme.objects.get(code="io")
+    question_set, pathway = io.current_question_set(), io.current_pathway()
     return Application.objects.bulk_create(
-        Application(facility=facility, question_set=question_set, status=status, submitted_at=timezone.now())
+        Application(facility=facility, question_set=question_set, pathway=pathway, status=status,
+                    submitted_at=timezone.now())
         for facility in facilities
     )
 

@@ -14,11 +14,13 @@ from guardian.shortcuts import assign_perm
 
 from accreditation.models import Export
 from api.services import create_token
-from applications.models import Application, AwardTier, Question
+from applications.models import Application, AwardTier, FindingArea, Pathway, PathwayStep, Question
 from applications.permissions import ASSESS
 from applications.services import open_application
 from applications.workflow import Status
-from assessment.models import Assignment, Audit, Award, Decision, Reply, Round, Verdict
+from assessment.models import (
+    Assignment, Audit, Award, Decision, DosimetryAudit, DosimetryPoint, RemoteReview, Reply, Round, SiteVisit, Verdict,
+)
 from casereview.models import CaseDraw
 from facilities.models import Facility
 from invoicing.services import store_invoice_pdf
@@ -126,6 +128,20 @@ MATRIX = {
     "assessment:schedule_audit": (lambda w: {"pk": w.a_application.pk, "kind": "remote"}, office_only()),
     "assessment:audit_outcome": (lambda w: {"pk": w.audit.pk}, office_only()),
     "assessment:decide": (lambda w: {"pk": w.a_application.pk}, expect(403, chair=200)),
+    # A pathway's expert steps: the office schedules them; the facility, the assigned assessors and the office read
+    # their records; the record's expert (the assigned assessor here) and the office record them.
+    "assessment:schedule_step": (lambda w: {"pk": w.a_application.pk, "step_pk": w.site_visit.step.pk}, office_only()),
+    "assessment:site_visit": (lambda w: {"pk": w.site_visit.pk}, expect(200, other_facility=404, assessor=404)),
+    "assessment:dosimetry_audit": (lambda w: {"pk": w.dosimetry_audit.pk}, expect(200, other_facility=404, assessor=404)),
+    "assessment:remote_review": (lambda w: {"pk": w.remote_review.pk}, expect(200, other_facility=404, assessor=404)),
+    "assessment:remeasure_point": (
+        lambda w: {"pk": w.dosimetry_audit.pk, "point_pk": w.dosimetry_point.pk},
+        expect(403, other_facility=404, assessor=404, assigned_assessor=200, office=200, chair=200),
+    ),
+    "assessment:complete_dosimetry_audit": (
+        lambda w: {"pk": w.dosimetry_audit.pk},
+        expect(403, other_facility=404, assessor=404, assigned_assessor=405, office=405, chair=405),
+    ),
     "directory": (lambda w: {}, PUBLIC),
     "applications:application": (lambda w: {}, staff_only()),
     "applications:standard": (lambda w: {"number": 1}, staff_only()),
@@ -256,6 +272,24 @@ def world(db):
                                  evidence=ContentFile(b"%PDF-1.4", name="evidence.pdf"))
     audit = Audit.objects.create(application=a_application, kind=Audit.Kind.REMOTE, scheduled_for=timezone.now(),
                                  video_link="https://video.example/a", participants="Team A", scheduled_by=users["office"])
+    # Its pathway (a version of the office's, written here) has the expert steps, each with a record.
+    pathway = Pathway.objects.create(programme=a_application.question_set.programme, version=99, review_rounds=2,
+                                     dose_tolerance_percent=5, position_tolerance_mm=1)
+    kinds = ["site_visit", "dosimetry_audit", "remote_review"]
+    step = {kind: PathwayStep.objects.create(pathway=pathway, position=n, kind=kind, title=kind)
+            for n, kind in enumerate(kinds, start=1)}
+    FindingArea.objects.create(step=step["site_visit"], number=1, name="Patient selection")
+    Application.objects.filter(pk=a_application.pk).update(pathway=pathway)
+    a_application.refresh_from_db()
+    expert = {"application": a_application, "expert": assessor, "scheduled_by": users["office"]}
+    today = timezone.localdate()
+    site_visit = SiteVisit.objects.create(step=step["site_visit"], starts_on=today, ends_on=today, agenda="Two days.",
+                                          **expert)
+    dosimetry_audit = DosimetryAudit.objects.create(step=step["dosimetry_audit"], performed_on=today, **expert)
+    dosimetry_point = DosimetryPoint.objects.create(audit=dosimetry_audit, label="Target 1", planned_dose_gy=20,
+                                                    measured_dose_gy=22, recorded_by=assessor)
+    remote_review = RemoteReview.objects.create(step=step["remote_review"], held_at=timezone.now(),
+                                                video_link="https://video.example/review", **expert)
     store_invoice_pdf(a.invoice)
     a_case = ReviewCaseFactory(application=a_application, record_identifier="AARDVARK-CASE-1")
     CaseDraw.objects.create(review=a_case.review, number=1, seed=5, list_size=40, list_sha256="0" * 64,
@@ -273,7 +307,8 @@ def world(db):
     return SimpleNamespace(a=a, b=b, users=users, a_application=a_application, export=export, question=question,
                            award=award, payment=payment, token=token,
                            verdict=verdict, reply=reply, audit=audit, published=PublishedDocumentFactory(), a_case=a_case,
-                           appointment=AppointmentFactory(facility=a.facility))
+                           appointment=AppointmentFactory(facility=a.facility), site_visit=site_visit,
+                           dosimetry_audit=dosimetry_audit, dosimetry_point=dosimetry_point, remote_review=remote_review)
 
 
 def test_every_portal_url_has_an_expectation(db):

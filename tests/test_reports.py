@@ -121,8 +121,10 @@ def many_applications(count, office_user, chairperson):
     statuses = [status for status in Status.values if status != Status.DRAFT]
     facilities = listed_facilities(count, status="enrolled")
     question_set = QuestionSet.objects.get(programme__code="io", is_current=True)
+    pathway = question_set.programme.current_pathway()
     applications = Application.objects.bulk_create(
-        Application(facility=f, question_set=question_set, status=statuses[n % len(statuses)], submitted_at=NOW)
+        Application(facility=f, question_set=question_set, pathway=pathway, status=statuses[n % len(statuses)],
+                    submitted_at=NOW)
         for n, f in enumerate(facilities)
     )
     WorkflowEvent.objects.bulk_create(

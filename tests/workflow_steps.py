@@ -67,3 +67,36 @@ def in_clarification(facility, unclear=(5,)):
 
 def question(application, number):
     return Question.objects.get(standard__question_set=application.question_set, number=number)
+
+
+def pass_expert_steps(application, office=None):
+    """Every expert step of the application's pathway (SRS: site visit, dosimetry audit, remote review) scheduled by
+    the office and passed by the first assessor, so that a decision may follow."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from applications.models import PathwayStep
+    from assessment import steps
+    from assessment.models import RemoteReview, StepOutcome
+
+    office = office or OfficeUserFactory()
+    expert = application.assignments.select_related("assessor").first().assessor
+    today = timezone.localdate()
+    for step in application.pathway.steps.all():
+        if step.kind == PathwayStep.Kind.SITE_VISIT:
+            visit = steps.schedule_step(application, office, step, expert=expert, starts_on=today,
+                                        ends_on=today + timedelta(days=1), agenda="Two days.")
+            steps.record_site_visit(visit, expert, {area.pk: (True, "") for area in step.areas.all()})
+        elif step.kind == PathwayStep.Kind.DOSIMETRY_AUDIT:
+            dosimetry = steps.schedule_step(application, office, step, expert=expert, performed_on=today)
+            steps.record_dosimetry_point(dosimetry, expert, label="Target 1", planned_dose_gy=Decimal("20"),
+                                         measured_dose_gy=Decimal("20.2"))
+            steps.complete_dosimetry_audit(dosimetry, expert)
+        elif step.kind == PathwayStep.Kind.REMOTE_REVIEW:
+            review = steps.schedule_step(application, office, step, expert=expert,
+                                         held_at=timezone.now() + timedelta(hours=1), video_link="https://video.example/r")
+            RemoteReview.objects.filter(pk=review.pk).update(held_at=timezone.now() - timedelta(minutes=5))
+            review.refresh_from_db()
+            steps.record_remote_review(review, expert, outcome=StepOutcome.PASSED, notes="Sound practice.")

@@ -72,7 +72,7 @@ def seed():
     )
     now = timezone.now()
     others = Application.objects.bulk_create(
-        Application(facility=f, question_set=application.question_set, status=Status.UNDER_REVIEW,
+        Application(facility=f, question_set=application.question_set, pathway=application.pathway, status=Status.UNDER_REVIEW,
                     submitted_at=now - datetime.timedelta(days=n % 60))
         for n, f in enumerate(facilities)
     )
