@@ -20,6 +20,9 @@ class Programme(models.Model):
     has_case_review = models.BooleanField(default=False, help_text=_("Applications include the internal case review."))
     assessment_steps = models.JSONField(default=list, blank=True, help_text=_("The steps an assessment has, in order."))
     is_open_for_registration = models.BooleanField(default=True)
+    fresh_assessors_after_decision = models.BooleanField(
+        default=False, help_text=_("The assessors of a facility's last decision may not assess its next application."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -6,7 +6,9 @@ app_name = "assessment"
 urlpatterns = [
     # Assessors
     path("assessor/", views.AssessorQueueView.as_view(), name="queue"),
+    path("assessor/profile/", views.AssessorProfileView.as_view(), name="profile"),
     path("assessor/applications/<int:pk>/", views.ReviewView.as_view(), name="review"),
+    path("assessor/applications/<int:pk>/decline/", views.DeclineView.as_view(), name="decline"),
     path("assessor/applications/<int:pk>/questions/<int:question_pk>/verdict/", views.VerdictView.as_view(), name="verdict"),
     path("assessor/applications/<int:pk>/complete-round/", views.CompleteRoundView.as_view(), name="complete_round"),
     path("assessor/applications/<int:pk>/recommend/", views.RecommendView.as_view(), name="recommend"),
@@ -23,6 +25,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", facility_views.EvidenceView.as_view(), name="evidence"),
     # Office and chairperson
     path("office/assessments/", office_views.AssessmentListView.as_view(), name="office_list"),
+    path("office/assessments/assign-all/", office_views.AssignAllView.as_view(), name="assign_all"),
+    path("office/assessors/", office_views.AssessorsView.as_view(), name="assessors"),
     path("office/applications/<int:pk>/assign/", office_views.AssignView.as_view(), name="assign"),
     path("office/applications/<int:pk>/audits/<str:kind>/", office_views.ScheduleAuditView.as_view(), name="schedule_audit"),
     path("office/audits/<int:pk>/outcome/", office_views.AuditOutcomeView.as_view(), name="audit_outcome"),

@@ -46,6 +46,10 @@ def load_shipped_data():
         load_programme(read_programme_file(code), Programme, QuestionSet, Standard, Question)
     importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)
     load_minimum_dataset(DatasetGroup, DatasetItem)
+    from assessment.models import Expertise, RequiredExpertise
+    from assessment.reference_data import load_matching_data
+
+    load_matching_data(Programme, Expertise, RequiredExpertise)
 
 
 @pytest.fixture(autouse=True)
