@@ -83,7 +83,8 @@ class AssignView(OfficeApplicationMixin, FormView):
         keep = staying[0] if self.replacing and staying else None
         can_assign = self.application.status == Status.SUBMITTED or self.replacing
         proposal = matching.best_pair(case, pool, loads, keep=keep) if can_assign else None
-        proposed = [a for a in proposal.assessors if a is not keep] if proposal else []
+        # A replacement fills one slot at a time (both declined: the first of the best pair, then its partner).
+        proposed = [a for a in proposal.assessors if a is not keep][:1 if self.replacing else 2] if proposal else []
         candidates = [{
             "assessor": a, "conflicts": matching.conflicts(a, case), "unsuitable": matching.unsuitability(a, case, a.load),
             "speaks": matching.speaks_with(a, case), "proposed": a in proposed, "assigned": a in staying,
