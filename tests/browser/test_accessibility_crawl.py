@@ -84,10 +84,12 @@ def pages_of(world, role):
             "/facility/", "/facility/application/", "/facility/invoices/", "/facility/assessment/",
             "/facility/application/submit/",
         ],
-        "assessor": ["/assessor/", f"/assessor/applications/{reviewed}/", f"/assessor/applications/{reviewed}/case-review/"],
+        "assessor": ["/assessor/", f"/assessor/applications/{reviewed}/", f"/assessor/applications/{reviewed}/case-review/",
+                     "/assessor/profile/", f"/assessor/applications/{reviewed}/decline/"],
         "office": [
             "/office/", "/office/facilities/", f"/office/facilities/{facility}/", "/office/assessments/",
             f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/",
+            f"/office/applications/{reviewed}/assign/", "/office/assessments/assign-all/", "/office/assessors/",
             *ACCOUNT_PAGES, "/accounts/2fa/totp/deactivate/",
             "/accounts/2fa/recovery-codes/generate/", "/accounts/2fa/reauthenticate/", "/accounts/2fa/webauthn/add/",
         ],
