@@ -118,9 +118,9 @@ def main():
         cases, pool = generate(capacities)
         free = sum(max(a.capacity - a.load, 0) for a in pool if not a.unavailable_until)
         for label, solve in (("optimal (SciPy milp)", matching.propose_all), ("greedy baseline", matching.propose_greedily)):
-            plan, median, p95, cpu = timed(solve, cases, pool, runs)
+            plan, median, p95, cpu_seconds = timed(solve, cases, pool, runs)
             s = spread(plan, pool)
-            rows.append(f"| {scenario}, {free} free places | {label} | {median * 1000:.0f} | {p95 * 1000:.0f} | {cpu * 1000:.0f} | {plan.assigned} | "
+            rows.append(f"| {scenario}, {free} free places | {label} | {median * 1000:.0f} | {p95 * 1000:.0f} | {cpu_seconds * 1000:.0f} | {plan.assigned} | "
                         f"{len(plan.unassignable)} | {s['min']} / {s['max']} / {s['stddev']:.2f} | {s['util_min']:.2f} / "
                         f"{s['util_max']:.2f} / {s['util_stddev']:.3f} | {plan.cost:.1f} |")
             print(rows[-1], flush=True)
