@@ -362,3 +362,30 @@ def test_the_office_is_refused_an_assessor_page_and_an_assessor_the_office_pages
     for name in ("assessment:assign_all", "assessment:assessors"):
         assert client.get(reverse(name)).status_code == 403
     assert client.post(reverse("assessment:assign_all"), {"proposal": ["1:2:3"]}).status_code == 403
+
+
+def test_the_office_edits_any_profile_in_the_admin_and_the_change_is_audited(client, office_user):
+    assessor = profiled(capacity=3)
+    profile = assessor.assessor_profile
+    office_user.is_staff = office_user.is_superuser = True
+    office_user.save()
+    client.force_login(office_user)
+    url = reverse("admin:assessment_assessorprofile_change", args=[profile.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {
+        "assessor": assessor.pk, "expertise": [e.pk for e in profile.expertise.all()], "languages": ["en"],
+        "country": "DE", "institution": "", "conflict_institutions": "", "capacity": "5",
+        "unavailability-TOTAL_FORMS": "1", "unavailability-INITIAL_FORMS": "0",
+        "unavailability-0-starts_on": "2027-03-01", "unavailability-0-ends_on": "2027-03-14", "unavailability-0-note": "Congress",
+    })
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="assessor.profile_changed")
+    assert entry.actor == office_user
+    assert entry.changes == {"capacity": [3, 5], "unavailability": ["", "2027-03-01..2027-03-14"]}
+
+    expertise = Expertise.objects.get(code="srs-physicist")
+    response = client.post(reverse("admin:assessment_expertise_change", args=[expertise.pk]),
+                           {"code": "srs-physicist", "name_en": "SRS medical physicist (MPE)", "name_de": "SRS-Medizinphysiker/in",
+                            "name_fr": ""})
+    assert response.status_code == 302
+    assert AuditEntry.objects.get(action="matching.expertise_saved").changes["name_en"] == "SRS medical physicist (MPE)"
