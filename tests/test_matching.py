@@ -389,3 +389,40 @@ def test_the_office_edits_any_profile_in_the_admin_and_the_change_is_audited(cli
                             "name_fr": ""})
     assert response.status_code == 302
     assert AuditEntry.objects.get(action="matching.expertise_saved").changes["name_en"] == "SRS medical physicist (MPE)"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_offices_confirming_the_same_plan_at_once_assign_it_once():
+    import threading
+
+    from django.db import connection as worker_connection
+
+    from .factories import OfficeUserFactory
+
+    applications = [submitted_application(FacilityFactory(status=Facility.Status.ENROLLED)) for _ in range(2)]
+    for _ in range(4):
+        profiled()
+    plan = matching.propose_all(matching.load_cases(matching.waiting_applications()), matching.load_pool())
+    triples = [(p.case.id, p.assessors[0].id, p.assessors[1].id) for p in plan.proposals]
+    offices = [OfficeUserFactory(), OfficeUserFactory()]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def confirm(office):
+        try:
+            barrier.wait()
+            services.confirm_proposals(triples, office)
+            outcomes.append("assigned")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            worker_connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(office,)) for office in offices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["assigned", "refused"]
+    assert Assignment.objects.count() == 4
+    assert all(Application.objects.get(pk=a.pk).status == Status.UNDER_REVIEW for a in applications)
