@@ -426,3 +426,17 @@ def test_two_offices_confirming_the_same_plan_at_once_assign_it_once():
     assert sorted(outcomes) == ["assigned", "refused"]
     assert Assignment.objects.count() == 4
     assert all(Application.objects.get(pk=a.pk).status == Status.UNDER_REVIEW for a in applications)
+
+
+def test_the_shipped_expertise_and_what_each_programme_needs_have_their_german():
+    from django.utils import translation
+
+    from assessment.models import RequiredExpertise
+
+    with translation.override("de"):
+        assert Expertise.objects.get(code="srs-physicist").name == "SRS-Medizinphysiker/in"
+        needs = {r.expertise.code: r.needed_for for r in RequiredExpertise.objects.filter(programme__code="srs")}
+    assert needs == {"srs-physicist": "Der Vor-Ort-Besuch und das Dosimetrie-Audit",
+                     "srs-physician": "Die ärztliche Fernprüfung"}
+    assert Expertise.objects.filter(name_de__isnull=True).count() == 0
+    assert Programme.objects.get(code="io").fresh_assessors_after_decision
