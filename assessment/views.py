@@ -52,7 +52,9 @@ class AssessorProfileView(AssessorMixin, TemplateView):
     def get_context_data(self, **kwargs):
         if "form" not in kwargs:
             kwargs["form"], kwargs["periods"] = self.forms()
-        return super().get_context_data(**kwargs)
+        profile = kwargs["form"].instance
+        recorded = list(profile.conflict_facilities.all()) if profile.pk else []
+        return super().get_context_data(recorded_facilities=recorded, **kwargs)
 
     def post(self, request):
         form, periods = self.forms(request.POST)

@@ -440,3 +440,11 @@ def test_the_shipped_expertise_and_what_each_programme_needs_have_their_german()
                      "srs-physician": "Die ärztliche Fernprüfung"}
     assert Expertise.objects.filter(name_de__isnull=True).count() == 0
     assert Programme.objects.get(code="io").fresh_assessors_after_decision
+
+
+def test_an_assessor_reads_the_facility_conflicts_the_office_recorded(client, enrolled):
+    assessor = profiled()
+    assessor.assessor_profile.conflict_facilities.add(enrolled.facility)
+    client.force_login(assessor)
+    page = client.get(reverse("assessment:profile")).content.decode()
+    assert f"recorded a conflict of interest with: {enrolled.facility.name}." in page
