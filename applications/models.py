@@ -29,6 +29,9 @@ class Programme(models.Model):
         default=0, help_text=_("Review rounds closed before the chairperson defers or denies without a written reason."))
     remote_audit_before_adverse_decision = models.BooleanField(
         default=False, help_text=_("A remote audit with its outcome precedes a deferral or denial without a written reason."))
+    fresh_assessors_after_decision = models.BooleanField(
+        default=False, help_text=_("The assessors of a facility's last decision may not assess its next application."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -8,7 +9,7 @@ from accreditation.forms import PortalForm, PortalModelForm
 from accreditation.uploads import validate_upload
 from facilities.models import User
 
-from .models import Audit, CorrectiveAction, Decision, PlanReview, Recommendation, Verdict
+from .models import AssessorProfile, Audit, CorrectiveAction, Decision, PlanReview, Recommendation, Verdict
 from .services import check_audit_date
 
 
@@ -28,6 +29,64 @@ class AssignAssessorsForm(PortalForm):
         if cleaned.get("first") and cleaned.get("first") == cleaned.get("second"):
             self.add_error("second", _("Choose two different assessors."))
         return cleaned
+
+
+class ReplaceAssessorForm(PortalForm):
+    assessor = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Replacement assessor"),
+                                      empty_label=_("Choose an assessor"))
+
+    def __init__(self, *args, facility, staying, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = User.objects.filter(is_assessor=True).exclude(
+            membership__facility=facility).exclude(pk__in=staying)
+
+
+class DeclineForm(PortalForm):
+    reason = forms.CharField(label=_("Why you decline"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("The office reads it, the facility does not."))
+
+
+class AssessorProfileForm(PortalModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you assess in"), choices=settings.LANGUAGES, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = AssessorProfile
+        # Conflicts with single facilities are set by the office (the admin): the facility list is not the assessors' to read.
+        fields = ["programmes", "expertise", "languages", "country", "institution", "capacity", "conflict_institutions",
+                  "conflict_countries"]
+        widgets = {
+            "programmes": forms.CheckboxSelectMultiple, "expertise": forms.CheckboxSelectMultiple,
+            "conflict_institutions": forms.Textarea(attrs={"rows": 3}),
+            "conflict_countries": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+
+class UnavailabilityForm(PortalForm):
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+            self.add_error("ends_on", _("A period of unavailability ends on or after the day it starts."))
+        return cleaned
+
+
+class BaseUnavailabilityFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "missing_management_form": _("The list of periods arrived incomplete. Please enter the periods again."),
+    }
+
+    def periods(self):
+        """(from, to, note) of the filled rows not marked for removal."""
+        return [(f.cleaned_data["starts_on"], f.cleaned_data["ends_on"], f.cleaned_data.get("note", ""))
+                for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+UnavailabilityFormSet = formset_factory(UnavailabilityForm, formset=BaseUnavailabilityFormSet, extra=2, can_delete=True)
 
 
 class VerdictForm(PortalForm):

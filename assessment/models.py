@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from applications.models import ApplicationScopedQuerySet
 from applications.workflow import Status
@@ -400,6 +401,7 @@ class Award(models.Model):
         dates = {"granted": date_format(self.granted_on, "j F Y"), "expires": date_format(self.expires_on, "j F Y")}
         return self.tier.certificate_text % dates
 
+
 class TurnaroundTarget(models.Model):
     """How many days a programme allows for one step of the assessment, or for the whole of it (no status).
 
@@ -429,3 +431,99 @@ class TurnaroundTarget(models.Model):
         # A draft's clock has not started and an approval is where the assessment ends: neither can be late.
         if self.status in (Status.DRAFT, Status.APPROVED):
             raise ValidationError({"status": _("A draft or an approved application has no step to finish in time.")})
+
+
+# Matching assessors to applications (see assessment.matching) -------------------------------------------
+
+class Expertise(models.Model):
+    """A competence an application may need from its assessors: a procedure type, an SRS role. Office-edited data."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("expertise")
+
+    def __str__(self):
+        return self.name
+
+
+class RequiredExpertise(models.Model):
+    """Expertise a programme's assessment needs from one of its two assessors, and the step it is needed for."""
+
+    programme = models.ForeignKey("applications.Programme", models.CASCADE, related_name="required_expertise")
+    expertise = models.ForeignKey(Expertise, models.PROTECT, related_name="+")
+    needed_for = models.CharField(_("needed for"), max_length=100, help_text=_("The step it is needed for, e.g. the site visit."))
+
+    class Meta:
+        ordering = ["programme", "expertise__name"]
+        constraints = [models.UniqueConstraint(fields=["programme", "expertise"], name="expertise_required_once")]
+
+    def __str__(self):
+        return f"{self.programme}: {self.expertise} ({self.needed_for})"
+
+
+class AssessorProfile(models.Model):
+    """What matching knows of an assessor. An assessor without one is matched as if it were empty (capacity 3)."""
+
+    assessor = models.OneToOneField(User, models.CASCADE, related_name="assessor_profile")
+    programmes = models.ManyToManyField(
+        "applications.Programme", blank=True, related_name="+", verbose_name=_("programmes"),
+        help_text=_("The programmes you assess; none means any."),
+    )
+    expertise = models.ManyToManyField(Expertise, blank=True, related_name="assessors", verbose_name=_("expertise"))
+    languages = models.JSONField(_("languages"), default=list, blank=True)  # codes of settings.LANGUAGES
+    country = CountryField(_("country"), blank=True)
+    institution = models.CharField(_("institution"), max_length=200, blank=True)
+    conflict_facilities = models.ManyToManyField(
+        "facilities.Facility", blank=True, related_name="+", verbose_name=_("facilities you have a conflict of interest with"),
+    )
+    conflict_institutions = models.TextField(
+        _("institutions you have a conflict of interest with"), blank=True, help_text=_("One a line."),
+    )
+    conflict_countries = CountryField(_("countries you have a conflict of interest with"), multiple=True, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=3, help_text=_("How many applications you can assess at once."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessor__last_name", "assessor__first_name"]
+
+    def __str__(self):
+        return str(self.assessor)
+
+    def conflict_institution_list(self):
+        return [line.strip() for line in self.conflict_institutions.splitlines() if line.strip()]
+
+
+class Unavailability(models.Model):
+    """A period an assessor takes no new application (holidays, leave); both days included."""
+
+    profile = models.ForeignKey(AssessorProfile, models.CASCADE, related_name="unavailability")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name_plural = _("unavailability")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="unavailability_ends_after_start")
+        ]
+
+
+class Declination(models.Model):
+    """An assessor declined an assignment before giving verdicts; their assignment ended then."""
+
+    application = models.ForeignKey("applications.Application", models.CASCADE, related_name="declinations")
+    assessor = models.ForeignKey(User, models.PROTECT, related_name="declinations")
+    slot = models.PositiveSmallIntegerField()
+    reason = models.TextField(_("reason"), max_length=2000)
+    declined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ApplicationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-declined_at", "-pk"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, ListView, View
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from accreditation.exports import ListExport, choice
 from accreditation.pagination import PaginatedListMixin
@@ -18,9 +18,9 @@ from applications.models import Application
 from applications.workflow import Status
 from facilities.access import ChairpersonMixin, OfficeMixin
 
-from . import services, steps
+from . import matching, services, steps
 from .awards import adverse_decision_ready, base_tier, denial_awaiting_on_site_audit, sought_tier
-from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm
+from .forms import AssignAssessorsForm, AuditForm, AuditOutcomeForm, DecisionForm, ReplaceAssessorForm
 from .models import Assignment, Audit, Award, Recommendation
 from .turnaround import attach_turnaround, with_turnaround
 
@@ -97,21 +97,90 @@ class OfficeApplicationMixin(OfficeMixin):
 
 
 class AssignView(OfficeApplicationMixin, FormView):
-    template_name = "assessment/assign.html"
-    form_class = AssignAssessorsForm
+    """The application's assessors: the proposed pair with its reasons, every assessor with why they are (not)
+    proposed, and the office's own choice. Once an assessor has declined, the next best partner for the one who
+    stays is proposed instead."""
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "facility": self.application.facility}
+    template_name = "assessment/assign.html"
+
+    def setup_scope(self, request, *args, **kwargs):
+        super().setup_scope(request, *args, **kwargs)
+        self.assignments = list(self.application.assignments.select_related("assessor"))
+        self.replacing = self.application.status in services.ASSESSMENT_UNDER_WAY and len(self.assignments) < 2
+
+    def get_form(self, form_class=None):
+        kwargs = {**self.get_form_kwargs(), "facility": self.application.facility}
+        if self.replacing:
+            return ReplaceAssessorForm(staying=[a.assessor_id for a in self.assignments], **kwargs)
+        return AssignAssessorsForm(**kwargs)
+
+    def get_context_data(self, **kwargs):
+        pool = matching.load_pool()
+        case = matching.load_cases([self.application])[0]
+        loads = {a.id: a.load for a in pool}
+        staying = [a for a in pool if a.id in {assignment.assessor_id for assignment in self.assignments}]
+        keep = staying[0] if self.replacing and staying else None
+        can_assign = self.application.status == Status.SUBMITTED or self.replacing
+        proposal = matching.best_pair(case, pool, loads, keep=keep) if can_assign else None
+        # A replacement fills one slot at a time (both declined: the first of the best pair, then its partner).
+        proposed = [a for a in proposal.assessors if a is not keep][:1 if self.replacing else 2] if proposal else []
+        candidates = [{
+            "assessor": a, "conflicts": matching.conflicts(a, case), "unsuitable": matching.unsuitability(a, case, a.load),
+            "speaks": matching.speaks_with(a, case), "proposed": a in proposed, "assigned": a in staying,
+        } for a in pool]
+        return super().get_context_data(
+            case=case, proposal=proposal, proposed=proposed, explained=proposal.explained() if proposal else [],
+            why_none=None if proposal or not can_assign else matching.why_no_pair(case, pool, loads, keep=keep),
+            candidates=candidates, can_assign=can_assign, replacing=self.replacing, assignments=self.assignments,
+            language_names=matching.language_names(case.languages), **kwargs,
+        )
 
     def form_valid(self, form):
         try:
-            services.assign_assessors(
-                self.application, [form.cleaned_data["first"], form.cleaned_data["second"]], self.request.user
-            )
+            if self.replacing:
+                services.replace_assessor(self.application, form.cleaned_data["assessor"], self.request.user)
+            else:
+                services.assign_assessors(
+                    self.application, [form.cleaned_data["first"], form.cleaned_data["second"]], self.request.user
+                )
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
+        if self.replacing:
+            return self.done(_("The replacement assessor is assigned and has been e-mailed."))
         return self.done(_("Two assessors are assigned and have been e-mailed."))
+
+
+class AssignAllView(OfficeMixin, TemplateView):
+    """"Assign all waiting": one optimal plan for every submitted application, reviewed before anything is saved,
+    then confirmed in one POST (assessment.matching.propose_all, services.confirm_proposals)."""
+
+    template_name = "assessment/assign_all.html"
+
+    def get_context_data(self, **kwargs):
+        pool = matching.load_pool()
+        plan = matching.propose_all(matching.load_cases(matching.waiting_applications()), pool)
+        rows = [{"proposal": p, "explained": p.explained(),
+                 "value": f"{p.case.id}:{p.assessors[0].id}:{p.assessors[1].id}"} for p in plan.proposals]
+        loads = [(a, plan.loads[a.id]) for a in pool]
+        return super().get_context_data(plan=plan, rows=rows, loads=loads, **kwargs)
+
+    def post(self, request):
+        try:
+            count = services.confirm_proposals(services.read_proposals(request.POST.getlist("proposal")), request.user)
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(errors=exc.messages))
+        messages.success(request, _("%(count)d applications have their assessors, who have been e-mailed.") % {"count": count})
+        return redirect("assessment:office_list")
+
+
+class AssessorsView(OfficeMixin, TemplateView):
+    """Every assessor's profile and workload, for the office to read (it edits them in the admin)."""
+
+    template_name = "assessment/assessors.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(pool=matching.load_pool(), **kwargs)
 
 
 class ScheduleAuditView(OfficeApplicationMixin, FormView):

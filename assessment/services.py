@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
@@ -9,20 +10,22 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from applications.models import Answer, Application, Question
+from applications.notifications import notify
 from applications.permissions import ASSESS, is_assigned
 from applications.services import answers_of, lock_application, questions_of
 from applications.workflow import Status, advance, require_step
 from facilities import audit
 from facilities.permissions import facility_id_of, is_authorised_representative, is_staff_of
+from facilities.services import send_portal_mail
 
-from . import steps
+from . import matching, steps
 from .awards import add_years, adverse_decision_ready, base_tier, denial_awaiting_on_site_audit, sought_tier
 from .models import (
-    Assignment, Audit, Award, CorrectiveAction, CorrectiveActionPlan, Decision, PlanReview, Recommendation, Reply,
-    Round, RoundCompletion, Verdict,
+    AssessorProfile, Assignment, Audit, Award, CorrectiveAction, CorrectiveActionPlan, Decision, Declination, PlanReview, Recommendation,
+    Reply, Round, RoundCompletion, Unavailability, Verdict,
 )
 
 REPLY_PERIOD = timedelta(days=14)
@@ -55,6 +58,7 @@ def assign_assessors(application, assessors, office_user):
             raise ValidationError(
                 _("%(person)s belongs to the assessed facility and cannot assess it.") % {"person": assessor}
             )
+    refuse_conflicts(application, assessors)
     if application.assignments.exists():
         raise ValidationError(_("This application already has its two assessors."))
     try:
@@ -70,6 +74,172 @@ def assign_assessors(application, assessors, office_user):
     advance(application, "assign_assessors", office_user, gettext_noop("Two assessors assigned"),
             first_assessor=first.email, second_assessor=second.email)
     return application
+
+
+def refuse_conflicts(application, assessors):
+    """Refuse, with the reason, an assessor with a conflict of interest (assessment.matching.conflicts)."""
+    case = matching.load_cases([application])[0]
+    for assessor in matching.load_pool(ids=[a.pk for a in assessors]):
+        reasons = matching.conflicts(assessor, case)
+        if reasons:
+            raise ValidationError(_("%(person)s cannot assess this application: %(reasons)s.")
+                                  % {"person": assessor, "reasons": "; ".join(reasons)})
+
+
+def read_proposals(values):
+    """The "application:first:second" triples the review of "Assign all waiting" posts back, as integers."""
+    try:
+        triples = [tuple(int(part) for part in value.split(":")) for value in values]
+    except ValueError:
+        triples = []
+    if not triples or any(len(triple) != 3 for triple in triples):
+        raise ValidationError(_("The proposals could not be read. Review them again."))
+    return triples
+
+
+@transaction.atomic
+def confirm_proposals(triples, office_user):
+    """Assign every reviewed pair at once, or none: each is checked again under row locks (still waiting, no
+    conflict, room within capacity); a stale one refuses the whole confirmation with its reason."""
+    if not office_user.is_office:
+        raise PermissionDenied
+    from facilities.models import User
+
+    # Locks in a fixed order (applications, then assessors, by id), so two confirmations cannot deadlock.
+    applications = {a.pk: a for a in Application.objects.select_for_update(of=("self",)).filter(
+        pk__in=[t[0] for t in triples]).select_related("facility", "question_set__programme").order_by("pk")}
+    assessor_ids = sorted({pk for t in triples for pk in t[1:]})
+    people = {u.pk: u for u in User.objects.select_for_update().filter(pk__in=assessor_ids).order_by("pk")}
+    pool = {a.id: a for a in matching.load_pool(ids=assessor_ids)}
+    cases = {c.id: c for c in matching.load_cases(applications.values())}
+    loads = {pk: assessor.load for pk, assessor in pool.items()}
+    stale = []
+    for application_id, *pair in triples:
+        application = applications.get(application_id)
+        if application is None or application.status != Status.SUBMITTED:
+            stale.append(_("Application %(number)s no longer waits for assessors.") % {"number": application_id})
+            continue
+        name = application.facility.name
+        if len(set(pair)) != 2 or any(pk not in pool for pk in pair):
+            stale.append(_("%(facility)s: an assessor of the pair is no longer available.") % {"facility": name})
+            continue
+        for pk in pair:
+            reasons = matching.conflicts(pool[pk], cases[application_id])
+            loads[pk] += 1
+            if reasons:
+                stale.append(_("%(facility)s: %(person)s %(reasons)s.")
+                             % {"facility": name, "person": pool[pk], "reasons": "; ".join(reasons)})
+            elif loads[pk] > pool[pk].capacity:
+                stale.append(_("%(facility)s: %(person)s would be over capacity.") % {"facility": name, "person": pool[pk]})
+    if stale:
+        raise ValidationError(stale)
+    for application_id, first, second in triples:
+        assign_assessors(applications[application_id], [people[first], people[second]], office_user)
+    return len(triples)
+
+
+@transaction.atomic
+def decline_assignment(application, assessor, reason):
+    """An assessor gives back an assignment before giving any verdict. The assignment ends (its access with it),
+    the office is told, and the application waits under review for a replacement: its status does not move."""
+    application = lock_application(pk=application.pk)
+    _require_assessor(application, assessor)
+    if application.status != Status.UNDER_REVIEW or Verdict.objects.filter(
+            round__application=application, assessor=assessor).exists():
+        raise ValidationError(_("You can decline only before giving any verdict."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you decline: the office reads it.")})
+    assignment = Assignment.objects.get(application=application, assessor=assessor)
+    declination = Declination.objects.create(application=application, assessor=assessor, slot=assignment.slot, reason=reason)
+    assignment.delete()
+    remove_perm(ASSESS, assessor, application)
+    audit.record("assessment.declined", gettext_noop("%(assessor)s declined the assignment"), {"assessor": assessor},
+                 actor=assessor, facility=application.facility, target=declination, changes={"reason": reason})
+    transaction.on_commit(lambda: notify("assignment_declined", ["office"], application, declination=declination))
+    return declination
+
+
+@transaction.atomic
+def replace_assessor(application, assessor, office_user):
+    """The office fills a slot a declination left empty. The round goes on: no status moves."""
+    if not office_user.is_office:
+        raise PermissionDenied
+    application = lock_application(pk=application.pk)
+    slots = matching.free_slots(application)
+    if application.status not in ASSESSMENT_UNDER_WAY or not slots:
+        raise ValidationError(_("This application has no assessor to replace."))
+    if not assessor.is_assessor:
+        raise ValidationError(_("%(person)s is not an assessor.") % {"person": assessor})
+    if application.assignments.filter(assessor=assessor).exists():
+        raise ValidationError(_("%(person)s already assesses this application.") % {"person": assessor})
+    refuse_conflicts(application, [assessor])
+    assignment = Assignment.objects.create(application=application, assessor=assessor, slot=slots[0], assigned_by=office_user)
+    assign_perm(ASSESS, assessor, application)
+    audit.record("assessment.replacement", gettext_noop("%(assessor)s replaces an assessor who declined"),
+                 {"assessor": assessor}, actor=office_user, facility=application.facility, target=assignment)
+    transaction.on_commit(lambda: send_portal_mail(
+        "assessor_replacement", [assessor.email],
+        {"application": application, "facility": application.facility, "portal_url": settings.PORTAL_URL}))
+    return assignment
+
+
+# Assessor profiles ---------------------------------------------------------------------------------------
+
+def profile_of(assessor):
+    """The assessor's profile, unsaved and empty when they have none yet."""
+    return AssessorProfile.objects.filter(assessor=assessor).first() or AssessorProfile(assessor=assessor)
+
+
+def profile_snapshot(profile):
+    """A profile as plain values, for the audit trail's old -> new."""
+    if profile.pk is None:
+        return {}
+    return {
+        "programmes": ", ".join(sorted(p.code for p in profile.programmes.all())),
+        "expertise": ", ".join(sorted(e.code for e in profile.expertise.all())),
+        "languages": ", ".join(sorted(profile.languages)),
+        "country": profile.country.code or "",
+        "institution": profile.institution,
+        "conflict_facilities": ", ".join(sorted(str(f.pk) for f in profile.conflict_facilities.all())),
+        "conflict_institutions": "; ".join(profile.conflict_institution_list()),
+        "conflict_countries": ", ".join(c.code for c in profile.conflict_countries),
+        "capacity": profile.capacity,
+        "unavailability": "; ".join(f"{u.starts_on}..{u.ends_on}" for u in profile.unavailability.all()),
+    }
+
+
+def record_profile_change(profile, actor, before):
+    """Audit what changed in a profile since ``before`` (a ``profile_snapshot``); the admin calls it too."""
+    changes = audit.changed_fields(before, profile_snapshot(profile))
+    if changes:
+        audit.record("assessor.profile_changed", gettext_noop("Assessor profile of %(assessor)s changed"),
+                     {"assessor": profile.assessor}, actor=actor, target=profile, changes=changes)
+
+
+@transaction.atomic
+def update_assessor_profile(assessor, actor, *, periods, programmes, expertise, **values):
+    """An assessor keeps their own profile (the office any, through the admin); ``periods``: (from, to, note)."""
+    if not assessor.is_assessor or (actor.pk != assessor.pk and not actor.is_office):
+        raise PermissionDenied
+    for starts_on, ends_on, _note in periods:
+        if ends_on < starts_on:
+            raise ValidationError(_("A period of unavailability ends on or after the day it starts."))
+    from facilities.models import User
+
+    User.objects.select_for_update().get(pk=assessor.pk)  # two first saves at once make one profile
+    profile = AssessorProfile.objects.filter(assessor=assessor).first() or AssessorProfile(assessor=assessor)
+    before = profile_snapshot(profile)
+    for name, value in values.items():
+        setattr(profile, name, value)
+    profile.save()
+    profile.programmes.set(programmes)
+    profile.expertise.set(expertise)
+    profile.unavailability.all().delete()
+    Unavailability.objects.bulk_create(
+        Unavailability(profile=profile, starts_on=starts_on, ends_on=ends_on, note=note) for starts_on, ends_on, note in periods
+    )
+    record_profile_change(profile, actor, before)
+    return profile
 
 
 # Rounds, verdicts and replies ----------------------------------------------------------------------------
@@ -717,6 +887,9 @@ def office_attention(user, today=None):
         ("on_site_audits_to_schedule", _("On-site audits to schedule after a denial"),
          applications.filter(pk__in=denials_awaiting_on_site_audit().values("application"))),
         ("decisions", _("Decisions to sign off"), applications.filter(status=Status.AWAITING_DECISION)),
+        ("declined", _("An assessor declined: assign a replacement"), applications.filter(
+            status=Status.UNDER_REVIEW
+        ).alias(assessors=Count("assignments")).filter(assessors__lt=2)),
         # The status filter first, on its own: the database then reads only those statuses' rows by their index
         # instead of working out both deadlines for every application (8 ms at 5,000 applications).
         ("overdue", _("Overdue: replies or corrective action plans"), applications.filter(

@@ -1,9 +1,20 @@
-"""Turnaround targets' names in every language of settings.LANGUAGES (see applications/translation.py)."""
+"""Turnaround targets' names and matching's reference data in every language of settings.LANGUAGES (a column per
+language, as applications does)."""
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import TurnaroundTarget
+from .models import Expertise, RequiredExpertise, TurnaroundTarget
 
 
 @register(TurnaroundTarget)
 class TurnaroundTargetTranslation(TranslationOptions):
     fields = ("name",)
+
+
+@register(Expertise)
+class ExpertiseTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(RequiredExpertise)
+class RequiredExpertiseTranslation(TranslationOptions):
+    fields = ("needed_for",)

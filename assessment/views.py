@@ -21,7 +21,7 @@ from casereview import office_views as casereview_views
 from facilities.access import AssessorMixin
 
 from . import services, steps
-from .forms import PlanReviewForm, RecommendationForm, VerdictForm
+from .forms import AssessorProfileForm, DeclineForm, PlanReviewForm, RecommendationForm, UnavailabilityFormSet, VerdictForm
 from .models import Reply
 
 
@@ -34,6 +34,40 @@ class AssessorQueueView(AssessorMixin, TemplateView):
         page = paginate(self.request, services.assessor_queue(self.request.user))
         rows = [(assignment, services.assessor_turn(assignment.application)) for assignment in page]
         return super().get_context_data(rows=rows, page=page, **kwargs)
+
+
+class AssessorProfileView(AssessorMixin, TemplateView):
+    """An assessor keeps their own matching profile: programmes, expertise, languages, conflicts, capacity, absences."""
+
+    template_name = "assessment/profile.html"
+
+    def forms(self, data=None):
+        profile = services.profile_of(self.request.user)
+        periods = [{"starts_on": u.starts_on, "ends_on": u.ends_on, "note": u.note}
+                   for u in (profile.unavailability.all() if profile.pk else [])]
+        return (AssessorProfileForm(data, instance=profile),
+                # Posted rows replace the periods: compared with no initial, every filled row counts as entered.
+                UnavailabilityFormSet(data, initial=None if data else periods, prefix="periods"))
+
+    def get_context_data(self, **kwargs):
+        if "form" not in kwargs:
+            kwargs["form"], kwargs["periods"] = self.forms()
+        profile = kwargs["form"].instance
+        recorded = list(profile.conflict_facilities.all()) if profile.pk else []
+        return super().get_context_data(recorded_facilities=recorded, **kwargs)
+
+    def post(self, request):
+        form, periods = self.forms(request.POST)
+        if form.is_valid() and periods.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                services.update_assessor_profile(request.user, request.user, periods=periods.periods(), **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Your profile is saved."))
+                return redirect("assessment:profile")
+        return self.render_to_response(self.get_context_data(form=form, periods=periods))
 
 
 class AssignedApplicationMixin(AssessorMixin):
@@ -197,3 +231,25 @@ class CaseReviewView(AssignedApplicationMixin, casereview_views.AssessorCaseRevi
 
 class RepeatDrawView(AssignedApplicationMixin, casereview_views.AssessorRepeatDrawView):
     pass
+
+
+class DeclineView(AssignedApplicationMixin, TemplateView):
+    """An assessor gives an assignment back, with a reason, before giving any verdict."""
+
+    template_name = "assessment/decline.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(application=self.application, facility=self.application.facility,
+                                        form=kwargs.pop("form", None) or DeclineForm(), **kwargs)
+
+    def post(self, request, pk):
+        form = DeclineForm(request.POST)
+        if form.is_valid():
+            try:
+                services.decline_assignment(self.application, request.user, form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("You have declined the assignment; the office has been told."))
+                return redirect("assessment:queue")
+        return self.render_to_response(self.get_context_data(form=form))

@@ -41,7 +41,8 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
         return super().get_context_data(
             timeline=assessment.timeline(self.application, self.request.user),
             pending_audits=self.application.audits.filter(outcome_recorded_at__isnull=True),
-            can_assign=self.application.status == Status.SUBMITTED,
+            can_assign=self.application.status == Status.SUBMITTED or (
+                self.application.status == Status.UNDER_REVIEW and self.application.assignments.count() < 2),
             needs_remote_audit=self.application.status == Status.REMOTE_AUDIT_REQUIRED,
             needs_onsite_audit=self.application.decisions.filter(outcome="denied").exists(),
             step_states=steps.step_states(self.application),

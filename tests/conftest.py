@@ -59,6 +59,10 @@ def load_shipped_data():
     load_fee_items(ProgrammeFees, FeeItem)
     load_minimum_dataset(DatasetGroup, DatasetItem)
     load_shipped_targets(Programme, TurnaroundTarget)
+    from assessment.models import Expertise, RequiredExpertise
+    from assessment.reference_data import load_matching_data
+
+    load_matching_data(Programme, Expertise, RequiredExpertise)
 
 
 @pytest.fixture(autouse=True)

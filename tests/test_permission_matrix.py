@@ -103,6 +103,11 @@ MATRIX = {
     "office:remove_member": (lambda w: {"pk": w.a.facility.pk, "user_pk": w.a.member.pk}, office_only()),
     "office:application": (lambda w: {"pk": w.a_application.pk}, office_only()),
     "assessment:queue": (lambda w: {}, expect(403, assessor=200, assigned_assessor=200)),
+    # Matching: an assessor's own profile; declining an assignment (facility A's application: its assessor only).
+    "assessment:profile": (lambda w: {}, expect(403, assessor=200, assigned_assessor=200)),
+    "assessment:decline": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=200)),
+    "assessment:assign_all": (lambda w: {}, office_only()),
+    "assessment:assessors": (lambda w: {}, office_only()),
     # Assessor pages of facility A's application: only its assigned assessor; another assessor gets 404.
     "assessment:review": (lambda w: {"pk": w.a_application.pk}, expect(403, assessor=404, assigned_assessor=200)),
     "assessment:verdict": (

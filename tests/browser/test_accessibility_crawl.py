@@ -92,7 +92,8 @@ def pages_of(world, role):
             "/facility/application/submit/", "/facility/consultations/request/",
             f"/facility/consultations/{consultation}/withdraw/",
         ],
-        "assessor": ["/assessor/", f"/assessor/applications/{reviewed}/", f"/assessor/applications/{reviewed}/case-review/"],
+        "assessor": ["/assessor/", f"/assessor/applications/{reviewed}/", f"/assessor/applications/{reviewed}/case-review/",
+                     "/assessor/profile/", f"/assessor/applications/{reviewed}/decline/"],
         "office": [
             "/office/", "/office/facilities/", f"/office/facilities/{facility}/", "/office/assessments/",
             f"/office/applications/{reviewed}/", "/office/invoices/", "/office/messages/", "/office/reports/",
@@ -101,6 +102,7 @@ def pages_of(world, role):
             "/office/api-tokens/", "/office/api-tokens/new/",
             f"/office/facilities/{facility}/invoice/", "/office/consultations/", f"/office/consultations/{consultation}/",
             f"/office/consultations/{consultation}/accept/", f"/office/consultations/{consultation}/decline/",
+            f"/office/applications/{reviewed}/assign/", "/office/assessments/assign-all/", "/office/assessors/profiles/",
             *ACCOUNT_PAGES, "/accounts/2fa/totp/deactivate/",
             "/accounts/2fa/recovery-codes/generate/", "/accounts/2fa/reauthenticate/", "/accounts/2fa/webauthn/add/",
         ],

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from applications.models import Programme
 from applications.services import open_application, questions_of, record_declarations, save_answer
+from assessment.models import Expertise
+from assessment.services import update_assessor_profile
 from correspondence.services import send_message
 from facilities.models import Facility, Membership, User
 from invoicing.services import issue_registration_invoices, record_payment, request_consultation, requestable_fee_items
@@ -27,6 +29,12 @@ ASSESSORS = [
     ("assessor2@demo.example", "Marco", "Bellini", "+39 02 5550 0112"),
     ("assessor3@demo.example", "Helena", "Novak", "+420 2 5550 0113"),
 ]
+# Their matching profiles: country, institution, expertise (assessment/data/matching.json), languages.
+ASSESSOR_PROFILES = {
+    "assessor1@demo.example": ("SE", "Karolinska University Hospital", ["io-ablation", "io-embolisation"], ["en", "de"]),
+    "assessor2@demo.example": ("IT", "Ospedale San Raffaele", ["io-ablation"], ["en", "fr"]),
+    "assessor3@demo.example": ("CZ", "General University Hospital Prague", ["io-embolisation", "io-case-review"], ["en", "de"]),
+}
 FACILITIES = [
     {
         "slug": "vienna",
@@ -104,7 +112,14 @@ class Command(BaseCommand):
             TOTP.activate(user, DEMO_TOTP_SECRET)
             office = office or user
         for email, first, last, phone in ASSESSORS:
-            TOTP.activate(demo_user(email, first, last, phone, is_assessor=True), DEMO_TOTP_SECRET)
+            assessor = demo_user(email, first, last, phone, is_assessor=True)
+            TOTP.activate(assessor, DEMO_TOTP_SECRET)
+            country, institution, expertise, languages = ASSESSOR_PROFILES[email]
+            update_assessor_profile(
+                assessor, assessor, periods=[], programmes=Programme.objects.filter(code="io"),
+                expertise=Expertise.objects.filter(code__in=expertise), languages=languages, country=country,
+                institution=institution, capacity=4, conflict_institutions="", conflict_countries=[],
+            )
         for spec in FACILITIES:
             spec = dict(spec)
             slug, status, names, declared = spec.pop("slug"), spec.pop("status"), spec.pop("people"), spec.pop("declared")
