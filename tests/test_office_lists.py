@@ -88,8 +88,9 @@ def seed_submitted(count, context):
 
 
 def seed_late(count, context):
-    """Under review for 40 days against a 28-day target: on the start page's late card only."""
-    applications = applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.UNDER_REVIEW)
+    """Waiting 40 days for the assessors' recommendations against a 14-day target: on the start page's late card
+    only (under review without assessors, they would also wait for replacements)."""
+    applications = applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.RECOMMENDATION)
     Application.objects.filter(pk__in=[a.pk for a in applications]).update(submitted_at=timezone.now() - timedelta(days=40))
 
 

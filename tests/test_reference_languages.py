@@ -254,8 +254,9 @@ def test_the_migration_turns_written_countries_into_codes_and_keeps_unknown_ones
     executor = MigrationExecutor(connection)
     before, after = [("facilities", "0004_user_language")], [("facilities", "0005_country_codes")]
     executor.migrate(before)
-    Old = executor.loader.project_state(before).apps.get_model("facilities", "Facility")
-    programme_id = Programme.objects.get(code="io").pk
+    old_apps = executor.loader.project_state(before).apps
+    Old = old_apps.get_model("facilities", "Facility")
+    programme_id = old_apps.get_model("applications", "Programme").objects.get(code="io").pk
     common = {"institution": "H", "address": "1 Street", "city": "C", "phone": "1", "service_line": "IR",
               "annual_procedures": 200, "programme_id": programme_id}
     Old.objects.create(name="Vienna", country="Österreich", code="AAAA-AAAA-AAA1", **common)

@@ -210,7 +210,7 @@ def test_the_facility_profile_reads_neutrally(client, registered):
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_carries_io_facilities_figures_into_their_declarations():
     executor = MigrationExecutor(connection)
-    before = [("applications", "0012_reaccreditation_carries_answers"), ("facilities", "0006_audit_entry_summary_args")]
+    before = [("applications", "0014_load_award_tiers"), ("facilities", "0006_audit_entry_summary_args")]
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
     Old = old_apps.get_model("facilities", "Facility")

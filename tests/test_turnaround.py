@@ -136,11 +136,12 @@ def test_the_office_start_page_lists_late_applications_oldest_first_in_a_fixed_n
     from django.test.utils import CaptureQueriesContext
 
     waiting(Status.SUBMITTED, 16, name="Two days late")
+    # Under review with no assessor assigned: it is also on the card of applications waiting for a replacement.
+    waiting(Status.UNDER_REVIEW, 40, name="Twelve days late")
     client.force_login(office_user)
     client.get(reverse("office:attention"))
     with CaptureQueriesContext(connection) as one_late:
         client.get(reverse("office:attention"))
-    waiting(Status.UNDER_REVIEW, 40, name="Twelve days late")
     for n in range(12):
         waiting(Status.SUBMITTED, 15, name=f"One day late {n}")
     with django_assert_num_queries(len(one_late)):
