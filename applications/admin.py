@@ -8,11 +8,39 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from .models import AwardTier, FindingArea, Pathway, PathwayStep, Programme, Question, QuestionSet, RegistrationRequirement, Standard
-from .question_bank import copy_pathway, copy_question_set, make_current, make_pathway_current
+from .question_bank import copy_pathway, copy_question_set, make_current
 
 
-def in_use(question_set):
-    return question_set is not None and question_set.applications.exists()
+def in_use(version):
+    return version is not None and version.applications.exists()
+
+
+class VersionAdmin(admin.ModelAdmin):
+    """A question set or pathway: read-only once an application follows it; copied to change, then made current."""
+
+    copy_version = None  # the question bank's function that copies a version of this model
+    list_filter = ["programme"]
+    readonly_fields = ["is_current"]
+    actions = ["copy_as_new_version", "make_current_version"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not in_use(obj) and not (obj and obj.is_current)
+
+    @admin.action(description=_("Copy as a new version (to edit)"))
+    def copy_as_new_version(self, request, queryset):
+        for version in queryset:
+            copy = type(self).copy_version(version)
+            self.message_user(request, _("Version %(version)d created; edit it, then make it current.") % {"version": copy.version})
+
+    @admin.action(description=_("Make current (new applications start on it)"))
+    def make_current_version(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one version."), messages.ERROR)
+            return
+        make_current(queryset.get())
 
 
 class AwardTierInline(TranslationStackedInline):
@@ -45,31 +73,10 @@ class StandardInline(TranslationTabularInline):
 
 
 @admin.register(QuestionSet)
-class QuestionSetAdmin(admin.ModelAdmin):
+class QuestionSetAdmin(VersionAdmin):
     list_display = ["programme", "version", "is_current", "created_at"]
-    list_filter = ["programme"]
-    readonly_fields = ["is_current"]
     inlines = [StandardInline]
-    actions = ["copy_as_new_version", "make_current_version"]
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not in_use(obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not in_use(obj) and not (obj and obj.is_current)
-
-    @admin.action(description=_("Copy as a new version (to edit)"))
-    def copy_as_new_version(self, request, queryset):
-        for question_set in queryset:
-            copy = copy_question_set(question_set)
-            self.message_user(request, _("Version %(version)d created; edit it, then make it current.") % {"version": copy.version})
-
-    @admin.action(description=_("Make current (new applications start on it)"))
-    def make_current_version(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, _("Choose exactly one version."), messages.ERROR)
-            return
-        make_current(queryset.get())
+    copy_version = copy_question_set
 
 
 class QuestionInline(TranslationStackedInline):
@@ -98,10 +105,6 @@ class QuestionAdmin(TranslationAdmin):
         return super().has_change_permission(request, obj) and not in_use(obj and obj.standard.question_set)
 
 
-def pathway_in_use(pathway):
-    return pathway is not None and pathway.applications.exists()
-
-
 class PathwayStepInline(TranslationTabularInline):
     model = PathwayStep
     fields = ["position", "kind", "title", "is_required", "condition"]
@@ -110,33 +113,12 @@ class PathwayStepInline(TranslationTabularInline):
 
 
 @admin.register(Pathway)
-class PathwayAdmin(admin.ModelAdmin):
-    """A programme's assessment steps and dosimetry tolerances, versioned: a pathway in use is read-only."""
+class PathwayAdmin(VersionAdmin):
+    """A programme's assessment steps and dosimetry tolerances."""
 
     list_display = ["programme", "version", "is_current", "review_rounds", "created_at"]
-    list_filter = ["programme"]
-    readonly_fields = ["is_current"]
     inlines = [PathwayStepInline]
-    actions = ["copy_as_new_version", "make_current_version"]
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not pathway_in_use(obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not pathway_in_use(obj) and not (obj and obj.is_current)
-
-    @admin.action(description=_("Copy as a new version (to edit)"))
-    def copy_as_new_version(self, request, queryset):
-        for pathway in queryset:
-            copy = copy_pathway(pathway)
-            self.message_user(request, _("Version %(version)d created; edit it, then make it current.") % {"version": copy.version})
-
-    @admin.action(description=_("Make current (new applications start on it)"))
-    def make_current_version(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, _("Choose exactly one version."), messages.ERROR)
-            return
-        make_pathway_current(queryset.get())
+    copy_version = copy_pathway
 
 
 class FindingAreaInline(TranslationTabularInline):
@@ -152,4 +134,4 @@ class PathwayStepAdmin(TranslationAdmin):
     inlines = [FindingAreaInline]
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not pathway_in_use(obj and obj.pathway)
+        return super().has_change_permission(request, obj) and not in_use(obj and obj.pathway)

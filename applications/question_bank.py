@@ -222,16 +222,18 @@ def copy_question_set(question_set):
     return copy
 
 
-def make_current(question_set):
-    """New applications of the programme start on this version; those already begun keep theirs."""
+def make_current(version):
+    """New applications of the programme start on this version of its question set or pathway; those already begun
+    keep theirs."""
     from django.db import transaction
 
-    from .models import Programme, QuestionSet
+    from .models import Programme
 
+    versions = type(version).objects
     with transaction.atomic():
-        Programme.objects.select_for_update().get(pk=question_set.programme_id)  # one version becomes current at a time
-        QuestionSet.objects.filter(programme=question_set.programme, is_current=True).update(is_current=False)
-        QuestionSet.objects.filter(pk=question_set.pk).update(is_current=True)
+        Programme.objects.select_for_update().get(pk=version.programme_id)  # one version becomes current at a time
+        versions.filter(programme=version.programme, is_current=True).update(is_current=False)
+        versions.filter(pk=version.pk).update(is_current=True)
 
 
 def copy_pathway(pathway):
@@ -257,15 +259,3 @@ def copy_pathway(pathway):
                 area.pk, area.step = None, step
             FindingArea.objects.bulk_create(areas)
     return copy
-
-
-def make_pathway_current(pathway):
-    """New applications of the programme follow this version; those already begun keep theirs."""
-    from django.db import transaction
-
-    from .models import Pathway, Programme
-
-    with transaction.atomic():
-        Programme.objects.select_for_update().get(pk=pathway.programme_id)
-        Pathway.objects.filter(programme=pathway.programme, is_current=True).update(is_current=False)
-        Pathway.objects.filter(pk=pathway.pk).update(is_current=True)

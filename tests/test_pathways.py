@@ -11,7 +11,7 @@ from django.utils import timezone
 from applications.models import (
     Application, AwardTier, FindingArea, Pathway, PathwayStep, Programme, Question, QuestionSet, Standard,
 )
-from applications.question_bank import copy_pathway, load_award_tiers, load_pathway, load_programme, make_pathway_current
+from applications.question_bank import copy_pathway, load_award_tiers, load_pathway, load_programme, make_current
 from applications.services import open_application, submit_application
 from assessment import services, steps
 from assessment.models import Award, DosimetryPoint, RemoteReview, SiteVisit, StepOutcome
@@ -76,7 +76,7 @@ def test_an_application_keeps_the_pathway_it_was_opened_on(db, enrolled):
     assert application.pathway == io.current_pathway()
     newer = copy_pathway(application.pathway)
     PathwayStep.objects.filter(pathway=newer, kind="remote_audit").delete()
-    make_pathway_current(newer)
+    make_current(newer)
     application.refresh_from_db()
     assert application.pathway.version == 1 and io.current_pathway() == newer
     assert [s.kind for s in newer.steps.all()] == ["review_rounds"]
