@@ -99,8 +99,9 @@ def seed():
     evidence, explanation = "Evidence of the protocol, reviewed yearly. " * 8, "Because the team agreed. " * 4
     copy_rows(
         "applications_answer",
-        ["application_id", "question_id", "choice", "evidence", "explanation", "version", "updated_at", "updated_by_id"],
-        ((a.pk, q, "yes", evidence, explanation, 1, now.isoformat(), people[n][3].pk)
+        ["application_id", "question_id", "choice", "evidence", "explanation", "version", "updated_at", "updated_by_id",
+         "needs_review"],
+        ((a.pk, q, "yes", evidence, explanation, 1, now.isoformat(), people[n][3].pk, "f")
          for n, a in enumerate(applications) for q in questions),
     )
     submitted, drafts = applications[:APPLICATIONS], applications[APPLICATIONS:]
