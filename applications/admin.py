@@ -104,7 +104,7 @@ def pathway_in_use(pathway):
 
 class PathwayStepInline(TranslationTabularInline):
     model = PathwayStep
-    fields = ["position", "kind", "title", "is_required", "condition"]
+    fields = ["position", "kind", "title", "path", "is_required", "condition"]
     extra = 0
     show_change_link = True  # a site visit's finding areas are edited on its step
 
