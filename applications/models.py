@@ -176,6 +176,9 @@ class Application(AssessmentWorkflow):
     def is_streamlined(self):
         return self.assessment_path == AssessmentPath.STREAMLINED
 
+    def department_change_labels(self):
+        return [DepartmentChange(code).label for code in self.department_changes]
+
     def path_steps(self):
         """The steps of its pathway that its assessment path includes, in order."""
         return self.pathway.steps_of_path(self.assessment_path)
