@@ -2,17 +2,6 @@
 
 from django.db import migrations, models
 
-from applications.question_bank import load_step_paths, read_programme_file
-
-
-def load_shipped_paths(apps, schema_editor):
-    """The shipped pathways' steps get their paths; SRS's gains its streamlined path's postal dosimetry audit."""
-    names = ("Programme", "Pathway", "PathwayStep", "FindingArea")
-    Programme, Pathway, PathwayStep, FindingArea = (apps.get_model("applications", name) for name in names)
-    for code in ("io", "srs"):
-        if Programme.objects.filter(code=code).exists():
-            load_step_paths(read_programme_file(code), Programme, Pathway, PathwayStep, FindingArea)
-
 
 class Migration(migrations.Migration):
 
@@ -39,5 +28,4 @@ class Migration(migrations.Migration):
             model_name='pathwaystep',
             constraint=models.UniqueConstraint(fields=('pathway', 'kind', 'path'), name='one_step_of_each_kind_per_path'),
         ),
-        migrations.RunPython(load_shipped_paths, migrations.RunPython.noop),
     ]
