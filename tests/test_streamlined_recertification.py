@@ -154,6 +154,8 @@ def test_a_streamlined_re_certification_is_decided_after_the_postal_audit_and_re
     with pytest.raises(ValidationError, match="no such step"):
         steps.schedule_step(renewal, office_user, site_visit, expert=physicist, starts_on=timezone.localdate(),
                             ends_on=timezone.localdate(), agenda="-")
+    client.force_login(office_user)
+    assert client.get(reverse("assessment:schedule_step", args=[renewal.pk, site_visit.pk])).status_code == 404
 
     postal = steps.schedule_step(renewal, office_user, steps.missing_before_decision(renewal)[0], expert=physicist,
                                  performed_on=timezone.localdate())
