@@ -147,8 +147,8 @@ class FindingAreaInline(TranslationTabularInline):
 
 @admin.register(PathwayStep)
 class PathwayStepAdmin(TranslationAdmin):
-    list_display = ["__str__", "kind", "is_required", "pathway"]
-    list_filter = ["pathway"]
+    list_display = ["__str__", "kind", "path", "is_required", "pathway"]
+    list_filter = ["pathway", "path"]
     inlines = [FindingAreaInline]
 
     def has_change_permission(self, request, obj=None):
