@@ -199,6 +199,8 @@ def test_the_pathway_admin_shows_and_edits_each_steps_path(client, srs, office_u
     pathway = Pathway.objects.get(programme__code="srs", is_current=True)
     page = client.get(reverse("admin:applications_pathway_change", args=[pathway.pk])).content.decode()
     assert 'name="steps-0-path"' in page and "Streamlined re-certification" in page
+    page = client.get(reverse("admin:applications_pathwaystep_changelist") + "?path=streamlined").content.decode()
+    assert "Postal end-to-end dosimetry audit" in page and "Two-day site visit" not in page
     page = client.get(reverse("admin:invoicing_programmefees_change",
                               args=[FeeItem.objects.get(code="recertification").fees_id])).content.decode()
     assert "invoiced_at_reaccreditation" in page
