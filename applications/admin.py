@@ -107,7 +107,7 @@ class QuestionAdmin(TranslationAdmin):
 
 class PathwayStepInline(TranslationTabularInline):
     model = PathwayStep
-    fields = ["position", "kind", "title", "is_required", "condition"]
+    fields = ["position", "kind", "title", "path", "is_required", "condition"]
     extra = 0
     show_change_link = True  # a site visit's finding areas are edited on its step
 
@@ -129,8 +129,8 @@ class FindingAreaInline(TranslationTabularInline):
 
 @admin.register(PathwayStep)
 class PathwayStepAdmin(TranslationAdmin):
-    list_display = ["__str__", "kind", "is_required", "pathway"]
-    list_filter = ["pathway"]
+    list_display = ["__str__", "kind", "path", "is_required", "pathway"]
+    list_filter = ["pathway", "path"]
     inlines = [FindingAreaInline]
 
     def has_change_permission(self, request, obj=None):

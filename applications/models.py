@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.tenancy import TenantQuerySet
 
-from .pathways import FindingArea, Pathway, PathwayStep  # noqa: F401  (models of this app)
+from .pathways import AssessmentPath, FindingArea, Pathway, PathwayStep  # noqa: F401  (models of this app)
 from .workflow import JOINT_ASSESSOR_MOVES, AssessmentWorkflow, Status
 
 ANSWER_TEXT_LIMIT = 10_000
@@ -142,6 +142,9 @@ class Application(AssessmentWorkflow):
     # What the centre declared had changed substantially since that assessment (codes of DepartmentChange).
     department_changes = models.JSONField(default=list, blank=True)
     department_changes_described = models.TextField(_("what changed"), blank=True, max_length=ANSWER_TEXT_LIMIT)
+    # Which of the pathway's steps the assessment follows; decided once, when a re-accreditation starts.
+    assessment_path = models.CharField(
+        _("assessment path"), max_length=20, choices=AssessmentPath.choices, default=AssessmentPath.FULL)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -168,6 +171,17 @@ class Application(AssessmentWorkflow):
     @property
     def is_editable(self):
         return self.status == Status.DRAFT
+
+    @property
+    def is_streamlined(self):
+        return self.assessment_path == AssessmentPath.STREAMLINED
+
+    def department_change_labels(self):
+        return [DepartmentChange(code).label for code in self.department_changes]
+
+    def path_steps(self):
+        """The steps of its pathway that its assessment path includes, in order."""
+        return self.pathway.steps_of_path(self.assessment_path)
 
 
 class ApplicationScopedQuerySet(TenantQuerySet):

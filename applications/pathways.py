@@ -4,12 +4,21 @@ An application keeps the pathway version it was opened on (``Application.pathway
 pathway, as with question sets. What each step kind records, and when a step counts as done, is
 assessment/steps.py's business.
 """
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # A round is a row of assessment.Round, whose constraint allows two (the manual's "at most two rounds").
 MAX_REVIEW_ROUNDS = 2
+
+
+class AssessmentPath(models.TextChoices):
+    """Which of its pathway's steps an assessment follows. A re-accreditation whose centre declared no major change
+    follows the streamlined path where its pathway has one (applications.services.start_reaccreditation)."""
+
+    FULL = "full", _("Full assessment")
+    STREAMLINED = "streamlined", _("Streamlined re-certification")
 
 
 class Pathway(models.Model):
@@ -45,9 +54,22 @@ class Pathway(models.Model):
     def __str__(self):
         return f"{self.programme} pathway v{self.version}"
 
+    def offers_streamlined_path(self):
+        """Whether some step belongs to one path only; otherwise both paths are the same and there is no shorter one."""
+        return any(step.path for step in self.steps.all())
+
+    def steps_of_path(self, path):
+        """The steps an assessment on ``path`` (AssessmentPath) follows, in order."""
+        return [step for step in self.steps.all() if step.path in ("", path)]
+
 
 class PathwayStep(models.Model):
-    """One step of a pathway, in order; ``is_required`` steps need an outcome before the chairperson decides."""
+    """One step of a pathway, in order; ``is_required`` steps need an outcome before the chairperson decides.
+
+    ``path`` puts a step on one path only: a streamlined re-certification skips the full path's steps and follows
+    its own (SRS: a postal dosimetry audit, a row of its own beside the physical one, so that each keeps its title
+    and its record on every page). A pathway has at most one step of a kind on each path.
+    """
 
     class Kind(models.TextChoices):
         REVIEW_ROUNDS = "review_rounds", _("Review rounds")
@@ -66,16 +88,30 @@ class PathwayStep(models.Model):
     title = models.CharField(max_length=200)
     is_required = models.BooleanField(_("required before a decision"), default=True)
     condition = models.CharField(max_length=30, choices=Condition.choices, blank=True, default=Condition.ALWAYS)
+    path = models.CharField(
+        _("assessment path"), max_length=20, blank=True, default="",
+        choices=[("", _("Both paths"))] + AssessmentPath.choices,
+        help_text=_("Full assessment: skipped by a streamlined re-certification. Streamlined re-certification: part of "
+                    "the shorter path only, which centres without major changes follow. A pathway offers the shorter "
+                    "path when at least one step belongs to one path only."),
+    )
 
     class Meta:
         ordering = ["pathway", "position"]
         constraints = [
             models.UniqueConstraint(fields=["pathway", "position"], name="unique_step_position"),
-            models.UniqueConstraint(fields=["pathway", "kind"], name="one_step_of_each_kind"),
+            models.UniqueConstraint(fields=["pathway", "kind", "path"], name="one_step_of_each_kind_per_path"),
         ]
 
     def __str__(self):
         return f"{self.position}. {self.title}"
+
+    def clean(self):
+        # Both-paths steps share each path with the steps of one path only.
+        paths = ("", self.path) if self.path else ("", *AssessmentPath.values)
+        same_kind = PathwayStep.objects.filter(pathway_id=self.pathway_id, kind=self.kind, path__in=paths)
+        if self.pathway_id and same_kind.exclude(pk=self.pk).exists():
+            raise ValidationError(_("A path has at most one step of each kind."))
 
 
 class FindingArea(models.Model):

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import F
 
 from accreditation.reference_data import fill_texts, localised_fields, read_translations
 
@@ -167,16 +168,50 @@ def load_pathway(data, Programme, Pathway, PathwayStep, FindingArea):
         dose_tolerance_percent=pathway_data["dose_tolerance_percent"],
         position_tolerance_mm=pathway_data["position_tolerance_mm"],
     )
+    has_paths = _has_paths(PathwayStep)
+    position = 0
+    for file_position, step_data in enumerate(pathway_data["steps"], start=1):
+        # Before steps had paths (an older migration's models), a pathway was its full path.
+        if has_paths or step_data.get("path", "") != "streamlined":
+            position += 1
+            _create_step(pathway, position, file_position, step_data, translations, PathwayStep, FindingArea)
+
+
+def _has_paths(PathwayStep):
+    return any(field.name == "path" for field in PathwayStep._meta.get_fields())
+
+
+def _create_step(pathway, position, file_position, step_data, translations, PathwayStep, FindingArea):
+    """A step of the file (translations keyed by its position there) at ``position`` of the pathway."""
+    translated = {code: t.get("pathway", {}).get("steps", {}).get(str(file_position), {}) for code, t in translations.items()}
+    paths = {"path": step_data.get("path", "")} if _has_paths(PathwayStep) else {}
+    step = PathwayStep.objects.create(
+        pathway=pathway, position=position, kind=step_data["kind"], is_required=step_data["required"],
+        condition=step_data["condition"], **paths, **localised_fields(PathwayStep, texts_of(step_data, translated, ["title"])),
+    )
+    for number, name in enumerate(step_data.get("areas", []), start=1):
+        names = {settings.LANGUAGE_CODE: name,
+                 **{code: t.get("areas", {}).get(str(number)) for code, t in translated.items()}}
+        FindingArea.objects.create(step=step, number=number, **localised_fields(FindingArea, {"name": names}))
+
+
+def load_step_paths(data, Programme, Pathway, PathwayStep, FindingArea):
+    """Bring the shipped pathway version the file describes, loaded before steps had paths, up to the file: its steps
+    get their paths and positions, and the steps of the streamlined path only are added. Applications begun on it
+    follow the full path, whose steps do not change. A pathway whose steps have paths already is left as it is."""
+    pathway_data, translations = data["pathway"], data.get("translations", {})
+    pathway = Pathway.objects.filter(programme__code=data["code"], version=pathway_data["version"]).first()
+    if pathway is None or pathway.steps.exclude(path="").exists():
+        return
+    loaded = list(pathway.steps.order_by("position"))
+    pathway.steps.update(position=F("position") + 1000)  # out of the way of the new positions
     for position, step_data in enumerate(pathway_data["steps"], start=1):
-        translated = {code: t.get("pathway", {}).get("steps", {}).get(str(position), {}) for code, t in translations.items()}
-        step = PathwayStep.objects.create(
-            pathway=pathway, position=position, kind=step_data["kind"], is_required=step_data["required"],
-            condition=step_data["condition"], **localised_fields(PathwayStep, texts_of(step_data, translated, ["title"])),
-        )
-        for number, name in enumerate(step_data.get("areas", []), start=1):
-            names = {settings.LANGUAGE_CODE: name,
-                     **{code: t.get("areas", {}).get(str(number)) for code, t in translated.items()}}
-            FindingArea.objects.create(step=step, number=number, **localised_fields(FindingArea, {"name": names}))
+        if step_data.get("path", "") == "streamlined":
+            _create_step(pathway, position, position, step_data, translations, PathwayStep, FindingArea)
+            continue
+        step = next(step for step in loaded if step.kind == step_data["kind"])
+        loaded.remove(step)
+        PathwayStep.objects.filter(pk=step.pk).update(position=position, path=step_data.get("path", ""))
 
 
 def translate_shipped_question_set(data, Programme, Standard, Question):

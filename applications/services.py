@@ -18,8 +18,11 @@ from facilities.permissions import can_submit_application
 from facilities.services import locked
 
 from . import extensions
-from .models import Answer, AnswerRevision, Application, DepartmentChange, EnrolmentDeclaration, Question
+from .models import (
+    Answer, AnswerRevision, Application, AssessmentPath, DepartmentChange, EnrolmentDeclaration, Question,
+)
 from .progress import answer_has_content, compute_progress
+from .signals import reaccreditation_started
 from .workflow import advance
 
 OPEN_STATUSES = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
@@ -66,6 +69,14 @@ def reaccreditation_opens_on(facility):
     return facility.award_expires_on - REACCREDITATION_WINDOW
 
 
+def reaccreditation_path(pathway, department_changes):
+    """The path a re-accreditation follows: the streamlined one when the centre declares no major change and its
+    pathway offers one; the full assessment otherwise."""
+    if not department_changes and pathway.offers_streamlined_path():
+        return AssessmentPath.STREAMLINED
+    return AssessmentPath.FULL
+
+
 @transaction.atomic
 def start_reaccreditation(facility, user, *, seeks_excellence=False, department_changes=(), department_changes_described=""):
     """A new application on the programme's current question set; the one that led to the award stays as it was.
@@ -73,6 +84,8 @@ def start_reaccreditation(facility, user, *, seeks_excellence=False, department_
     It starts from a copy of the awarded application's answers, each marked for review. The centre declares
     what changed substantially in its department since (``department_changes``: DepartmentChange codes).
     Centre of Excellence is sought at re-accreditation, by a centre that has held the award for its full period.
+    The declaration decides the assessment's path (``reaccreditation_path``), and invoicing issues the programme's
+    fee for it, in this transaction, on the ``reaccreditation_started`` signal.
     """
     unknown = set(department_changes) - set(DepartmentChange.values)
     if unknown:
@@ -96,10 +109,12 @@ def start_reaccreditation(facility, user, *, seeks_excellence=False, department_
     awarded = open_application(facility)
     if awarded.status != Application.Status.APPROVED:
         raise ValidationError(_("Your re-accreditation has already started."))
+    pathway = facility.programme.current_pathway()
     application = Application.objects.create(
         facility=facility, question_set=facility.programme.current_question_set(), seeks_excellence=seeks_excellence,
         renews=awarded, department_changes=sorted(department_changes),
         department_changes_described=department_changes_described.strip() if department_changes else "",
+        pathway=pathway, assessment_path=reaccreditation_path(pathway, department_changes),
     )
     carry_over_answers(awarded, application, user)
     audit.record(
@@ -110,8 +125,10 @@ def start_reaccreditation(facility, user, *, seeks_excellence=False, department_
         changes=changed_fields({}, {
             "department_changes": ", ".join(application.department_changes) or "none",
             "department_changes_described": application.department_changes_described,
+            "assessment_path": application.assessment_path,
         }),
     )
+    reaccreditation_started.send(sender=Application, application=application, user=user)
     return application
 
 

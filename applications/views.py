@@ -20,7 +20,7 @@ from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin
 
 from . import extensions, services
 from .forms import AnswerForm, ReaccreditationForm
-from .models import Answer, Question
+from .models import Answer, AssessmentPath, Question
 from .progress import answer_is_complete, compute_progress
 
 
@@ -267,7 +267,12 @@ class ReaccreditationView(AuthorisedRepresentativeMixin, FacilityStaffMixin, For
         return {**super().get_form_kwargs(), "excellence_tier": tier, "excellence_refusal": refusal}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(opens_on=services.reaccreditation_opens_on(self.facility), **kwargs)
+        pathway = self.facility.programme.current_pathway()
+        return super().get_context_data(
+            opens_on=services.reaccreditation_opens_on(self.facility),
+            full_steps=pathway.steps_of_path(AssessmentPath.FULL),
+            streamlined_steps=pathway.steps_of_path(AssessmentPath.STREAMLINED) if pathway.offers_streamlined_path() else [],
+            **kwargs)
 
     def form_valid(self, form):
         try:

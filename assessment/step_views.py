@@ -34,7 +34,7 @@ class ScheduleStepView(OfficeApplicationMixin, FormView):
     def setup_scope(self, request, *args, **kwargs):
         super().setup_scope(request, *args, **kwargs)
         self.step = get_object_or_404(PathwayStep, pk=kwargs["step_pk"], pathway_id=self.application.pathway_id,
-                                      kind__in=list(steps.RECORDS))
+                                      kind__in=list(steps.RECORDS), path__in=["", self.application.assessment_path])
 
     def get_form(self, form_class=None):
         return SCHEDULE_FORMS[self.step.kind](application=self.application, **self.get_form_kwargs())

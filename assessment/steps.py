@@ -1,8 +1,10 @@
 """The steps of an application's pathway (applications.pathways): where a round leads, which steps apply and have
 an outcome, and the records of the steps an expert holds (site visit, dosimetry audit, remote clinician review).
 
-Nothing here knows a programme: what an assessment includes is its pathway's data. The workflow (workflow.py)
-asks ``next_after_round`` where a closed round leads and ``required_steps_recorded`` before a decision.
+Nothing here knows a programme: what an assessment includes is its pathway's data, and of those steps only the
+ones on the application's assessment path (``Application.path_steps``: a streamlined re-certification skips the
+full path's). The workflow asks ``next_after_round`` where a closed round leads and ``required_steps_recorded``
+before a decision.
 """
 from dataclasses import dataclass
 from decimal import Decimal
@@ -142,7 +144,7 @@ def next_after_round(application, round_, unclear):
     """The workflow's move when a round closes: another round, the remote audit, or the recommendations."""
     if unclear and round_.number < application.pathway.review_rounds:
         return "request_clarification"
-    remote_audit = application.pathway.steps.filter(kind=Kind.REMOTE_AUDIT).first()
+    remote_audit = next((step for step in application.path_steps() if step.kind == Kind.REMOTE_AUDIT), None)
     if remote_audit and step_applies(remote_audit, application, unclear=unclear):
         return "require_remote_audit"
     return "call_for_recommendations"
@@ -165,12 +167,12 @@ class StepState:
 
 
 def step_states(application):
-    """The checklist of the application's pathway, step by step, in order."""
-    steps = list(application.pathway.steps.all())
+    """The checklist of the application's path, step by step, in order."""
+    steps = application.path_steps()
     rounds = list(application.rounds.all())
     unclear = unclear_after_rounds(application, rounds)
-    records = {kind: model.objects.filter(application=application).first() for kind, model in RECORDS.items()
-               if any(step.kind == kind for step in steps)}
+    records = {kind: model.objects.filter(application=application, step__in=steps).first()
+               for kind, model in RECORDS.items() if any(step.kind == kind for step in steps)}
     states = []
     for step in steps:
         applies = step_applies(step, application, unclear)
@@ -192,9 +194,10 @@ def step_states(application):
 
 
 def records_of(application):
-    """The records of the application's expert steps, in the pathway's order (for the timeline)."""
-    kinds = [step.kind for step in application.pathway.steps.all() if step.kind in RECORDS]
-    return [record for kind in kinds for record in RECORDS[kind].objects.filter(application=application).select_related("step")]
+    """The records of the application's expert steps, in its path's order (for the timeline)."""
+    steps = [step for step in application.path_steps() if step.kind in RECORDS]
+    return [record for step in steps
+            for record in RECORDS[step.kind].objects.filter(application=application, step=step).select_related("step")]
 
 
 def missing_before_decision(application):
@@ -259,7 +262,7 @@ def schedule_step(application, office_user, step, *, expert, **details):
     application = lock_application(pk=application.pk)
     if not office_user.is_office:
         raise PermissionDenied
-    if step.pathway_id != application.pathway_id or step.kind not in RECORDS:
+    if step.kind not in RECORDS or step not in application.path_steps():
         raise ValidationError(_("This programme's assessment has no such step."))
     _require_open(application)
     if not is_assigned(expert, application):

@@ -10,7 +10,7 @@ class FeeItemInline(TranslationTabularInline):
     """The programme's fee list beside its currency, tax rate and terms."""
 
     model = FeeItem
-    fields = ["position", "code", "description", "amount", "facility_may_request", "is_active"]
+    fields = ["position", "code", "description", "amount", "facility_may_request", "invoiced_at_reaccreditation", "is_active"]
     extra = 0
 
     # Invoices and requests name their item: it is withdrawn ("offered" unticked), never deleted.

@@ -32,3 +32,14 @@ def load_fee_items(ProgrammeFees, FeeItem):
                     **localised_fields(FeeItem, {"description": description}),
                 },
             )
+
+
+def load_reaccreditation_charges(FeeItem):
+    """Mark the shipped items a re-accreditation invoices ("invoiced_at_reaccreditation"), where the office has not
+    chosen otherwise."""
+    data = json.loads(FEE_ITEMS_FILE.read_text(encoding="utf-8"))
+    for code, items in data["programmes"].items():
+        for item in items:
+            if item["invoiced_at_reaccreditation"]:
+                FeeItem.objects.filter(fees__programme__code=code, code=item["code"], invoiced_at_reaccreditation="").update(
+                    invoiced_at_reaccreditation=item["invoiced_at_reaccreditation"])

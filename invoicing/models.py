@@ -9,6 +9,7 @@ from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils.translation import gettext_lazy as _
 
+from applications.pathways import AssessmentPath
 from facilities.tenancy import TenantQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -42,6 +43,10 @@ class FeeItemQuerySet(models.QuerySet):
         return self.filter(facility_may_request=True)
 
 
+# A fee list item invoiced at every re-accreditation, whichever path its assessment follows.
+ANY_PATH = "any"
+
+
 class FeeItem(models.Model):
     """A priced item of a programme's fee list (a consultation, a re-certification, an on-site audit...).
 
@@ -60,6 +65,11 @@ class FeeItem(models.Model):
     )
     is_active = models.BooleanField(_("offered"), default=True, help_text=_("Untick to withdraw it from the fee list."))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    invoiced_at_reaccreditation = models.CharField(
+        _("invoiced when a re-accreditation starts"), max_length=20, blank=True, default="",
+        choices=[("", _("No")), (ANY_PATH, _("Yes, on either path"))] + AssessmentPath.choices,
+        help_text=_("Issued automatically to a centre that starts its re-accreditation on this assessment path."),
+    )
 
     objects = FeeItemQuerySet.as_manager()
 

@@ -26,6 +26,7 @@ from facilities.models import Facility
 from facilities.services import enrol_facility, locked, send_portal_mail
 
 from .models import (
+    ANY_PATH,
     ConsultationRequest,
     FeeItem,
     Invoice,
@@ -447,6 +448,17 @@ def issue_fee_item_invoice(facility, item, actor, *, quantity=1, note="", submis
         transaction.on_commit(lambda: send_portal_mail(
             "invoice_issued", recipients, {"invoice": invoice, "portal_url": settings.PORTAL_URL}))
     return invoice
+
+
+def issue_reaccreditation_invoices(application, actor):
+    """Invoice the fee list items of the programme that a re-accreditation on the application's path costs (SRS: its
+    streamlined re-certification; IO: its re-accreditation). A programme without such an item invoices nothing.
+
+    Called inside the transaction that starts the re-accreditation, which is taken once per award.
+    """
+    items = fee_items_of(application.facility).filter(
+        invoiced_at_reaccreditation__in=[ANY_PATH, application.assessment_path])
+    return [issue_fee_item_invoice(application.facility, item, actor) for item in items]
 
 
 # Consultations a facility asks for; the office accepts (invoicing the fee list's consultation) or declines.

@@ -61,9 +61,14 @@ def test_the_shipped_pathways_come_from_the_programme_files_with_german_texts(db
     io, srs = (Programme.objects.get(code=code).current_pathway() for code in ("io", "srs"))
     assert [(s.kind, s.is_required, s.condition) for s in io.steps.all()] == [
         ("review_rounds", True, ""), ("remote_audit", True, "unclear_after_rounds")]
-    assert [s.kind for s in srs.steps.all()] == ["review_rounds", "site_visit", "dosimetry_audit", "remote_review"]
+    assert [(s.kind, s.path) for s in srs.steps.all()] == [
+        ("review_rounds", ""), ("site_visit", "full"), ("dosimetry_audit", "full"), ("dosimetry_audit", "streamlined"),
+        ("remote_review", "")]
+    assert srs.offers_streamlined_path() and not io.offers_streamlined_path()
+    assert srs.steps.get(path="streamlined").title_de == "End-to-End-Dosimetrie-Audit auf dem Postweg"
     assert (srs.dose_tolerance_percent, srs.position_tolerance_mm) == (Decimal("5.00"), Decimal("1.00"))
     visit = srs.steps.get(kind="site_visit")
+    assert visit.title_de == "Zweitägiger Vor-Ort-Besuch durch einen erfahrenen Medizinphysiker"
     assert [a.name for a in visit.areas.all()] == ["Patient selection", "Treatment planning", "Dosimetry", "Patient care"]
     assert [a.name_de for a in visit.areas.all()] == ["Patientenauswahl", "Bestrahlungsplanung", "Dosimetrie",
                                                       "Patientenversorgung"]
@@ -97,7 +102,7 @@ def srs_under_review(facility):
 
 
 def step_of(application, kind):
-    return application.pathway.steps.get(kind=kind)
+    return next(step for step in application.path_steps() if step.kind == kind)
 
 
 def schedule_all(application, office, physicist, physician):

@@ -70,7 +70,7 @@ def question(application, number):
 
 
 def pass_expert_steps(application, office=None):
-    """Every expert step of the application's pathway (SRS: site visit, dosimetry audit, remote review) scheduled by
+    """Every expert step of the application's path (SRS: site visit, dosimetry audit, remote review) scheduled by
     the office and passed by the first assessor, so that a decision may follow."""
     from datetime import timedelta
     from decimal import Decimal
@@ -84,7 +84,7 @@ def pass_expert_steps(application, office=None):
     office = office or OfficeUserFactory()
     expert = application.assignments.select_related("assessor").first().assessor
     today = timezone.localdate()
-    for step in application.pathway.steps.all():
+    for step in application.path_steps():
         if step.kind == PathwayStep.Kind.SITE_VISIT:
             visit = steps.schedule_step(application, office, step, expert=expert, starts_on=today,
                                         ends_on=today + timedelta(days=1), agenda="Two days.")

@@ -1,5 +1,6 @@
 """SRS certification's pathway in Chromium: questionnaire, site visit, dosimetry audit with a point out of tolerance
-measured again, remote review by video, the decision and a three-year certificate."""
+measured again, remote review by video, the decision and a three-year certificate; then, with no major change, the
+streamlined re-certification starting from the previous answers."""
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from applications.services import open_application
 from assessment import services
 from assessment.models import Award, RemoteReview
 from facilities.models import Facility
+from invoicing.models import Invoice
 from tests.browser.test_accessibility_crawl import DESKTOP, PHONE, WIDEST_ELEMENTS, audit
 from tests.conftest import pdf_text, people_of
 from tests.factories import (
@@ -148,4 +150,24 @@ def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_r
     award = Award.objects.get()
     assert award.expires_on.year == today.year + 3
     assert "Stereo Radiosurgery Unit" in text and award.expires_on.strftime("%-d %B %Y") in text
+
+    # Nearly three years later: nothing major changed, so the centre is re-certified on the streamlined path.
+    expiring = today + timedelta(days=60)
+    Facility.objects.filter(pk=staff.facility.pk).update(award_expires_on=expiring)
+    Award.objects.update(expires_on=expiring)
+    page.click("text=Sign out")
+    sign_in(staff.rep.email, PASSWORD)
+    page.goto("/facility/")
+    page.click("text=Start the re-accreditation")
+    assert page.locator("li:has-text('No major change')").inner_text().count("Two-day site visit") == 0
+    assert "Postal end-to-end dosimetry audit" in page.locator("li:has-text('No major change')").inner_text()
+    problems += accessibility_problems(page)
+    page.check("input[name=department_changed][value=no]")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=Your re-accreditation has started")
+    assert page.locator("text=Assessment path: Streamlined re-certification").count() == 1
+    assert page.locator("text=Carried over from your last application.").count() > 0  # the previous answers, to review
+    page.reload()  # without the flash message, as above
+    problems += accessibility_problems(page)
+    assert Invoice.objects.filter(facility=staff.facility, fee_item__code="recertification").count() == 1
     assert not problems, "\n".join(problems)
