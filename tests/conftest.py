@@ -47,7 +47,7 @@ def load_shipped_data():
     from assessment.turnaround import load_shipped_targets
     from casereview.dataset import load_minimum_dataset
     from casereview.models import DatasetGroup, DatasetItem
-    from invoicing.fee_list import load_fee_items
+    from invoicing.fee_list import load_fee_items, load_reaccreditation_charges
     from invoicing.models import FeeItem, ProgrammeFees
 
     for code in ("io", "srs"):
@@ -57,6 +57,7 @@ def load_shipped_data():
         load_pathway(read_programme_file(code), Programme, Pathway, PathwayStep, FindingArea)
     importlib.import_module("invoicing.migrations.0002_fees_for_io_and_srs").add_fees(apps, None)
     load_fee_items(ProgrammeFees, FeeItem)
+    load_reaccreditation_charges(FeeItem)
     load_minimum_dataset(DatasetGroup, DatasetItem)
     load_shipped_targets(Programme, TurnaroundTarget)
     from assessment.models import Expertise, RequiredExpertise
