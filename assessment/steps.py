@@ -239,6 +239,21 @@ def _require_no_outcome(record):
         raise ValidationError(_("This step's outcome is already recorded."))
 
 
+def _locked_for_recording(record, user):
+    """The step's record re-read under its application's lock, once ``user`` may record it now; refused otherwise.
+
+    Only the record's own row is locked besides the application: its pathway and step are shared by every
+    application on that pathway version, and recording one application's step must not wait for another's.
+    """
+    lock_application(pk=record.application_id)
+    record = type(record).objects.select_for_update(of=("self",)).select_related("application__pathway", "step").get(
+        pk=record.pk)
+    _require_recorder(user, record)
+    _require_open(record.application)
+    _require_no_outcome(record)
+    return record
+
+
 def _log(action, summary, record, user, **args):
     audit.record(f"assessment.{action}", summary, {"step": record.step.title, **args},
                  actor=user, facility=record.application.facility, target=record)
@@ -302,11 +317,7 @@ def record_site_visit(visit, user, findings, *, outcome="", outcome_note=""):
     ``findings``: {FindingArea pk: (is_met, comment)}. All met: the visit is passed. Any area not met: the expert
     records the outcome and says why (a not-met area may still leave the visit passed, or not).
     """
-    lock_application(pk=visit.application_id)
-    visit = SiteVisit.objects.select_for_update().select_related("application__pathway", "step").get(pk=visit.pk)
-    _require_recorder(user, visit)
-    _require_open(visit.application)
-    _require_no_outcome(visit)
+    visit = _locked_for_recording(visit, user)
     if visit.starts_on > timezone.localdate():
         raise ValidationError(_("The visit begins on %(day)s: record its findings once it has begun.")
                               % {"day": visit.starts_on.isoformat()})
@@ -336,12 +347,7 @@ def record_site_visit(visit, user, findings, *, outcome="", outcome_note=""):
 # Dosimetry audit -------------------------------------------------------------------------------------------------
 
 def _lock_dosimetry_audit(dosimetry_audit, user):
-    lock_application(pk=dosimetry_audit.application_id)
-    dosimetry_audit = DosimetryAudit.objects.select_for_update().select_related("application__pathway", "step").get(
-        pk=dosimetry_audit.pk)
-    _require_recorder(user, dosimetry_audit)
-    _require_open(dosimetry_audit.application)
-    _require_no_outcome(dosimetry_audit)
+    dosimetry_audit = _locked_for_recording(dosimetry_audit, user)
     if dosimetry_audit.performed_on > timezone.localdate():
         raise ValidationError(_("The measurements are planned for %(day)s: record them once they are taken.")
                               % {"day": dosimetry_audit.performed_on.isoformat()})
@@ -419,11 +425,7 @@ def complete_dosimetry_audit(dosimetry_audit, user):
 
 @transaction.atomic
 def record_remote_review(review, user, *, outcome, notes):
-    lock_application(pk=review.application_id)
-    review = RemoteReview.objects.select_for_update().select_related("application", "step").get(pk=review.pk)
-    _require_recorder(user, review)
-    _require_open(review.application)
-    _require_no_outcome(review)
+    review = _locked_for_recording(review, user)
     if review.held_at > timezone.now():
         raise ValidationError(_("The review is scheduled for %(when)s: record it once it has taken place.")
                               % {"when": timezone.localtime(review.held_at).strftime("%Y-%m-%d %H:%M")})
