@@ -100,6 +100,8 @@ TEMPLATES = [
                 "invoicing.context_processors.navigation",
                 "correspondence.context_processors.unread_messages",
             ],
+            # {% enrolment_url %}: the links between an enrolment's pages, in every template that shows one.
+            "builtins": ["facilities.templatetags.enrolments"],
         },
     },
 ]
@@ -337,7 +339,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "FacilityStatusEnum": "facilities.models.Facility.Status",
+        "EnrolmentStatusEnum": "facilities.models.Enrolment.Status",
         "ApplicationStatusEnum": "applications.workflow.Status",
         "InvoiceKindEnum": "invoicing.models.Invoice.Kind",
     },

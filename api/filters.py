@@ -5,7 +5,7 @@ from rest_framework.filters import OrderingFilter
 
 from applications.models import Application
 from assessment.models import Award
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from invoicing.models import Invoice, Payment
 
 
@@ -20,24 +20,40 @@ class StableOrderingFilter(OrderingFilter):
 
 
 class FacilityFilter(filters.FilterSet):
-    programme = filters.CharFilter(field_name="programme__code", help_text="A programme's code, e.g. io.")
+    status = filters.ChoiceFilter(field_name="enrolments__status", choices=Enrolment.Status.choices, distinct=True,
+                                  help_text="An enrolment of the facility is in this status.")
+    programme = filters.CharFilter(field_name="enrolments__programme__code", distinct=True,
+                                   help_text="Enrolled in a programme, by its code, e.g. io.")
     country = filters.CharFilter(field_name="country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code.")
     registered_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     registered_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
-    award_expires_before = filters.DateFilter(field_name="award_expires_on", lookup_expr="lte")
 
     class Meta:
         model = Facility
         fields = ["status", "programme", "country"]
 
 
-class DirectoryFilter(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=[c for c in Facility.Status.choices if c[0] != Facility.Status.REGISTERED])
-    country = filters.CharFilter(field_name="country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code.")
+class EnrolmentFilter(filters.FilterSet):
+    facility = filters.NumberFilter(field_name="facility")
+    programme = filters.CharFilter(field_name="programme__code", help_text="A programme's code, e.g. io.")
+    country = filters.CharFilter(field_name="facility__country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code.")
+    registered_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    registered_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    award_expires_before = filters.DateFilter(field_name="award_expires_on", lookup_expr="lte")
 
     class Meta:
-        model = Facility
-        fields = ["status", "country"]
+        model = Enrolment
+        fields = ["status", "facility", "programme", "country"]
+
+
+class DirectoryFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=[c for c in Enrolment.Status.choices if c[0] != Enrolment.Status.REGISTERED])
+    programme = filters.CharFilter(field_name="programme__code", help_text="A programme's code, e.g. io.")
+    country = filters.CharFilter(field_name="facility__country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code.")
+
+    class Meta:
+        model = Enrolment
+        fields = ["status", "programme", "country"]
 
 
 class ApplicationFilter(filters.FilterSet):

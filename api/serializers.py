@@ -6,7 +6,7 @@ from rest_framework import serializers
 from accreditation.forms import refuse_control_characters
 from applications.models import Application, Programme, WorkflowEvent
 from assessment.models import Award
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from invoicing.models import MONEY, Invoice, InvoiceLine, Payment
 
 
@@ -16,52 +16,51 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "full_name"]
 
 
+class FacilityEnrolmentSerializer(serializers.ModelSerializer):
+    """One of a facility's enrolments, inside the facility."""
+
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = ["programme", "status", "status_changed_at", "award_expires_on"]
+
+
 class FacilitySerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", help_text="ISO 3166-1 alpha-2 code.")
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    enrolments = FacilityEnrolmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Facility
         fields = [
             "id", "name", "institution", "address", "city", "postal_code", "country", "phone", "service_line",
-            "annual_procedures", "code", "programme", "status", "status_changed_at", "award_expires_on", "created_at",
+            "annual_procedures", "code", "enrolments", "created_at",
         ]
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
-    """A facility's enrolment in a programme. Today each facility has one; its id names both, so it stays
-    unique when a facility enrols in several programmes."""
+    """A facility's enrolment in a programme, named by both."""
 
-    id = serializers.SerializerMethodField(help_text="The facility's id and the programme's code, e.g. 12-io.")
-    facility = serializers.IntegerField(source="pk")
-    facility_name = serializers.CharField(source="name")
+    id = serializers.CharField(source="code", help_text="The facility's id and the programme's code, e.g. 12-io.")
+    facility_name = serializers.CharField(source="facility.name")
     programme = ProgrammeSerializer()
-    status = serializers.ChoiceField(choices=Facility.Status.choices)
-    status_changed_at = serializers.DateTimeField(allow_null=True)
-    award_expires_on = serializers.DateField(allow_null=True)
     registered_at = serializers.DateTimeField(source="created_at")
 
     class Meta:
-        model = Facility
+        model = Enrolment
         fields = ["id", "facility", "facility_name", "programme", "status", "status_changed_at", "award_expires_on",
                   "registered_at"]
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_id(self, facility):
-        return enrolment_id(facility)
-
-
-def enrolment_id(facility):
-    return f"{facility.pk}-{facility.programme.code}"
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
     programme = serializers.SlugRelatedField(source="question_set.programme", slug_field="code", read_only=True)
     question_set_version = serializers.IntegerField(source="question_set.version")
 
+    enrolment = serializers.CharField(source="enrolment.code", help_text="e.g. 12-io.")
+
     class Meta:
         model = Application
-        fields = ["id", "facility", "programme", "question_set_version", "status", "started_at", "submitted_at",
+        fields = ["id", "facility", "enrolment", "programme", "question_set_version", "status", "started_at", "submitted_at",
                   "seeks_excellence"]
 
 
@@ -140,17 +139,21 @@ class RecordPaymentSerializer(serializers.Serializer):
 
 
 class DirectoryCentreSerializer(serializers.ModelSerializer):
-    """What the public directory page shows of a centre, and nothing more."""
+    """What the public directory page shows of a centre's enrolment in a programme, and nothing more."""
 
-    country = serializers.CharField(source="country.code", help_text="ISO 3166-1 alpha-2 code.")
-    country_name = serializers.CharField(source="country.name", help_text="In the request's language.")
+    name = serializers.CharField(source="facility.name")
+    institution = serializers.CharField(source="facility.institution")
+    city = serializers.CharField(source="facility.city")
+    country = serializers.CharField(source="facility.country.code", help_text="ISO 3166-1 alpha-2 code.")
+    country_name = serializers.CharField(source="facility.country.name", help_text="In the request's language.")
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
     award_expires_on = serializers.SerializerMethodField(help_text="For an accredited centre: until when.")
 
     class Meta:
-        model = Facility
-        fields = ["name", "institution", "city", "country", "country_name", "status", "award_expires_on"]
+        model = Enrolment
+        fields = ["name", "institution", "city", "country", "country_name", "programme", "status", "award_expires_on"]
 
     @extend_schema_field(OpenApiTypes.DATE)
-    def get_award_expires_on(self, facility):
+    def get_award_expires_on(self, enrolment):
         # As on the page: an enrolled centre shows no date.
-        return None if facility.status == Facility.Status.ENROLLED else facility.award_expires_on
+        return None if enrolment.status == Enrolment.Status.ENROLLED else enrolment.award_expires_on

@@ -1,6 +1,7 @@
 """The REST API's endpoints. Every row comes from the model's ``visible_to(user)``, the pages' one rule;
 every write goes through the owning app's service."""
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,7 +20,7 @@ from rest_framework.settings import api_settings
 
 from applications.models import Application, WorkflowEvent
 from assessment.models import Award
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from invoicing import services as invoicing
 from invoicing.models import Invoice, Payment
 
@@ -41,16 +42,16 @@ class VisibleViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FacilityViewSet(VisibleViewSet):
-    """Facilities: their details, programme and status."""
+    """Facilities: their details, and their enrolments with the status of each."""
 
     model = Facility
     serializer_class = serializers.FacilitySerializer
     filterset_class = filters.FacilityFilter
-    ordering_fields = ["name", "created_at", "status_changed_at", "award_expires_on"]
+    ordering_fields = ["name", "created_at"]
     ordering = ["name"]
 
     def shape(self, queryset):
-        return queryset.select_related("programme")
+        return queryset.prefetch_related(Prefetch("enrolments", Enrolment.objects.select_related("programme")))
 
 
 @extend_schema_view(
@@ -58,19 +59,27 @@ class FacilityViewSet(VisibleViewSet):
         OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. 12-io"),
     ]),
 )
-class EnrolmentViewSet(FacilityViewSet):
-    """A facility's enrolment in a programme, with its status. Today each facility is enrolled in one programme."""
+class EnrolmentViewSet(VisibleViewSet):
+    """A facility's enrolments, one per programme, each with its status and award."""
 
+    model = Enrolment
     serializer_class = serializers.EnrolmentSerializer
+    filterset_class = filters.EnrolmentFilter
+    ordering_fields = ["created_at", "status_changed_at", "award_expires_on"]
+    ordering = ["facility__name", "created_at"]
     lookup_url_kwarg = "id"
     lookup_value_regex = r"[0-9]+-[-\w]+"
 
+    def shape(self, queryset):
+        return queryset.select_related("facility", "programme")
+
     def get_object(self):
         facility_id, _, programme = self.kwargs["id"].partition("-")
-        facility = self.filter_queryset(self.get_queryset()).filter(pk=facility_id, programme__code=programme).first()
-        if facility is None:
+        enrolment = self.filter_queryset(self.get_queryset()).filter(
+            facility_id=facility_id, programme__code=programme).first()
+        if enrolment is None:
             raise Http404
-        return facility
+        return enrolment
 
 
 class ApplicationViewSet(VisibleViewSet):
@@ -83,7 +92,7 @@ class ApplicationViewSet(VisibleViewSet):
     ordering = ["-started_at"]
 
     def shape(self, queryset):
-        return queryset.select_related("question_set__programme")
+        return queryset.select_related("question_set__programme", "enrolment__programme")
 
     @extend_schema(responses=serializers.StatusChangeSerializer(many=True), filters=False)
     @action(detail=True, pagination_class=None, filter_backends=[])
@@ -180,8 +189,8 @@ class DirectoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     throttle_classes = [DirectoryThrottle]
     serializer_class = serializers.DirectoryCentreSerializer
     filterset_class = filters.DirectoryFilter
-    ordering_fields = ["name", "city", "country"]
-    ordering = ["name"]
+    ordering_fields = ["facility__name", "facility__city", "facility__country"]
+    ordering = ["facility__name", "programme__name"]
 
     def get_queryset(self):
-        return Facility.objects.in_public_directory()
+        return Enrolment.objects.in_public_directory()

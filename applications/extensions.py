@@ -45,9 +45,9 @@ def timeline(application, user):
     return _registered_function("timeline")(application, user)
 
 
-def excellence_offer(facility):
+def excellence_offer(enrolment):
     """(the programme's tier judged on the extended criteria or None, why the facility may not seek it now or None)."""
-    return _registered_function("excellence_offer")(facility)
+    return _registered_function("excellence_offer")(enrolment)
 
 
 def required_steps_recorded(application):

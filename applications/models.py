@@ -129,6 +129,8 @@ class Application(AssessmentWorkflow):
     Status = Status
 
     facility = models.ForeignKey("facilities.Facility", models.PROTECT, related_name="applications")
+    # The facility's enrolment in the question set's programme: each enrolment has its own applications.
+    enrolment = models.ForeignKey("facilities.Enrolment", models.PROTECT, related_name="applications")
     question_set = models.ForeignKey(QuestionSet, models.PROTECT, related_name="applications")
     # The steps its assessment follows: the programme's current pathway when it was opened, kept thereafter.
     pathway = models.ForeignKey(Pathway, models.PROTECT, related_name="applications")
@@ -161,6 +163,9 @@ class Application(AssessmentWorkflow):
         return f"{self.facility} ({self.question_set})"
 
     def save(self, *args, **kwargs):
+        if self.enrolment_id is None:
+            # It belongs to the facility's enrolment in the programme of its question set (there is one at most).
+            self.enrolment = self.facility.enrolments.get(programme_id=self.question_set.programme_id)
         if self.pathway_id is None:
             self.pathway = self.question_set.programme.current_pathway()
         super().save(*args, **kwargs)

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_noop, ngettext
 
 from facilities import audit
 from facilities.audit import changed_fields
-from facilities.models import Facility
+from facilities.models import Enrolment
 from facilities.permissions import can_submit_application
-from facilities.services import locked
+from facilities.services import locked, locked_enrolment
 
 from . import extensions
 from .models import (
@@ -25,27 +25,29 @@ from .progress import answer_has_content, compute_progress
 from .signals import reaccreditation_started
 from .workflow import advance
 
-OPEN_STATUSES = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
+OPEN_STATUSES = [Enrolment.Status.ENROLLED, Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE]
 
 
-def application_is_open_for(facility):
-    return facility.status in OPEN_STATUSES
+def application_is_open_for(enrolment):
+    return enrolment.status in OPEN_STATUSES
 
 
-def _current_application(facility):
+def _current_application(enrolment):
     # Its pages name the programme and the question set version: read with it, not afterwards.
-    return Application.objects.filter(facility=facility).select_related("question_set__programme").order_by("-started_at").first()
+    return Application.objects.filter(enrolment=enrolment).select_related("question_set__programme").order_by(
+        "-started_at").first()
 
 
-def open_application(facility):
-    """The facility's current application, started on the programme's current question set when there is none."""
-    application = _current_application(facility)
+def open_application(enrolment):
+    """The enrolment's current application, started on the programme's current question set when there is none."""
+    application = _current_application(enrolment)
     if application is None:
         with transaction.atomic():
-            # Two first visits at once start one application: the second waits for the facility row, then finds it.
-            facility = locked(facility)
-            application = _current_application(facility) or Application.objects.create(
-                facility=facility, question_set=facility.programme.current_question_set()
+            # Two first visits at once start one application: the second waits for the enrolment row, then finds it.
+            enrolment = locked_enrolment(enrolment)
+            application = _current_application(enrolment) or Application.objects.create(
+                facility=enrolment.facility, enrolment=enrolment,
+                question_set=enrolment.programme.current_question_set(),
             )
     return application
 
@@ -62,11 +64,12 @@ def lock_application(**lookup):
 REACCREDITATION_WINDOW = timedelta(days=183)  # re-accreditation opens six months before an award expires
 
 
-def reaccreditation_opens_on(facility):
-    """The day a centre that holds or held an award may start its re-accreditation; None if it never held one."""
-    if not facility.award_expires_on or facility.status == Facility.Status.REGISTERED:
+def reaccreditation_opens_on(enrolment):
+    """The day a centre that holds or held an award of the programme may start its re-accreditation; None if it never
+    held one."""
+    if not enrolment.award_expires_on or enrolment.status == Enrolment.Status.REGISTERED:
         return None
-    return facility.award_expires_on - REACCREDITATION_WINDOW
+    return enrolment.award_expires_on - REACCREDITATION_WINDOW
 
 
 def reaccreditation_path(pathway, department_changes):
@@ -78,7 +81,7 @@ def reaccreditation_path(pathway, department_changes):
 
 
 @transaction.atomic
-def start_reaccreditation(facility, user, *, seeks_excellence=False, department_changes=(), department_changes_described=""):
+def start_reaccreditation(enrolment, user, *, seeks_excellence=False, department_changes=(), department_changes_described=""):
     """A new application on the programme's current question set; the one that led to the award stays as it was.
 
     It starts from a copy of the awarded application's answers, each marked for review. The centre declares
@@ -92,26 +95,28 @@ def start_reaccreditation(facility, user, *, seeks_excellence=False, department_
         raise ValidationError(_("Choose what changed from the list."))
     if department_changes and not department_changes_described.strip():
         raise ValidationError(_("Describe what changed in your department."))
-    facility = locked(facility)
+    enrolment = locked_enrolment(enrolment)
+    facility = enrolment.facility
     if not can_submit_application(user, facility):
         raise PermissionDenied
     if seeks_excellence:
-        refusal = extensions.excellence_offer(facility)[1]
+        refusal = extensions.excellence_offer(enrolment)[1]
         if refusal:
             raise ValidationError({"seeks_excellence": refusal})
-    opens_on = reaccreditation_opens_on(facility)
+    opens_on = reaccreditation_opens_on(enrolment)
     if opens_on is None:
         raise ValidationError(_("Re-accreditation is for accredited centres."))
     if timezone.localdate() < opens_on:
         raise ValidationError(
             _("Re-accreditation opens on %(date)s, six months before the award expires.") % {"date": date_format(opens_on)}
         )
-    awarded = open_application(facility)
+    awarded = open_application(enrolment)
     if awarded.status != Application.Status.APPROVED:
         raise ValidationError(_("Your re-accreditation has already started."))
-    pathway = facility.programme.current_pathway()
+    pathway = enrolment.programme.current_pathway()
     application = Application.objects.create(
-        facility=facility, question_set=facility.programme.current_question_set(), seeks_excellence=seeks_excellence,
+        facility=facility, enrolment=enrolment, question_set=enrolment.programme.current_question_set(),
+        seeks_excellence=seeks_excellence,
         renews=awarded, department_changes=sorted(department_changes),
         department_changes_described=department_changes_described.strip() if department_changes else "",
         pathway=pathway, assessment_path=reaccreditation_path(pathway, department_changes),

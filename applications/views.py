@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,7 +15,7 @@ from accreditation.autosave import VersionedSaveMixin
 from accreditation.fragments import question_fragments
 from accreditation.templatetags.reference_text import fallback_lang
 from facilities import permissions
-from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin
+from facilities.access import AuthorisedRepresentativeMixin, EnrolmentStaffMixin, enrolment_reverse
 
 from . import extensions, services
 from .forms import AnswerForm, ReaccreditationForm
@@ -35,7 +34,7 @@ class QuestionRow:
 
 
 def build_rows(application, questions, answers, review, editable_ids):
-    skeletons = question_skeletons(questions)
+    skeletons = question_skeletons(questions, application.question_set.programme.code)
     return [
         QuestionRow(
             question=q,
@@ -52,10 +51,12 @@ SKELETON_PARTS = ("head", "legend", "evidence_label", "explanation_label", "save
 SKELETON_BREAK = "<!--part-->"
 
 
-def question_skeletons(questions):
-    """The parts of each question's card that no answer changes, rendered once and cached (accreditation.fragments)."""
+def question_skeletons(questions, programme_code):
+    """The parts of each question's card that no answer changes, rendered once and cached (accreditation.fragments).
+
+    A question set belongs to one programme, so its answers' address names that programme's enrolment."""
     def parts(template, q):
-        html = template.render({"q": q, "form": AnswerForm(question=q)})
+        html = template.render({"q": q, "form": AnswerForm(question=q), "programme_code": programme_code})
         return dict(zip(SKELETON_PARTS, (mark_safe(part.strip()) for part in html.split(SKELETON_BREAK))))
 
     return question_fragments(
@@ -70,9 +71,9 @@ def group_by_standard(rows):
     return [(standard, list(items)) for standard, items in groupby(rows, key=lambda row: row.question.standard)]
 
 
-def standard_links(progress, current):
+def standard_links(progress, current, enrolment_prefix):
     """The standards navigator's entries, their numbers and links made once here rather than in its loop."""
-    prefix = reverse("applications:standard", args=[0]).removesuffix("0/")
+    prefix = enrolment_reverse("applications:standard", enrolment_prefix, 0).removesuffix("0/")
     return [
         {"number": str(s.standard.number), "title": s.standard.title, "title_lang": fallback_lang(s.standard, "title"),
          "url": f"{prefix}{s.standard.number}/",
@@ -81,13 +82,17 @@ def standard_links(progress, current):
     ]
 
 
-class ApplicationMixin(FacilityStaffMixin):
-    """The signed-in person's facility application; closed until the facility is an enrolled centre."""
+class ApplicationMixin(EnrolmentStaffMixin):
+    """The application of one of the facility's enrolments; closed until the facility is an enrolled centre of its
+    programme."""
 
     def setup_scope(self, request, *args, **kwargs):
         super().setup_scope(request, *args, **kwargs)
-        self.is_open = services.application_is_open_for(self.facility)
-        self.application = services.open_application(self.facility) if self.is_open else None
+        self.is_open = services.application_is_open_for(self.enrolment)
+        self.application = services.open_application(self.enrolment) if self.is_open else None
+
+    def question_url(self, question):
+        return f"{self.enrolment_url('applications:standard', question.standard.number)}#q-{question.number}"
 
     def questions_of_application(self):
         """Read once per request: the save and the page it answers with share them."""
@@ -98,7 +103,8 @@ class ApplicationMixin(FacilityStaffMixin):
     def unavailable_response(self, request):
         if not self.is_open:
             status = 200 if request.method == "GET" else 403
-            return render(request, "applications/closed.html", {"facility": self.facility}, status=status)
+            return render(request, "applications/closed.html", {"facility": self.facility, "enrolment": self.enrolment},
+                          status=status)
         return None
 
     def page_context(self):
@@ -108,6 +114,9 @@ class ApplicationMixin(FacilityStaffMixin):
         progress = compute_progress(questions, answers, review, self.application.seeks_excellence)
         return {
             "application": self.application,
+            # Partial pages (a saved answer) are rendered with this context alone: their links need the enrolment.
+            "enrolment": self.enrolment,
+            "enrolment_prefix": self.enrolment_prefix,
             "questions": questions,
             "answers": answers,
             "review": review,
@@ -133,7 +142,7 @@ class ApplicationView(ApplicationMixin, TemplateView):
         if not self.application.is_editable:
             context["timeline"] = extensions.timeline(self.application, self.request.user)
         return super().get_context_data(
-            current=current, rows=rows, standard_links=standard_links(progress, current),
+            current=current, rows=rows, standard_links=standard_links(progress, current, self.enrolment_prefix),
             previous=progress.standards[position - 1] if position else None,
             next=progress.standards[position + 1] if position + 1 < len(progress.standards) else None,
             **context, **kwargs,
@@ -158,11 +167,7 @@ class QuestionView(ApplicationMixin, View):
             Question.objects.select_related("standard"),
             number=kwargs["number"], standard__question_set_id=self.application.question_set_id,
         )
-        return redirect(question_url(question))
-
-
-def question_url(question):
-    return f"{reverse('applications:standard', args=[question.standard.number])}#q-{question.number}"
+        return redirect(self.question_url(question))
 
 
 class SummaryView(ApplicationMixin, TemplateView):
@@ -189,7 +194,7 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
         return redirect(self.anchor_url())
 
     def anchor_url(self):
-        return question_url(self.question)
+        return self.question_url(self.question)
 
     def bind_form(self, data):
         return AnswerForm(data, question=self.question)
@@ -221,7 +226,7 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
         current = next(s for s in context["progress"].standards if s.standard.pk == self.question.standard_id)
         return render(
             self.request, "applications/_saved.html",
-            {**context, "row": row, "standard_links": standard_links(context["progress"], current), "facility": self.facility},
+            {**context, "row": row, "standard_links": standard_links(context["progress"], current, self.enrolment_prefix), "facility": self.facility},
         )
 
     def refused_response(self, form, conflict):
@@ -230,7 +235,7 @@ class AnswerView(VersionedSaveMixin, ApplicationMixin, View):
         row = QuestionRow(
             self.question, context["answers"].get(self.question.pk), form,
             answer_is_complete(self.question, context["answers"].get(self.question.pk), context["review"]),
-            conflict, question_skeletons([self.question])[self.question.pk],
+            conflict, question_skeletons([self.question], self.enrolment.programme.code)[self.question.pk],
         )
         return self.render_refusal(
             "applications/_question.html", "applications/question_page.html",
@@ -251,34 +256,34 @@ class SubmitView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateView):
             services.submit_application(self.application, request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect("applications:summary")
+            return redirect(self.enrolment_url("applications:summary"))
         messages.success(request, _("Your application has been submitted. The office has been told."))
         return redirect("facilities:dashboard")
 
 
-class ReaccreditationView(AuthorisedRepresentativeMixin, FacilityStaffMixin, FormView):
+class ReaccreditationView(AuthorisedRepresentativeMixin, EnrolmentStaffMixin, FormView):
     """The authorised representative starts the re-accreditation, optionally applying for Centre of Excellence."""
 
     template_name = "applications/reaccreditation.html"
     form_class = ReaccreditationForm
 
     def get_form_kwargs(self):
-        tier, refusal = extensions.excellence_offer(self.facility)
+        tier, refusal = extensions.excellence_offer(self.enrolment)
         return {**super().get_form_kwargs(), "excellence_tier": tier, "excellence_refusal": refusal}
 
     def get_context_data(self, **kwargs):
-        pathway = self.facility.programme.current_pathway()
+        pathway = self.enrolment.programme.current_pathway()
         return super().get_context_data(
-            opens_on=services.reaccreditation_opens_on(self.facility),
+            opens_on=services.reaccreditation_opens_on(self.enrolment),
             full_steps=pathway.steps_of_path(AssessmentPath.FULL),
             streamlined_steps=pathway.steps_of_path(AssessmentPath.STREAMLINED) if pathway.offers_streamlined_path() else [],
             **kwargs)
 
     def form_valid(self, form):
         try:
-            services.start_reaccreditation(self.facility, self.request.user, **form.cleaned_data)
+            services.start_reaccreditation(self.enrolment, self.request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Your re-accreditation has started: the new application is open."))
-        return redirect("applications:application")
+        return redirect(self.enrolment_url("applications:application"))

@@ -67,10 +67,10 @@ def excellence_refusal(facility, programme, today=None):
     }
 
 
-def excellence_offer(facility):
-    """(the programme's tier judged on the extended criteria or None, why ``facility`` may not seek it now or None),
-    for the re-accreditation page and its service (applications.extensions)."""
-    return excellence_tier(facility.programme), excellence_refusal(facility, facility.programme)
+def excellence_offer(enrolment):
+    """(the programme's tier judged on the extended criteria or None, why the enrolled facility may not seek it now or
+    None), for the re-accreditation page and its service (applications.extensions)."""
+    return excellence_tier(enrolment.programme), excellence_refusal(enrolment.facility, enrolment.programme)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -13,7 +12,7 @@ from accreditation.pdf import pdf_download
 from applications.views import ApplicationMixin
 from applications.workflow import Status
 from facilities import permissions
-from facilities.access import AuthorisedRepresentativeMixin, FacilityStaffMixin, SignedInMixin
+from facilities.access import AuthorisedRepresentativeMixin, EnrolmentStaffMixin, SignedInMixin
 
 from . import services, steps
 from .forms import ActionPlanForm, CorrectiveActionFormSet, ReplyForm
@@ -59,7 +58,7 @@ class ReplyView(FeedbackView):
 
     http_method_names = ["post"]
 
-    def post(self, request, verdict_pk):
+    def post(self, request, verdict_pk, **kwargs):
         verdict = get_object_or_404(Verdict.objects.visible_to(request.user).select_related("round__application", "question"),
                                     pk=verdict_pk, round__application=self.application)
         form = ReplyForm(request.POST, request.FILES, prefix=f"c{verdict.pk}")
@@ -71,7 +70,7 @@ class ReplyView(FeedbackView):
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Reply saved%(late)s.") % {"late": _(" (after the due date: marked late)") if reply.is_late else ""})
-                return redirect(f"{reverse('assessment:feedback')}#comment-{verdict.pk}")
+                return redirect(f"{self.enrolment_url('assessment:feedback')}#comment-{verdict.pk}")
         return self.render_to_response(self.get_context_data(refused=form), status=422)
 
 
@@ -85,14 +84,14 @@ class ResubmitView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateView
             can_resubmit=self.application.status == Status.CLARIFICATION_REQUESTED, **kwargs,
         )
 
-    def post(self, request):
+    def post(self, request, **kwargs):
         try:
             services.resubmit_application(self.application, request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("assessment:feedback")
+            return redirect(self.enrolment_url("assessment:feedback"))
         messages.success(request, _("Your replies have been sent to the assessors."))
-        return redirect("assessment:feedback")
+        return redirect(self.enrolment_url("assessment:feedback"))
 
 
 class ActionPlanView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateView):
@@ -110,7 +109,7 @@ class ActionPlanView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateVi
             **kwargs,
         )
 
-    def post(self, request):
+    def post(self, request, **kwargs):
         form = ActionPlanForm(request.POST)
         actions = CorrectiveActionFormSet(request.POST, prefix="actions")
         if form.is_valid() and actions.is_valid():
@@ -123,13 +122,14 @@ class ActionPlanView(AuthorisedRepresentativeMixin, ApplicationMixin, TemplateVi
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Your corrective action plan has been sent to the assessors."))
-                return redirect("assessment:feedback")
+                return redirect(self.enrolment_url("assessment:feedback"))
         return self.render_to_response(self.get_context_data(form=form, actions=actions))
 
 
-class CertificateView(FacilityStaffMixin, View):
-    def get(self, request):
-        award = Award.objects.visible_to(request.user).filter(facility=self.facility).select_related(
+class CertificateView(EnrolmentStaffMixin, View):
+    def get(self, request, **kwargs):
+        award = Award.objects.visible_to(request.user).filter(
+            facility=self.facility, tier__programme=self.enrolment.programme_id).select_related(
             "facility", "tier", "decision__application__question_set__programme").first()
         if award is None:
             raise Http404
@@ -137,11 +137,12 @@ class CertificateView(FacilityStaffMixin, View):
                             f"certificate-{award.expires_on:%Y}.pdf")
 
 
-class SealView(FacilityStaffMixin, View):
+class SealView(EnrolmentStaffMixin, View):
     """The seal of the award the facility holds (its programme's name and its tier's title), for awarded centres only."""
 
-    def get(self, request):
-        award = Award.objects.visible_to(request.user).filter(facility=self.facility).select_related(
+    def get(self, request, **kwargs):
+        award = Award.objects.visible_to(request.user).filter(
+            facility=self.facility, tier__programme=self.enrolment.programme_id).select_related(
             "tier", "decision__application__question_set__programme").first()
         if award is None:
             raise Http404

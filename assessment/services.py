@@ -589,7 +589,7 @@ def sign_off_decision(application, chairperson, outcome, report="", rationale=""
     (``early_reason``, see ``adverse_decision_ready``), the base award granted where the application sought the
     higher one (``tier_reason``). After a denial, no approval until the on-site audit has its outcome.
     """
-    from facilities.services import accredit_facility
+    from facilities.services import accredit
 
     from .tasks import render_certificate_pdf
 
@@ -630,7 +630,7 @@ def sign_off_decision(application, chairperson, outcome, report="", rationale=""
         expires = add_years(today, granted.validity_years)
         award = Award.objects.create(facility=application.facility, decision=decision, tier=granted, granted_on=today,
                                      expires_on=expires)
-        accredit_facility(application.facility, chairperson, expires_on=expires,
+        accredit(application.enrolment, chairperson, expires_on=expires,
                           excellence=granted.requires_extended_criteria)
         # robust: a rendering that cannot even be queued leaves the award granted; the office sees it missing its PDF.
         transaction.on_commit(lambda: render_certificate_pdf.delay(award.pk), robust=True)

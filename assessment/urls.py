@@ -1,4 +1,6 @@
-from django.urls import path
+from django.urls import include, path
+
+from facilities.access import enrolment_pages
 
 from . import facility_views, office_views, step_views, views
 
@@ -15,13 +17,15 @@ urlpatterns = [
     path("assessor/applications/<int:pk>/plan-review/", views.PlanReviewView.as_view(), name="plan_review"),
     path("assessor/applications/<int:pk>/case-review/", views.CaseReviewView.as_view(), name="case_review"),
     path("assessor/applications/<int:pk>/case-review/repeat-draw/", views.RepeatDrawView.as_view(), name="repeat_draw"),
-    # Facility staff
-    path("facility/assessment/", facility_views.FeedbackView.as_view(), name="feedback"),
-    path("facility/assessment/comments/<int:verdict_pk>/reply/", facility_views.ReplyView.as_view(), name="reply"),
-    path("facility/assessment/resubmit/", facility_views.ResubmitView.as_view(), name="resubmit"),
-    path("facility/assessment/action-plan/", facility_views.ActionPlanView.as_view(), name="action_plan"),
-    path("facility/award/certificate/", facility_views.CertificateView.as_view(), name="certificate"),
-    path("facility/award/seal/", facility_views.SealView.as_view(), name="seal"),
+    # Facility staff, for each of the facility's enrolments
+    path("facility/", include(enrolment_pages([
+        path("assessment/", facility_views.FeedbackView.as_view(), name="feedback"),
+        path("assessment/comments/<int:verdict_pk>/reply/", facility_views.ReplyView.as_view(), name="reply"),
+        path("assessment/resubmit/", facility_views.ResubmitView.as_view(), name="resubmit"),
+        path("assessment/action-plan/", facility_views.ActionPlanView.as_view(), name="action_plan"),
+        path("award/certificate/", facility_views.CertificateView.as_view(), name="certificate"),
+        path("award/seal/", facility_views.SealView.as_view(), name="seal"),
+    ]))),
     path("evidence/<int:pk>/", facility_views.EvidenceView.as_view(), name="evidence"),
     # Office and chairperson
     path("office/assessments/", office_views.AssessmentListView.as_view(), name="office_list"),

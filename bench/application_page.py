@@ -37,7 +37,7 @@ PAGES = [tuple(item.split("=", 1)) for item in os.environ.get(
 
 def seed(count, start):
     from applications.models import Answer, Application, Programme, Question
-    from facilities.models import Facility, Membership, User
+    from facilities.models import Enrolment, Facility, Membership, User
 
     programme = Programme.objects.get(code="io")
     question_set = programme.current_question_set()
@@ -50,17 +50,20 @@ def seed(count, start):
         )
         facilities = Facility.objects.bulk_create(
             Facility(
-                programme=programme, name=f"Bench facility {n}", institution="Bench hospital", address="1 Street",
+                name=f"Bench facility {n}", institution="Bench hospital", address="1 Street",
                 city="Vienna", country="AT", phone="1", service_line="IR", annual_procedures=200,
-                status=Facility.Status.ENROLLED, authorised_representative=users[2 * i],
+                authorised_representative=users[2 * i],
                 deputy_representative=users[2 * i], main_account_holder=users[2 * i],
             )
             for i, n in enumerate(chunk)
         )
+        enrolments = Enrolment.objects.bulk_create(
+            Enrolment(facility=f, programme=programme, status=Enrolment.Status.ENROLLED) for f in facilities)
         Membership.objects.bulk_create(Membership(user=u, facility=facilities[i // 2]) for i, u in enumerate(users))
         pathway = programme.current_pathway()
         applications = Application.objects.bulk_create(
-            Application(facility=f, question_set=question_set, pathway=pathway) for f in facilities)
+            Application(facility=f, enrolment=e, question_set=question_set, pathway=pathway)
+            for f, e in zip(facilities, enrolments))
         Answer.objects.bulk_create(
             (
                 Answer(application=a, question=q, choice="yes", evidence="Evidence " * 40, explanation="Because " * 20, version=1)

@@ -38,7 +38,7 @@ QUEUE_LENGTH = 20
 def seed():
     from assessment import services
     from assessment.models import Verdict
-    from facilities.models import Facility
+    from facilities.models import Enrolment, Facility
     from tests.factories import AssessorFactory, FacilityFactory, answer_questions
     from tests.workflow_steps import assign, finish_round, reply_to_all, submitted_application
 
@@ -46,7 +46,7 @@ def seed():
 
     first, second = AssessorFactory(email="assessor@bench.example"), AssessorFactory()
     for n in range(QUEUE_LENGTH):
-        facility = FacilityFactory(status=Facility.Status.ENROLLED)
+        facility = FacilityFactory(status=Enrolment.Status.ENROLLED)
         application = submitted_application(facility)
         answer_questions(application, Question.objects.filter(standard__question_set=application.question_set,
                                                               is_core=False))

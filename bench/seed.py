@@ -49,7 +49,7 @@ def seed():
     from applications.workflow import Status
     from casereview.models import CaseReview, DatasetItem, ReviewCase
     from correspondence.models import FacilityDocument, Message
-    from facilities.models import Facility, Membership, User
+    from facilities.models import Enrolment, Facility, Membership, User
     from invoicing.models import Invoice, InvoiceLine, Payment
 
     password = make_password("bench-password")
@@ -61,7 +61,7 @@ def seed():
     programme = Programme.objects.get(code="io")
     question_set = programme.current_question_set()
     questions = list(Question.objects.filter(standard__question_set=question_set).values_list("pk", flat=True))
-    open_statuses = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
+    open_statuses = [Enrolment.Status.ENROLLED, Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE]
     users = User.objects.bulk_create(
         (User(email=f"{role}{n}@bench.example", password=password, first_name=role.title(), last_name=f"Staff {n}")
          for n in range(FACILITIES) for role in ROLES),
@@ -71,13 +71,17 @@ def seed():
     facilities = Facility.objects.bulk_create(
         (
             Facility(
-                programme=programme, name=f"Centre {n}", institution=f"University Hospital {n % 997}",
+                name=f"Centre {n}", institution=f"University Hospital {n % 997}",
                 address="1 Street", city=CITIES[n % len(CITIES)], country="AT", phone="1", service_line="IR",
-                annual_procedures=200, status=open_statuses[n % 3], authorised_representative=people[n][0],
+                annual_procedures=200, authorised_representative=people[n][0],
                 deputy_representative=people[n][1], main_account_holder=people[n][2],
             )
             for n in range(FACILITIES)
         ),
+        batch_size=2000,
+    )
+    enrolments = Enrolment.objects.bulk_create(
+        (Enrolment(facility=f, programme=programme, status=open_statuses[n % 3]) for n, f in enumerate(facilities)),
         batch_size=2000,
     )
     Membership.objects.bulk_create(
@@ -88,7 +92,7 @@ def seed():
     pathway = programme.current_pathway()
     applications = Application.objects.bulk_create(
         (
-            Application(facility=facilities[n], question_set=question_set, pathway=pathway,
+            Application(facility=facilities[n], enrolment=enrolments[n], question_set=question_set, pathway=pathway,
                         status=later_statuses[n % len(later_statuses)] if n < APPLICATIONS else Status.DRAFT,
                         submitted_at=now - datetime.timedelta(days=n % 400) if n < APPLICATIONS else None,
                         submitted_by=people[n][0] if n < APPLICATIONS else None)

@@ -30,7 +30,7 @@ class CaseReviewMixin(ApplicationMixin):
         super().setup_scope(request, *args, **kwargs)
         self.review = None
         if self.is_open:
-            if not self.facility.programme.has_case_review:
+            if not self.enrolment.programme.has_case_review:
                 raise Http404
             self.review = services.open_case_review(self.application)
 
@@ -63,7 +63,7 @@ class ReviewView(CaseReviewMixin, TemplateView):
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Case %(identifier)s added.") % {"identifier": case.record_identifier})
-                return redirect("casereview:review")
+                return redirect(self.enrolment_url("casereview:review"))
         return self.render_to_response(self.get_context_data(form=form), status=422)
 
 
@@ -112,7 +112,7 @@ class DrawView(CaseReviewMixin, FormView):
         )
         for warning in draw.warnings:
             messages.warning(self.request, warning)
-        return redirect("casereview:review")
+        return redirect(self.enrolment_url("casereview:review"))
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=422)
@@ -144,6 +144,7 @@ class CaseView(VersionedSaveMixin, CaseMixin, TemplateView):
             "application": self.application,
             "review": self.review,
             "facility": self.facility,
+            "enrolment_prefix": self.enrolment_prefix,
             "summary": summary,
             "case": case,
             "groups": summary.groups,
@@ -177,7 +178,7 @@ class CaseView(VersionedSaveMixin, CaseMixin, TemplateView):
     def saved_response(self):
         if not self.request.htmx:
             messages.success(self.request, _("Case %(identifier)s saved.") % {"identifier": self.case.record_identifier})
-            return redirect("casereview:case", pk=self.case.pk)
+            return redirect(self.enrolment_url("casereview:case", self.case.pk))
         return render(self.request, "casereview/_case_saved.html", self.case_context())
 
     def refused_response(self, form, conflict):
@@ -202,7 +203,7 @@ class DeleteCaseView(CaseMixin, TemplateView):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Case %(identifier)s deleted.") % {"identifier": self.case.record_identifier})
-        return redirect("casereview:review")
+        return redirect(self.enrolment_url("casereview:review"))
 
 
 class ExportMixin(CaseReviewMixin):

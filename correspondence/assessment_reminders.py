@@ -25,7 +25,7 @@ def replies_due(today):
         reply_due__isnull=False,
         reply_due__lte=today + timedelta(days=REPLY_REMINDER_DAYS),
         reply_due__gte=today,
-    ).select_related("application__facility")
+    ).select_related("application__facility", "application__enrolment__programme")
     for round_ in rounds:
         facility = round_.application.facility
         yield Due(round_, f"due-{round_.reply_due.isoformat()}:{REPLY_REMINDER_DAYS}-days", staff_of(facility),
@@ -45,6 +45,7 @@ def plans_due(today):
         "application__facility__authorised_representative",
         "application__facility__deputy_representative",
         "application__facility__main_account_holder",
+        "application__enrolment__programme",
     )
     for decision in decisions:
         reached = [label for days, label in PLAN_REMINDERS if today >= decision.plan_due - timedelta(days=days)]

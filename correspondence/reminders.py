@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from applications.models import Answer, Application
-from facilities.models import Facility
+from facilities.models import Enrolment
 from facilities.services import send_portal_mail
 from invoicing.models import Invoice, paid_total
 
@@ -128,17 +128,17 @@ AWARD_REMINDERS = [(6, "6-months"), (1, "1-month")]
 @reminder_kind("award_expiring")
 def expiring_awards(today):
     """Six months and one month before an award expires; only the latest reminder reached goes out."""
-    facilities = Facility.objects.filter(
-        status__in=[Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE],
+    enrolments = Enrolment.objects.filter(
+        status__in=[Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE],
         award_expires_on__gt=today,
         award_expires_on__lte=today + timedelta(days=186),  # six months at most; the exact day is checked below
-    ).select_related(*FACILITY_PEOPLE)
-    for facility in facilities:
-        expires = facility.award_expires_on
+    ).select_related("programme", *(f"facility__{person}" for person in FACILITY_PEOPLE))
+    for enrolment in enrolments:
+        expires = enrolment.award_expires_on
         reached = [label for months, label in AWARD_REMINDERS if today >= months_before(expires, months)]
         if reached:
-            yield Due(facility, f"expires-{expires.isoformat()}:{reached[-1]}", invoice_people(facility),
-                      {"facility": facility, "expires_on": expires})
+            yield Due(enrolment, f"expires-{expires.isoformat()}:{reached[-1]}", invoice_people(enrolment.facility),
+                      {"facility": enrolment.facility, "programme": enrolment.programme, "expires_on": expires})
 
 
 IDLE_AFTER_DAYS = 90
@@ -150,7 +150,7 @@ def idle_applications(today):
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=IDLE_AFTER_DAYS), time.min))
     last_answer = Answer.objects.filter(application=OuterRef("pk")).order_by().values("application").annotate(m=Max("updated_at")).values("m")
     applications = (
-        Application.objects.filter(status=Application.Status.DRAFT, facility__status=Facility.Status.ENROLLED)
+        Application.objects.filter(status=Application.Status.DRAFT, enrolment__status=Enrolment.Status.ENROLLED)
         .annotate(last_activity=Greatest("started_at", Coalesce(Subquery(last_answer), "started_at")))
         .filter(last_activity__lt=cutoff)
         .select_related("facility")

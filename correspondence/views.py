@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, View
 
 from facilities.access import AudienceMixin, FacilityStaffMixin, get_visible_or_404
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from facilities.permissions import facility_id_of
 
 from . import services
@@ -16,7 +16,12 @@ from .forms import MessageForm, UploadForm
 from .models import FacilityDocument, Message, PublishedDocument
 
 ENROLLED_LOGO = Path(__file__).resolve().parent / "assets" / "enrolled-centre.svg"
-LOGO_STATUSES = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
+LOGO_STATUSES = [Enrolment.Status.ENROLLED, Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE]
+
+
+def holds_logo(facility):
+    """The staff of a centre enrolled in at least one programme may use the "Enrolled Centre" logo."""
+    return facility.enrolments.filter(status__in=LOGO_STATUSES).exists()
 
 
 def thread_of(user, facility):
@@ -52,7 +57,7 @@ class DocumentsView(FacilityStaffMixin, FormView):
         return super().get_context_data(
             published=PublishedDocument.objects.all(),
             uploads=FacilityDocument.objects.visible_to(self.request.user).select_related("uploaded_by"),
-            has_logo=self.facility.status in LOGO_STATUSES,
+            has_logo=holds_logo(self.facility),
             **kwargs,
         )
 
@@ -90,7 +95,7 @@ class EnrolledLogoView(FacilityStaffMixin, View):
     """The "Enrolled Centre" logo, for the staff of enrolled (and accredited) centres only."""
 
     def allowed(self, user):
-        return self.facility.status in LOGO_STATUSES
+        return holds_logo(self.facility)
 
     def get(self, request):
         return FileResponse(ENROLLED_LOGO.open("rb"), as_attachment=True, filename="enrolled-centre.svg",

@@ -8,6 +8,7 @@ Another facility's object therefore answers 404 (it is simply not in the queryse
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.urls import include, path, reverse
 
 from .permissions import can_submit_application, facility_id_of
 
@@ -40,6 +41,9 @@ class AudienceMixin(AccessMixin):
         return None
 
 
+FACILITY_ROLES = ("authorised_representative", "deputy_representative", "main_account_holder")
+
+
 class FacilityStaffMixin(AudienceMixin):
     """Views of a facility's own staff: ``self.facility`` is always the user's own facility."""
 
@@ -49,13 +53,48 @@ class FacilityStaffMixin(AudienceMixin):
     def setup_scope(self, request, *args, **kwargs):
         from .models import Facility
 
-        self.facility = Facility.objects.select_related(
-            "authorised_representative", "deputy_representative", "main_account_holder"
-        ).get(pk=facility_id_of(request.user))
+        self.facility = Facility.objects.select_related(*FACILITY_ROLES).get(pk=facility_id_of(request.user))
         super().setup_scope(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("facility", self.facility)
+        return super().get_context_data(**kwargs)
+
+
+def enrolment_pages(patterns):
+    """The facility pages of one enrolment, at /facility/<programme code>/… for each of the facility's enrolments,
+    and at /facility/… for its first (where they were before a facility could hold several programmes)."""
+    return [path("", include(patterns)), path("<slug:programme>/", include(patterns))]
+
+
+def enrolment_reverse(name, prefix, *args):
+    """The address of an enrolment's page, in the form (``prefix``: a programme code or "") the user reached it by."""
+    return reverse(name, args=[prefix, *args] if prefix else list(args))
+
+
+class EnrolmentStaffMixin(FacilityStaffMixin):
+    """Pages of one of the facility's enrolments: ``self.enrolment``; another programme's code answers 404."""
+
+    def setup_scope(self, request, *args, **kwargs):
+        from .models import Enrolment
+
+        self.enrolment_prefix = kwargs.get("programme", "")
+        # The enrolment and its facility in one query: the facility's own (FacilityStaffMixin's) is not needed.
+        enrolments = Enrolment.objects.filter(facility_id=facility_id_of(request.user)).select_related(
+            "programme", *(f"facility__{role}" for role in FACILITY_ROLES))
+        if self.enrolment_prefix:
+            self.enrolment = get_object_or_404(enrolments, programme__code=self.enrolment_prefix)
+        else:
+            self.enrolment = enrolments.order_by("created_at", "pk").first()
+        self.facility = self.enrolment.facility
+        super(FacilityStaffMixin, self).setup_scope(request, *args, **kwargs)
+
+    def enrolment_url(self, name, *args):
+        return enrolment_reverse(name, self.enrolment_prefix, *args)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("enrolment", self.enrolment)
+        kwargs.setdefault("enrolment_prefix", self.enrolment_prefix)
         return super().get_context_data(**kwargs)
 
 

@@ -4,7 +4,7 @@ from django_countries.filters import CountryFilter
 
 from accreditation.admin import ReadOnlyAdmin
 
-from .models import AuditEntry, Facility, Membership, User
+from .models import AuditEntry, Enrolment, Facility, Membership, User
 
 
 @admin.register(User)
@@ -28,14 +28,27 @@ class MembershipInline(admin.TabularInline):
     extra = 0
 
 
+class EnrolmentInline(admin.TabularInline):
+    """Read only: an enrolment's status moves through facilities.services (payments, decisions, expiry)."""
+
+    model = Enrolment
+    fields = ["programme", "status", "status_changed_at", "award_expires_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Facility)
 class FacilityAdmin(admin.ModelAdmin):
-    list_display = ["name", "institution", "country", "status", "code"]
-    list_filter = ["status", ("country", CountryFilter)]
+    list_display = ["name", "institution", "country", "code"]
+    list_filter = ["enrolments__status", "enrolments__programme", ("country", CountryFilter)]
     search_fields = ["name", "institution", "code"]
-    readonly_fields = ["code", "status", "status_changed_at"]
+    readonly_fields = ["code"]
     raw_id_fields = ["authorised_representative", "deputy_representative", "main_account_holder"]
-    inlines = [MembershipInline]
+    inlines = [EnrolmentInline, MembershipInline]
 
 
 @admin.register(AuditEntry)

@@ -1,4 +1,19 @@
-from .permissions import facility_has_case_review, facility_id_of
+from .access import enrolment_reverse
+from .permissions import enrolments_in_navigation, facility_id_of
+
+
+def enrolment_links(request, enrolments):
+    """The navigation's links to each enrolment's pages, marked when the request is for one of them."""
+    links = []
+    for enrolment in enrolments:
+        urls = {
+            "application": enrolment_reverse("applications:application", enrolment["prefix"]),
+            "case_review": enrolment_reverse("casereview:review", enrolment["prefix"]) if enrolment["has_case_review"] else "",
+            "assessment": enrolment_reverse("assessment:feedback", enrolment["prefix"]),
+        }
+        links.append({**enrolment, **urls, "current": {key: bool(url) and request.path.startswith(url)
+                                                     for key, url in urls.items()}})
+    return links
 
 
 def portal(request):
@@ -8,7 +23,7 @@ def portal(request):
         return {}
     return {
         "nav_is_staff": facility_id_of(user) is not None,
-        "nav_case_review": facility_has_case_review(user),
+        "nav_enrolments": enrolment_links(request, enrolments_in_navigation(user)),
         "nav_is_office": user.is_office,
         "nav_is_assessor": user.is_assessor,
     }

@@ -58,9 +58,8 @@ class FacilityRegistrationForm(FacilityProfileForm):
     which the page composing the registration shows beside this one.
     """
 
-    def __init__(self, *args, programme, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.programme = programme
         self.fields.update(appointed_person_fields())
 
     def clean(self):

@@ -87,20 +87,8 @@ def new_facility_code():
 class FacilityQuerySet(TenantQuerySet):
     facility_path = "pk"
 
-    def in_public_directory(self):
-        """The centres anyone may list (the directory page and its API): enrolled or accredited, public fields only."""
-        return self.exclude(status=Facility.Status.REGISTERED).only(
-            "name", "institution", "city", "country", "status", "award_expires_on"
-        )
-
 
 class Facility(models.Model):
-    class Status(models.TextChoices):
-        REGISTERED = "registered", _("Registered")
-        ENROLLED = "enrolled", _("Enrolled centre")
-        ACCREDITED = "accredited", _("Accredited centre")
-        EXCELLENCE = "excellence", _("Centre of excellence")
-
     name = models.CharField(_("facility name"), max_length=200)
     institution = models.CharField(_("institution"), max_length=200)
     address = models.TextField(_("address"))
@@ -118,16 +106,7 @@ class Facility(models.Model):
     # Copied into the facility's enrolment declarations by a migration; nothing reads them for rules.
     annual_procedures = models.PositiveIntegerField(null=True, blank=True, editable=False)
     head_of_department_approval = models.BooleanField(default=False, editable=False)
-    programme = models.ForeignKey(
-        "applications.Programme", models.PROTECT, related_name="facilities", verbose_name=_("programme")
-    )
     code = models.CharField(_("facility code"), max_length=14, unique=True, default=new_facility_code, editable=False)
-    # Only facilities.services moves a facility's status, through the transitions below.
-    status = FSMField(default=Status.REGISTERED, choices=Status.choices)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
-    award_expires_on = models.DateField(
-        _("award expires on"), null=True, blank=True, help_text=_("Set when an award is granted; reminders go out before it.")
-    )
     authorised_representative = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("authorised representative"),
         null=True, blank=True,
@@ -156,10 +135,8 @@ class Facility(models.Model):
         ordering = ["name"]
         verbose_name_plural = _("facilities")
         indexes = [
-            # The office's facility list: by name, in all or in one status; registered ones oldest first.
+            # The office's facility list: by name.
             models.Index(fields=["name", "id"], name="facility_name_order"),
-            models.Index(fields=["status", "name", "id"], name="facility_status_name_order"),
-            models.Index(fields=["status", "created_at"], name="facility_status_created"),
             # Its search by code (iexact reads UPPER(code)); the trigram indexes for the rest of the search
             # are PostgreSQL's own, built by migration 0003 only there.
             models.Index(Upper("code"), name="facility_code_upper"),
@@ -170,23 +147,6 @@ class Facility(models.Model):
 
     def get_absolute_url(self):
         return reverse("office:facility", args=[self.pk])
-
-    # The status moves; facilities.services calls them and records who and when.
-    @transition(field=status, source=Status.REGISTERED, target=Status.ENROLLED)
-    def enrol(self):
-        pass
-
-    @transition(field=status, source=[Status.ENROLLED, Status.ACCREDITED, Status.EXCELLENCE], target=Status.ACCREDITED)
-    def accredit(self):
-        pass
-
-    @transition(field=status, source=[Status.ACCREDITED, Status.EXCELLENCE], target=Status.EXCELLENCE)
-    def recognise_excellence(self):
-        pass
-
-    @transition(field=status, source=[Status.ACCREDITED, Status.EXCELLENCE], target=Status.ENROLLED)
-    def lapse(self):
-        pass
 
     def document_language(self):
         """The language of the facility's PDFs: its authorised representative's, else the portal's default."""
@@ -207,6 +167,80 @@ class Facility(models.Model):
         if user.pk == self.main_account_holder_id:
             roles.append(_("Main account holder"))
         return roles
+
+class EnrolmentQuerySet(TenantQuerySet):
+    def in_public_directory(self):
+        """The entries anyone may list (the directory page and its API): a centre's enrolments past registration,
+        public fields only."""
+        return self.exclude(status=Enrolment.Status.REGISTERED).select_related("facility", "programme").only(
+            "status", "award_expires_on", "programme__code", "programme__name", "programme__full_name",
+            "facility__name", "facility__institution", "facility__city", "facility__country",
+        )
+
+
+class Enrolment(models.Model):
+    """A facility's place in one programme: each has its own status, applications, invoices, award and directory entry.
+
+    A facility registers for its first programme and may enrol in others later (facilities.services.add_enrolment).
+    """
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered")
+        ENROLLED = "enrolled", _("Enrolled centre")
+        ACCREDITED = "accredited", _("Accredited centre")
+        EXCELLENCE = "excellence", _("Centre of excellence")
+
+    facility = models.ForeignKey(Facility, models.CASCADE, related_name="enrolments", verbose_name=_("facility"))
+    programme = models.ForeignKey(
+        "applications.Programme", models.PROTECT, related_name="enrolments", verbose_name=_("programme")
+    )
+    # Only facilities.services moves an enrolment's status, through the transitions below.
+    status = FSMField(default=Status.REGISTERED, choices=Status.choices)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    award_expires_on = models.DateField(
+        _("award expires on"), null=True, blank=True, help_text=_("Set when an award is granted; reminders go out before it.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["facility", "created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["facility", "programme"], name="one_enrolment_per_programme")]
+        indexes = [
+            # The office's lists by status, and the daily runs over awards that expire.
+            models.Index(fields=["status", "award_expires_on"], name="enrolment_status_expiry"),
+            models.Index(fields=["status", "created_at"], name="enrolment_status_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.facility} – {self.programme}"
+
+    @property
+    def code(self):
+        """How the API and exports name it, e.g. 12-io."""
+        return f"{self.facility_id}-{self.programme.code}"
+
+    # The status moves; facilities.services calls them and records who and when.
+    @transition(field=status, source=Status.REGISTERED, target=Status.ENROLLED)
+    def enrol(self):
+        pass
+
+    @transition(field=status, source=[Status.ENROLLED, Status.ACCREDITED, Status.EXCELLENCE], target=Status.ACCREDITED)
+    def accredit(self):
+        pass
+
+    @transition(field=status, source=[Status.ACCREDITED, Status.EXCELLENCE], target=Status.EXCELLENCE)
+    def recognise_excellence(self):
+        pass
+
+    @transition(field=status, source=[Status.ACCREDITED, Status.EXCELLENCE], target=Status.ENROLLED)
+    def lapse(self):
+        pass
+
+    @property
+    def is_open_for_applications(self):
+        return self.status != self.Status.REGISTERED
 
 
 class Membership(models.Model):

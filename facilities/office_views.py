@@ -1,18 +1,19 @@
 """The office's area: every facility, its people, its history, and its status moves (its start page: portal.views)."""
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
-from accreditation.exports import ListExport, choice
+from accreditation.exports import ListExport
 from accreditation.pagination import PaginatedListMixin, paginate, seek
 
 from .access import OfficeMixin
 from .countries import countries_matching, country_name
-from .models import AuditEntry, Facility, Membership
+from .models import AuditEntry, Enrolment, Facility, Membership
 from .views import AppointRoleMixin, FacilityProfileEditMixin, NewFacilityCodeMixin, PeopleMixin, RemoveMemberMixin
 
 
@@ -28,21 +29,33 @@ def facilities_matching(user, params):
             | Q(country__in=countries_matching(query))
             | Q(code__iexact=query)
         )
-    if status in Facility.Status.values:
-        facilities = facilities.filter(status=status)
+    if status in Enrolment.Status.values:
+        facilities = facilities.filter(Exists(Enrolment.objects.filter(facility=OuterRef("pk"), status=status)))
     return facilities
+
+
+def enrolments_described(facility):
+    """The facility's enrolments in one cell: each programme with its status and, once awarded, the award's expiry."""
+    return "; ".join(
+        f"{enrolment.programme.name}: {enrolment.get_status_display()}"
+        + (f" ({date_format(enrolment.award_expires_on)})" if enrolment.award_expires_on else "")
+        for enrolment in facility.enrolments.all()
+    )
+
+
+WITH_ENROLMENTS = Prefetch("enrolments", Enrolment.objects.select_related("programme"))
 
 
 FACILITIES_EXPORT = ListExport(
     "facilities", _("Facilities"),
     columns=(
         (_("Facility"), "name"), (_("Institution"), "institution"), (_("City"), "city"),
-        (_("Country"), lambda facility: country_name(facility.country.code, get_language())), (_("Programme"), "programme.name"), (_("Status"), choice("status")), (_("People"), "people"),
+        (_("Country"), lambda facility: country_name(facility.country.code, get_language())),
+        (_("Enrolments"), enrolments_described), (_("People"), "people"),
         (_("Registered"), lambda facility: timezone.localdate(facility.created_at)),
-        (_("Award expires"), "award_expires_on"),
     ),
     rows=facilities_matching,
-    prepare=lambda facilities: facilities.select_related("programme").annotate(people=Count("memberships")),
+    prepare=lambda facilities: facilities.prefetch_related(WITH_ENROLMENTS).annotate(people=Count("memberships")),
 )
 
 
@@ -59,11 +72,11 @@ class FacilityListView(OfficeMixin, PaginatedListMixin, ListView):
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()
         self.status = self.request.GET.get("status", "")
-        return facilities_matching(self.request.user, self.request.GET)
+        return facilities_matching(self.request.user, self.request.GET).prefetch_related(WITH_ENROLMENTS)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
-            query=self.query, status=self.status, status_tabs=Facility.Status.choices, **kwargs
+            query=self.query, status=self.status, status_tabs=Enrolment.Status.choices, **kwargs
         )
         people = dict(
             Membership.objects.filter(facility__in=[facility.pk for facility in context["object_list"]])
@@ -103,6 +116,7 @@ class FacilityDetailView(PeopleMixin, OfficeFacilityMixin, DetailView):
         return super().get_context_data(
             **self.people_context(),
             audit_entries=self.facility.audit_entries.select_related("actor")[:200],
+            enrolments=self.facility.enrolments.select_related("programme"),
             applications=self.facility.applications.select_related("question_set__programme", "submitted_by"),
             **kwargs,
         )

@@ -10,16 +10,23 @@ def facility_id_of(user):
         return cached
     from .models import Membership
 
-    # The same row says whether the facility's programme has a case review (the navigation's link to it).
-    user._facility_id, user._facility_has_case_review = Membership.objects.filter(user=user).values_list(
-        "facility_id", "facility__programme__has_case_review"
-    ).first() or (None, False)
+    # The same query lists the facility's enrolments, oldest first, for the navigation's links to their pages.
+    rows = list(Membership.objects.filter(user=user).order_by(
+        "facility__enrolments__created_at", "facility__enrolments__pk").values_list(
+        "facility_id", "facility__enrolments__programme__code", "facility__enrolments__programme__name",
+        "facility__enrolments__programme__has_case_review"))
+    user._facility_id = rows[0][0] if rows else None
+    user._facility_enrolments = [
+        {"prefix": code if position else "", "name": name, "has_case_review": has_case_review}
+        for position, (_facility, code, name, has_case_review) in enumerate(rows) if code
+    ]
     return user._facility_id
 
 
-def facility_has_case_review(user):
-    """Whether the programme of the facility a user works for has the internal case review."""
-    return facility_id_of(user) is not None and user._facility_has_case_review
+def enrolments_in_navigation(user):
+    """The programmes of the facility a user works for, each with the prefix of its pages' addresses ("" for the first,
+    as enrolment_pages serves it) and whether it has the internal case review."""
+    return user._facility_enrolments if facility_id_of(user) is not None else []
 
 
 def is_authorised_representative(user, facility):

@@ -6,7 +6,7 @@ from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from accreditation.forms import CONTROL_CHARACTERS
 
 from . import audit, signals
-from .models import Appointment, Facility, Membership, User, new_facility_code
-from .permissions import can_see_facility_code
+from .models import Appointment, Enrolment, Facility, Membership, User, new_facility_code
+from .permissions import can_see_facility_code, can_submit_application
 
 # The roles registration appoints. Until people take up their appointments a role may be empty;
 # once filled, a role stays filled by a member of the facility's staff.
@@ -88,8 +88,9 @@ def set_account_language(user, language):
         person.save(update_fields=["language"])
 
 
-def register_facility(request, form, declare=None):
-    """Create the facility in status "registered" and an appointment for each person named in it, then e-mail them.
+def register_facility(request, form, programme, declare=None):
+    """Create the facility, its enrolment in ``programme`` in status "registered", and an appointment for each person
+    named in it, then e-mail them.
 
     ``declare(facility)``, when given, runs in the same transaction: the page composing the registration keeps
     there what the facility declared to its programme, which this app does not know.
@@ -102,6 +103,7 @@ def register_facility(request, form, declare=None):
     """
     with transaction.atomic():
         facility = form.save()
+        enrolment = Enrolment.objects.create(facility=facility, programme=programme)
         appointed = [_appoint(facility, person) for person in form.appointed_people()]
         if declare is not None:
             declare(facility)
@@ -111,9 +113,10 @@ def register_facility(request, form, declare=None):
             actor=None,
             facility=facility,
             target=facility,
-            changes={"status": [None, facility.status], "appointed": "; ".join(str(a) for a, _new in appointed)},
+            changes={"programme": programme.code, "status": [None, enrolment.status],
+                     "appointed": "; ".join(str(a) for a, _new in appointed)},
         )
-        signals.facility_registered.send(sender=Facility, facility=facility)
+        signals.enrolment_registered.send(sender=Enrolment, enrolment=enrolment)
     for appointment, new_account in appointed:
         if new_account:
             send_activation_link(request, appointment.user.email)
@@ -375,74 +378,116 @@ def update_facility_profile(facility, form, actor):
     return facility
 
 
-def _change_status(facility, transition, actor, summary, summary_args, details=None):
-    old = facility.status
+def locked_enrolment(enrolment):
+    """The enrolment's row as it is now, locked until the transaction ends, with its facility and programme."""
+    return Enrolment.objects.select_for_update(of=("self",)).select_related("facility", "programme").get(pk=enrolment.pk)
+
+
+def _change_status(enrolment, transition, actor, summary, summary_args, details=None):
+    old = enrolment.status
     transition()
-    facility.status_changed_at = timezone.now()
-    facility.save()
+    enrolment.status_changed_at = timezone.now()
+    enrolment.save()
     audit.record(
-        f"facility.status.{facility.status}",
+        f"enrolment.status.{enrolment.status}",
         summary,
-        summary_args,
+        {"programme": enrolment.programme.name, **summary_args},
         actor=actor,
-        facility=facility,
-        target=facility,
-        changes={"status": [old, facility.status], **(details or {})},
+        facility=enrolment.facility,
+        target=enrolment,
+        changes={"programme": enrolment.programme.code, "status": [old, enrolment.status], **(details or {})},
     )
 
 
+def can_add_enrolment(user, facility):
+    return can_submit_application(user, facility)
+
+
+def programmes_open_to(facility, programmes):
+    """Of ``programmes`` (those open for registration), the ones ``facility`` is not enrolled in yet."""
+    return programmes.exclude(enrolments__facility=facility)
+
+
 @transaction.atomic
-def enrol_facility(facility, actor, *, paid_on, payment_reference):
-    """The enrolment fee is paid: the facility becomes an enrolled centre and its staff are told."""
+def add_enrolment(facility, programme, actor, declare=None):
+    """An enrolled facility enrols in a further programme: a new enrolment in status "registered", billed its
+    enrolment fee like a registration. ``declare(facility)`` keeps what it declared to the programme, as at
+    registration."""
     facility = locked(facility)
+    if not can_add_enrolment(actor, facility):
+        raise PermissionDenied
+    if not programme.is_open_for_registration:
+        raise ValidationError(_("%(programme)s does not take enrolments now.") % {"programme": programme.name})
+    if facility.enrolments.filter(programme=programme).exists():
+        raise ValidationError(_("%(name)s is enrolled in %(programme)s already.")
+                              % {"name": facility.name, "programme": programme.name})
+    enrolment = Enrolment.objects.create(facility=facility, programme=programme)
+    if declare is not None:
+        declare(facility)
+    audit.record(
+        "enrolment.added",
+        gettext_noop("Enrolment in %(programme)s requested"), {"programme": programme.name},
+        actor=actor, facility=facility, target=enrolment,
+        changes={"programme": programme.code, "status": [None, enrolment.status]},
+    )
+    signals.enrolment_registered.send(sender=Enrolment, enrolment=enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def enrol(enrolment, actor, *, paid_on, payment_reference):
+    """The enrolment fee is paid: the facility becomes an enrolled centre of the programme and its staff are told."""
+    enrolment = locked_enrolment(enrolment)
     _change_status(
-        facility,
-        facility.enrol,
+        enrolment,
+        enrolment.enrol,
         actor,
-        gettext_noop("Payment recorded (%(reference)s); facility enrolled"), {"reference": payment_reference},
+        gettext_noop("Payment recorded (%(reference)s); enrolled in %(programme)s"), {"reference": payment_reference},
         {"paid_on": paid_on.isoformat(), "payment_reference": payment_reference},
     )
-    signals.facility_enrolled.send(sender=Facility, facility=facility)
-    staff_emails = list(facility.memberships.values_list("user__email", flat=True))
-    transaction.on_commit(lambda: send_portal_mail("facility_enrolled", staff_emails, {"facility": facility}))
-    return facility
+    signals.enrolment_enrolled.send(sender=Enrolment, enrolment=enrolment)
+    staff_emails = list(enrolment.facility.memberships.values_list("user__email", flat=True))
+    transaction.on_commit(lambda: send_portal_mail(
+        "facility_enrolled", staff_emails, {"facility": enrolment.facility, "programme": enrolment.programme}))
+    return enrolment
 
 
 @transaction.atomic
-def accredit_facility(facility, actor, *, expires_on, excellence=False):
-    """An approved application makes the facility an accredited centre, or a centre of excellence, until ``expires_on``."""
-    facility = locked(facility)
-    facility.award_expires_on = expires_on
+def accredit(enrolment, actor, *, expires_on, excellence=False):
+    """An approved application makes the facility an accredited centre of the programme, or a centre of excellence,
+    until ``expires_on``."""
+    enrolment = locked_enrolment(enrolment)
+    enrolment.award_expires_on = expires_on
     if excellence:
-        move, summary = facility.recognise_excellence, gettext_noop("Centre of excellence until %(date)s")
+        move, summary = enrolment.recognise_excellence, gettext_noop("%(programme)s: centre of excellence until %(date)s")
     else:
-        move, summary = facility.accredit, gettext_noop("Accredited until %(date)s")
+        move, summary = enrolment.accredit, gettext_noop("%(programme)s: accredited until %(date)s")
     _change_status(
-        facility, move, actor, summary, {"date": expires_on.isoformat()}, {"award_expires_on": expires_on.isoformat()}
+        enrolment, move, actor, summary, {"date": expires_on.isoformat()}, {"award_expires_on": expires_on.isoformat()}
     )
-    return facility
+    return enrolment
+
+
+AWARDED_STATUSES = [Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE]
 
 
 def lapse_expired_awards(today=None):
-    """Awards past their expiry date end: the centre is an enrolled centre again until re-accredited."""
+    """Awards past their expiry date end: the centre is an enrolled centre of that programme again until re-accredited."""
     today = today or timezone.localdate()
     lapsed = []
-    expired = Facility.objects.filter(
-        status__in=[Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE], award_expires_on__lt=today
-    ).values_list("pk", flat=True)
+    expired = Enrolment.objects.filter(status__in=AWARDED_STATUSES, award_expires_on__lt=today).values_list("pk", flat=True)
     for pk in expired:
         try:
             with transaction.atomic():
-                facility = Facility.objects.select_for_update().get(pk=pk)
-                if facility.award_expires_on is None or facility.award_expires_on >= today or facility.status not in (
-                    Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE
-                ):
+                enrolment = locked_enrolment(Enrolment(pk=pk))
+                if enrolment.award_expires_on is None or enrolment.award_expires_on >= today or (
+                        enrolment.status not in AWARDED_STATUSES):
                     continue  # re-accredited or handled by a concurrent run meanwhile
-                _change_status(facility, facility.lapse, None,
-                               gettext_noop("Award expired on %(date)s"), {"date": facility.award_expires_on.isoformat()})
+                _change_status(enrolment, enrolment.lapse, None, gettext_noop("%(programme)s: award expired on %(date)s"),
+                               {"date": enrolment.award_expires_on.isoformat()})
         except Exception:
-            # One facility that cannot lapse (its transaction rolled back) does not hold up the others.
-            logger.exception("The award of facility %s could not lapse; the next run tries again.", pk)
+            # One enrolment that cannot lapse (its transaction rolled back) does not hold up the others.
+            logger.exception("The award of enrolment %s could not lapse; the next run tries again.", pk)
             continue
-        lapsed.append(facility)
+        lapsed.append(enrolment)
     return lapsed

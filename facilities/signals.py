@@ -5,8 +5,10 @@ Both are sent inside the transaction that made the change, so a receiver's write
 """
 from django.dispatch import Signal
 
-# A facility has registered (kwargs: facility). Invoicing issues its registration invoices.
-facility_registered = Signal()
+# A facility has registered for a programme, or an enrolled one has added a programme (kwargs: enrolment).
+# Invoicing issues the enrolment's registration invoices.
+enrolment_registered = Signal()
 
-# A facility's enrolment fee is paid and it is an enrolled centre (kwargs: facility). Its application opens.
-facility_enrolled = Signal()
+# An enrolment's fee is paid and the facility is an enrolled centre of the programme (kwargs: enrolment).
+# Its application opens.
+enrolment_enrolled = Signal()

@@ -6,4 +6,4 @@ from . import services
 
 @shared_task
 def lapse_expired_awards():
-    return [facility.pk for facility in services.lapse_expired_awards()]
+    return [enrolment.pk for enrolment in services.lapse_expired_awards()]

@@ -13,7 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView, UpdateView
 from . import permissions, services
 from .access import FacilityStaffMixin
 from .forms import FacilityProfileForm, RoleAppointmentForm
-from .models import Appointment, Facility, User
+from .models import Appointment, Enrolment, Facility, User
 from .permissions import facility_id_of
 
 
@@ -224,11 +224,11 @@ class ProfileEditView(FacilityStaffMixin, FacilityProfileEditMixin, UpdateView):
 
 
 class DirectoryView(ListView):
-    """The public directory of enrolled and accredited centres."""
+    """The public directory of enrolled and accredited centres: an entry for each programme a centre is enrolled in."""
 
     template_name = "facilities/directory.html"
 
     def get_queryset(self):
-        centres = Facility.objects.in_public_directory().order_by("name")
+        entries = Enrolment.objects.in_public_directory().order_by("facility__name", "programme__name")
         # By country as the reader names it (the column holds codes); slugify files Ö with O, as readers expect.
-        return sorted(centres, key=lambda centre: slugify(centre.country.name))
+        return sorted(entries, key=lambda entry: slugify(entry.facility.country.name))

@@ -103,7 +103,8 @@ class FeeItemInvoiceForm(OneTimeTokenForm):
         self.facility = facility
         super().__init__(*args, **kwargs)
         self.fields["fee_item"].queryset = services.fee_items_of(facility)
-        self.fields["fee_item"].label_from_instance = lambda item: f"{item.description} ({format_money(item.amount, item.fees.currency)})"
+        self.fields["fee_item"].label_from_instance = lambda item: (
+            f"{item.fees.programme.name}: {item.description} ({format_money(item.amount, item.fees.currency)})")
 
     def clean(self):
         data = super().clean()

@@ -145,6 +145,8 @@ class Invoice(models.Model):
         CREDIT_NOTE = "credit_note", _("Credit note")
 
     facility = models.ForeignKey("facilities.Facility", models.PROTECT, related_name="invoices")
+    # The enrolment it bills: each programme a facility is enrolled in has its own fees and invoices.
+    enrolment = models.ForeignKey("facilities.Enrolment", models.PROTECT, related_name="invoices")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     number = models.CharField(_("number"), max_length=20, unique=True)
     year = models.PositiveIntegerField()
@@ -192,9 +194,9 @@ class Invoice(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["year", "sequence"], name="gapless_invoice_sequence"),
-            # One original annual invoice per facility and year, so the yearly run cannot bill twice.
+            # One original annual invoice per enrolment and year, so the yearly run cannot bill twice.
             models.UniqueConstraint(
-                fields=["facility", "fee_year"],
+                fields=["enrolment", "fee_year"],
                 condition=Q(kind="annual", replaces__isnull=True),
                 name="one_annual_invoice_per_year",
             ),

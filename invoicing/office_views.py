@@ -141,10 +141,10 @@ class RecordPaymentView(ConfirmedFormView):
         ]
         if remaining:
             facts.append(_("%(remaining)s stays outstanding.") % {"remaining": format_money(remaining, self.invoice.currency)})
-        elif self.invoice.kind == Invoice.Kind.ENROLMENT and self.invoice.facility.status == "registered":
+        elif self.invoice.kind == Invoice.Kind.ENROLMENT and self.invoice.enrolment.status == "registered":
             facts.append(
-                _("The enrolment fee is then paid in full: %(name)s becomes an enrolled centre and its staff are e-mailed.")
-                % {"name": self.invoice.facility.name}
+                _("The enrolment fee is then paid in full: %(name)s becomes an enrolled centre of %(programme)s and its staff are e-mailed.")
+                % {"name": self.invoice.facility.name, "programme": self.invoice.enrolment.programme.name}
             )
         facts.append(_("A recorded payment cannot be undone from the portal."))
         return facts
@@ -234,7 +234,7 @@ class IssueFeeItemInvoiceView(OfficeMixin, ConfirmedFormMixin, FormView):
     form_class = FeeItemInvoiceForm
 
     def setup_scope(self, request, *args, **kwargs):
-        self.facility = get_object_or_404(Facility.objects.visible_to(request.user).select_related("programme"),
+        self.facility = get_object_or_404(Facility.objects.visible_to(request.user),
                                           pk=kwargs["pk"])
 
     def get_form_kwargs(self):

@@ -3,15 +3,16 @@ which they send without importing us."""
 from django.dispatch import receiver
 
 from applications.signals import reaccreditation_started
-from facilities.signals import facility_registered
+from facilities.signals import enrolment_registered
 
 from .services import issue_reaccreditation_invoices, issue_registration_invoices
 
 
-@receiver(facility_registered, dispatch_uid="invoicing.registration_invoices")
-def invoice_registration(sender, facility, **kwargs):
-    """A registered facility is billed its enrolment fee (and this year's annual fee) in the registration's transaction."""
-    issue_registration_invoices(facility)
+@receiver(enrolment_registered, dispatch_uid="invoicing.registration_invoices")
+def invoice_registration(sender, enrolment, **kwargs):
+    """A registered enrolment is billed its enrolment fee (and this year's annual fee) in the registration's
+    transaction."""
+    issue_registration_invoices(enrolment)
 
 
 @receiver(reaccreditation_started, dispatch_uid="invoicing.reaccreditation_invoices")

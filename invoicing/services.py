@@ -22,8 +22,8 @@ from django.utils.translation import gettext_noop
 from accreditation.formats import format_money
 from accreditation.pdf import RENDERING_GRACE, render_pdf, store_pdf_once
 from facilities import audit
-from facilities.models import Facility
-from facilities.services import enrol_facility, locked, send_portal_mail
+from facilities.models import Enrolment
+from facilities.services import enrol, locked, locked_enrolment, send_portal_mail
 
 from .models import (
     ANY_PATH,
@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 # Centres that pay the annual administration fee every year.
-ANNUAL_FEE_STATUSES = [Facility.Status.ENROLLED, Facility.Status.ACCREDITED, Facility.Status.EXCELLENCE]
+ANNUAL_FEE_STATUSES = [Enrolment.Status.ENROLLED, Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE]
 
 
 def take_invoice_number(year):
@@ -74,8 +74,10 @@ def tax_on(subtotal, tax_rate):
     return (subtotal * tax_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def issue_invoice(facility, kind, lines, *, currency, tax_rate, payment_terms_days, actor=None, billing=None, **extra):
-    """Issue one invoice (or credit note) of ``lines`` [(description, amount)], numbered, audited, its PDF queued."""
+def issue_invoice(enrolment, kind, lines, *, currency, tax_rate, payment_terms_days, actor=None, billing=None, **extra):
+    """Issue one invoice (or credit note) to ``enrolment``'s facility, of ``lines`` [(description, amount)], numbered,
+    audited, its PDF queued."""
+    facility = enrolment.facility
     with transaction.atomic():
         today = timezone.localdate()
         sequence, number = take_invoice_number(today.year)
@@ -83,6 +85,7 @@ def issue_invoice(facility, kind, lines, *, currency, tax_rate, payment_terms_da
         tax = tax_on(subtotal, tax_rate)
         invoice = Invoice.objects.create(
             facility=facility,
+            enrolment=enrolment,
             kind=kind,
             number=number,
             year=today.year,
@@ -118,13 +121,13 @@ def issue_invoice(facility, kind, lines, *, currency, tax_rate, payment_terms_da
     return invoice
 
 
-def fees_of(facility):
-    return ProgrammeFees.objects.filter(programme_id=facility.programme_id).first()
+def fees_of(enrolment):
+    return ProgrammeFees.objects.filter(programme_id=enrolment.programme_id).first()
 
 
-def _issue_fee_invoice(facility, fees, kind, description, amount, **extra):
+def _issue_fee_invoice(enrolment, fees, kind, description, amount, **extra):
     return issue_invoice(
-        facility,
+        enrolment,
         kind,
         [(description, amount)],
         currency=fees.currency,
@@ -135,27 +138,30 @@ def _issue_fee_invoice(facility, fees, kind, description, amount, **extra):
 
 
 @transaction.atomic
-def issue_registration_invoices(facility):
-    """At registration: the enrolment fee invoice and, where the programme charges one, this year's annual fee.
+def issue_registration_invoices(enrolment):
+    """At registration, or when a facility adds a programme: the enrolment fee invoice and, where the programme
+    charges one, this year's annual fee.
 
-    They are two invoices, so paying the enrolment invoice alone enrols the facility, and the yearly
-    run recognises this year's annual fee as billed. A facility is billed its enrolment fee once.
+    They are two invoices, so paying the enrolment invoice alone enrols the facility in the programme, and the yearly
+    run recognises this year's annual fee as billed. An enrolment is billed its enrolment fee once.
     """
-    facility = locked(facility)
-    if facility.invoices.filter(kind=Invoice.Kind.ENROLMENT, replaces__isnull=True).exists():
-        raise ValidationError(_("%(name)s has been billed its enrolment fee already.") % {"name": facility.name})
-    fees = fees_of(facility)
+    enrolment = locked_enrolment(enrolment)
+    facility = enrolment.facility
+    if enrolment.invoices.filter(kind=Invoice.Kind.ENROLMENT, replaces__isnull=True).exists():
+        raise ValidationError(_("%(name)s has been billed its enrolment fee for %(programme)s already.")
+                              % {"name": facility.name, "programme": enrolment.programme.name})
+    fees = fees_of(enrolment)
     if fees is None:
-        logger.warning("No fees configured for programme %s; %s was not invoiced.", facility.programme, facility)
+        logger.warning("No fees configured for programme %s; %s was not invoiced.", enrolment.programme, facility)
         return []
     year = timezone.localdate().year
     # An issued line never changes: it is written in the language of the facility's documents.
     with translation.override(facility.document_language()):
-        enrolment = _("Enrolment fee: %(programme)s") % {"programme": facility.programme.full_name}
+        enrolment_fee = _("Enrolment fee: %(programme)s") % {"programme": enrolment.programme.full_name}
         annual = _("Annual administration fee %(year)s") % {"year": year}
-    invoices = [_issue_fee_invoice(facility, fees, Invoice.Kind.ENROLMENT, enrolment, fees.enrolment_fee)]
+    invoices = [_issue_fee_invoice(enrolment, fees, Invoice.Kind.ENROLMENT, enrolment_fee, fees.enrolment_fee)]
     if fees.annual_fee:
-        invoices.append(_issue_fee_invoice(facility, fees, Invoice.Kind.ANNUAL, annual, fees.annual_fee, fee_year=year))
+        invoices.append(_issue_fee_invoice(enrolment, fees, Invoice.Kind.ANNUAL, annual, fees.annual_fee, fee_year=year))
     return invoices
 
 
@@ -170,27 +176,30 @@ def issue_annual_fee_invoices(year=None):
     """
     year = year or timezone.localdate().year
     issued = []
-    # The yearly run crosses tenants on purpose: it bills every centre.
-    billable = Facility.objects.filter(status__in=ANNUAL_FEE_STATUSES).select_related(
-        "programme", "authorised_representative", "deputy_representative", "main_account_holder"
+    # The yearly run crosses tenants on purpose: it bills every enrolment of every centre.
+    billable = Enrolment.objects.filter(status__in=ANNUAL_FEE_STATUSES).select_related(
+        "programme", "facility__authorised_representative", "facility__deputy_representative",
+        "facility__main_account_holder",
     )
     due = billable.exclude(invoices__kind=Invoice.Kind.ANNUAL, invoices__fee_year=year, invoices__replaces__isnull=True)
-    for facility in due:
-        fees = fees_of(facility)
+    for enrolment in due:
+        facility = enrolment.facility
+        fees = fees_of(enrolment)
         if fees is None:
-            logger.warning("No fees configured for programme %s; %s was not billed its annual fee.", facility.programme, facility)
+            logger.warning("No fees configured for programme %s; %s was not billed its annual fee.", enrolment.programme, facility)
             continue
         if not fees.annual_fee:
             continue
         try:
             with transaction.atomic():
                 # Bill the centre as it is now: still billable, with its current billing details.
-                facility = billable.select_for_update(of=("self",)).filter(pk=facility.pk).first()
-                if facility is None:
+                enrolment = billable.select_for_update(of=("self",)).filter(pk=enrolment.pk).first()
+                if enrolment is None:
                     continue
+                facility = enrolment.facility
                 with translation.override(facility.document_language()):
                     description = _("Annual administration fee %(year)s") % {"year": year}
-                invoice = _issue_fee_invoice(facility, fees, Invoice.Kind.ANNUAL, description, fees.annual_fee, fee_year=year)
+                invoice = _issue_fee_invoice(enrolment, fees, Invoice.Kind.ANNUAL, description, fees.annual_fee, fee_year=year)
                 send_portal_mail(
                     "invoice_issued", invoice_recipients(facility), {"invoice": invoice, "portal_url": settings.PORTAL_URL}
                 )
@@ -225,7 +234,7 @@ def issue_credit_note(invoice, actor, *, reason, reissue=False):
     lines = list(invoice.lines.values_list("description", "amount"))
     terms = (invoice.due_on - invoice.issued_on).days
     credit_note = issue_invoice(
-        invoice.facility,
+        invoice.enrolment,
         Invoice.Kind.CREDIT_NOTE,
         [(_("Credit for invoice %(number)s: %(line)s") % {"number": invoice.number, "line": d}, -a) for d, a in lines],
         currency=invoice.currency,
@@ -239,7 +248,7 @@ def issue_credit_note(invoice, actor, *, reason, reissue=False):
     replacement = None
     if reissue:
         replacement = issue_invoice(
-            invoice.facility, invoice.kind, lines, currency=invoice.currency, tax_rate=invoice.tax_rate,
+            invoice.enrolment, invoice.kind, lines, currency=invoice.currency, tax_rate=invoice.tax_rate,
             payment_terms_days=terms, actor=actor, fee_year=invoice.fee_year, fee_item=invoice.fee_item,
             replaces=invoice, reason=reason,
         )
@@ -298,7 +307,7 @@ def record_payment(invoice, actor, *, paid_on, amount, reference, submission_tok
     retry) returns the payment its first post recorded instead of recording another.
     """
     Invoice.objects.select_for_update().get(pk=invoice.pk)  # payments against one invoice queue up here
-    invoice = Invoice.objects.with_balance().select_related("facility").get(pk=invoice.pk)
+    invoice = Invoice.objects.with_balance().select_related("facility", "enrolment").get(pk=invoice.pk)
     submission_token = submission_token or uuid.uuid4()
     earlier = Payment.objects.filter(submission_token=submission_token).first()
     if earlier and earlier.invoice_id == invoice.pk:
@@ -324,9 +333,9 @@ def record_payment(invoice, actor, *, paid_on, amount, reference, submission_tok
         changes={"invoice": invoice.number, "amount": str(amount), "paid_on": paid_on.isoformat(), "reference": reference},
     )
     if invoice.kind == Invoice.Kind.ENROLMENT and invoice.is_settled():
-        facility = locked(invoice.facility)
-        if facility.status == Facility.Status.REGISTERED:
-            enrol_facility(facility, actor, paid_on=paid_on, payment_reference=reference)
+        enrolment = locked_enrolment(invoice.enrolment)
+        if enrolment.status == Enrolment.Status.REGISTERED:
+            enrol(enrolment, actor, paid_on=paid_on, payment_reference=reference)
     return payment
 
 
@@ -365,17 +374,23 @@ LINE_LENGTH = InvoiceLine._meta.get_field("description").max_length
 
 
 def fee_items_of(facility):
-    """The items of the facility's programme's fee list the office may invoice now."""
-    return FeeItem.objects.of_programme(facility.programme_id).select_related("fees")
+    """The items of the fee lists of the facility's programmes the office may invoice now."""
+    return FeeItem.objects.filter(fees__programme__enrolments__facility=facility, is_active=True).select_related(
+        "fees__programme").order_by("fees__programme__name", "position", "pk")
+
+
+def enrolment_billed_for(facility, item):
+    """The facility's enrolment whose programme's fee list ``item`` is on, or None."""
+    return facility.enrolments.select_related("facility", "programme").filter(programme_id=item.fees.programme_id).first()
 
 
 def validate_fee_item_charge(facility, item, quantity):
-    """The rules an invoice for a fee list item meets: an offered item of the facility's own programme, a
+    """The rules an invoice for a fee list item meets: an offered item of a programme the facility is enrolled in, a
     whole quantity from 1 to MAX_QUANTITY, more than nothing to pay."""
-    if item.fees.programme_id != facility.programme_id:
+    if enrolment_billed_for(facility, item) is None:
         raise ValidationError(
-            _("%(item)s is not on the fee list of %(programme)s, the programme of %(name)s.")
-            % {"item": item.description, "programme": facility.programme.name, "name": facility.name}
+            _("%(item)s is not on the fee list of a programme %(name)s is enrolled in.")
+            % {"item": item.description, "name": facility.name}
         )
     if not item.is_active:
         raise ValidationError(_("%(item)s is no longer offered.") % {"item": item.description})
@@ -421,7 +436,7 @@ def _issue_fee_item_invoice(facility, item, actor, *, quantity=1, note="", submi
     item = FeeItem.objects.select_related("fees").get(pk=item.pk)  # as the office has it now
     validate_fee_item_charge(facility, item, quantity)
     invoice = issue_invoice(
-        facility,
+        enrolment_billed_for(facility, item),
         Invoice.Kind.FEE_ITEM,
         [(fee_item_line(facility, item, quantity, note.strip()), item.amount * quantity)],
         currency=item.fees.currency,
@@ -456,7 +471,7 @@ def issue_reaccreditation_invoices(application, actor):
 
     Called inside the transaction that starts the re-accreditation, which is taken once per award.
     """
-    items = fee_items_of(application.facility).filter(
+    items = FeeItem.objects.of_programme(application.enrolment.programme_id).filter(
         invoiced_at_reaccreditation__in=[ANY_PATH, application.assessment_path])
     return [issue_fee_item_invoice(application.facility, item, actor) for item in items]
 
@@ -538,7 +553,7 @@ def _open_for_decision(consultation, status):
     """The request locked as it is now, and whether it still waits for a decision. One that has ``status`` already
     (the same decision posted again) is returned as it is; one decided otherwise is refused."""
     consultation = ConsultationRequest.objects.select_for_update(of=("self",)).select_related(
-        "facility__programme", "fee_item__fees", "requested_by", "invoice").get(pk=consultation.pk)
+        "facility", "fee_item__fees", "requested_by", "invoice").get(pk=consultation.pk)
     if consultation.status == status:
         return consultation, False
     if consultation.status == ConsultationRequest.Status.ACCEPTED:

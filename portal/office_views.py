@@ -33,7 +33,7 @@ class OfficeApplicationView(OfficeMixin, TemplateView):
             )
         }
         review = services.case_review_state(self.application)
-        skeletons = question_skeletons(questions)
+        skeletons = question_skeletons(questions, self.application.question_set.programme.code)
         rows = [
             QuestionRow(q, answers.get(q.pk), None, answer_is_complete(q, answers.get(q.pk), review), skeleton=skeletons[q.pk])
             for q in questions

@@ -1,8 +1,11 @@
 """The public registration: a facility chooses its programme, then gives its profile, its people, and what the
 programme asks of it. It composes facilities (the facility and its people) and applications (the programme's
-registration requirements and the facility's declarations) in one transaction."""
+registration requirements and the facility's declarations) in one transaction. A registered facility enrols in
+further programmes the same way, without its profile and people."""
 from allauth.core import ratelimit
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
@@ -12,7 +15,9 @@ from applications import services as applications
 from applications.forms import RegistrationRequirementsForm
 from applications.models import Programme
 from facilities import services as facilities
+from facilities.access import FacilityStaffMixin
 from facilities.forms import FacilityRegistrationForm
+from invoicing.models import ProgrammeFees
 
 
 def open_programmes():
@@ -63,7 +68,7 @@ class RegisterFacilityView(TemplateView):
     def forms(self):
         data = self.request.POST if self.request.method == "POST" else None
         return (
-            FacilityRegistrationForm(data, programme=self.programme),
+            FacilityRegistrationForm(data),
             RegistrationRequirementsForm(data, programme=self.programme),
         )
 
@@ -80,8 +85,59 @@ class RegisterFacilityView(TemplateView):
         if not ratelimit.consume(request, action="register_facility"):
             return ratelimit.respond_429(request)
         facility = facilities.register_facility(
-            request, form,
+            request, form, self.programme,
             declare=lambda facility: applications.record_declarations(facility, self.programme, requirements.declarations()),
         )
         request.session["registered_facility"] = facility.name
         return redirect("registered")
+
+
+class AddEnrolmentMixin(FacilityStaffMixin):
+    """A facility already registered enrols in a further programme: its authorised representative chooses it."""
+
+    def allowed(self, user):
+        return facilities.can_add_enrolment(user, self.facility)
+
+    def available(self):
+        return facilities.programmes_open_to(self.facility, open_programmes())
+
+
+class ChooseFurtherProgrammeView(AddEnrolmentMixin, TemplateView):
+    template_name = "facilities/add_enrolment_choose.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(programmes=self.available(), **kwargs)
+
+
+class AddEnrolmentView(AddEnrolmentMixin, FormView):
+    """What the programme asks of a facility, and its enrolment fee; nothing is saved unless every requirement is met.
+
+    The page says what enrolling costs, so the button is the confirmation."""
+
+    template_name = "facilities/add_enrolment.html"
+
+    def setup_scope(self, request, *args, **kwargs):
+        super().setup_scope(request, *args, **kwargs)
+        self.programme = get_object_or_404(self.available(), code=kwargs["code"])
+
+    def get_form(self, form_class=None):
+        return RegistrationRequirementsForm(self.request.POST if self.request.method == "POST" else None,
+                                            programme=self.programme)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            programme=self.programme, fees=ProgrammeFees.objects.filter(programme=self.programme).first(), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            facilities.add_enrolment(
+                self.facility, self.programme, self.request.user,
+                declare=lambda facility: applications.record_declarations(facility, self.programme, form.declarations()),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(name)s is registered for %(programme)s. Its enrolment invoice has been "
+                                         "issued; paying it opens the application.")
+                         % {"name": self.facility.name, "programme": self.programme.name})
+        return redirect("facilities:dashboard")

@@ -8,7 +8,10 @@ from assessment.services import awards_missing_certificate, deadline_of, office_
 from assessment.turnaround import attach_turnaround, late_applications
 from facilities import permissions
 from facilities.access import FacilityStaffMixin, OfficeMixin
-from facilities.models import Facility
+from facilities.models import Enrolment
+from facilities.services import can_add_enrolment, programmes_open_to
+
+from .registration import open_programmes
 from invoicing.services import invoices_missing_pdf, overdue_invoices
 
 ATTENTION_PER_PAGE = 10
@@ -28,8 +31,8 @@ class AttentionView(OfficeMixin, TemplateView):
         return super().get_context_data(
             queues=[(heading, page_of(applications, f"{key}_page"))
                     for key, heading, applications in office_attention(self.request.user)],
-            registered=page_of(Facility.objects.filter(status=Facility.Status.REGISTERED).order_by("created_at", "pk"),
-                               "registered_page"),
+            registered=page_of(Enrolment.objects.filter(status=Enrolment.Status.REGISTERED).select_related(
+                "facility", "programme").order_by("created_at", "pk"), "registered_page"),
             # Counting overdue invoices would work out every one's balance: this list is paged by seeking.
             overdue_invoices=seek(self.request, overdue_invoices(), ["due_on", "pk"], ATTENTION_PER_PAGE,
                                   param="overdue_invoices_after"),
@@ -41,24 +44,32 @@ class AttentionView(OfficeMixin, TemplateView):
 
 
 class DashboardView(FacilityStaffMixin, TemplateView):
+    """The facility's start page: its people and, for each programme it is enrolled in, where that enrolment stands."""
+
     template_name = "facilities/dashboard.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        enrolments = list(self.facility.enrolments.select_related("programme").order_by("created_at", "pk"))
         return super().get_context_data(
             roles=self.facility.roles_of(user),
             can_edit=permissions.can_edit_facility(user, self.facility),
             show_code=permissions.can_see_facility_code(user, self.facility),
-            **self.application_context(),
+            can_add_enrolment=can_add_enrolment(user, self.facility)
+            and programmes_open_to(self.facility, open_programmes()).exists(),
+            enrolments=[self.enrolment_card(enrolment, position) for position, enrolment in enumerate(enrolments)],
             **kwargs,
         )
 
-    def application_context(self):
-        if not applications.application_is_open_for(self.facility):
-            return {}
-        application = applications.open_application(self.facility)
-        opens_on = applications.reaccreditation_opens_on(self.facility)
+    def enrolment_card(self, enrolment, position):
+        # The first enrolment's pages keep the addresses they had before a facility could hold several programmes.
+        card = {"enrolment": enrolment, "enrolment_prefix": enrolment.programme.code if position else ""}
+        if not applications.application_is_open_for(enrolment):
+            return card
+        application = applications.open_application(enrolment)
+        opens_on = applications.reaccreditation_opens_on(enrolment)
         return {
+            **card,
             "application": application, "progress": applications.progress_of(application),
             "deadline": deadline_of(application), "reaccreditation_opens_on": opens_on,
             "can_reaccredit": bool(

@@ -5,9 +5,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 
 from .factories import (
+    enrolment_of,
     PASSWORD,
     TOTP_SECRET,
     AssessorFactory,
@@ -100,7 +101,7 @@ def people_of(facility):
 @pytest.fixture
 def enrolled():
     """An enrolled centre with its four kinds of staff."""
-    return people_of(FacilityFactory(status=Facility.Status.ENROLLED))
+    return people_of(FacilityFactory(status=Enrolment.Status.ENROLLED))
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ def assessor():
 def application(enrolled):
     from applications.services import open_application
 
-    return open_application(enrolled.facility)
+    return open_application(enrolment_of(enrolled.facility))
 
 
 def sign_in(client, email, password=PASSWORD, totp_secret=TOTP_SECRET):

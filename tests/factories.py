@@ -7,7 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, 
 from django.utils import timezone
 
 from applications.models import Answer, Application, Programme, Question
-from facilities.models import Appointment, Facility, Membership, User
+from facilities.models import Appointment, Enrolment, Facility, Membership, User
 from invoicing.models import Invoice
 from invoicing.services import issue_invoice, request_consultation, requestable_fee_items
 
@@ -62,13 +62,13 @@ class AssessorFactory(SecondFactorUserFactory):
 
 
 class FacilityFactory(factory.django.DjangoModelFactory):
-    """A registered facility whose three appointed roles are three different members."""
+    """A registered facility whose three appointed roles are three different members, enrolled in one programme
+    (IO unless ``programme`` says otherwise) in ``status`` (registered unless said otherwise)."""
 
     class Meta:
         model = Facility
         skip_postgeneration_save = True
 
-    programme = factory.LazyFunction(lambda: Programme.objects.get(code="io"))
     name = factory.Sequence(lambda n: f"IO Unit {n}")
     institution = factory.Sequence(lambda n: f"General Hospital {n}")
     address = "1 Hospital Street"
@@ -89,13 +89,20 @@ class FacilityFactory(factory.django.DjangoModelFactory):
             Membership.objects.get_or_create(user=user, facility=obj)
 
     @classmethod
-    def _create(cls, model_class, *args, status=None, **kwargs):
+    def _create(cls, model_class, *args, programme=None, status=None, award_expires_on=None, **kwargs):
         facility = super()._create(model_class, *args, **kwargs)
-        if status:
-            # Tests start from any status; in the portal only facilities.services moves it.
-            model_class.objects.filter(pk=facility.pk).update(status=status)
-            facility.refresh_from_db()
+        # Tests start from any status; in the portal only facilities.services moves it.
+        Enrolment.objects.create(
+            facility=facility, programme=programme or Programme.objects.get(code="io"),
+            status=status or Enrolment.Status.REGISTERED, award_expires_on=award_expires_on,
+        )
         return facility
+
+
+def enrolment_of(facility, programme=None):
+    """The facility's enrolment (in ``programme``, a code, where it has several), as stored now."""
+    enrolments = Enrolment.objects.select_related("programme", "facility").filter(facility=facility)
+    return enrolments.get(programme__code=programme) if programme else enrolments.order_by("created_at", "pk").first()
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -126,8 +133,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Application
 
-    facility = factory.SubFactory(FacilityFactory, status=Facility.Status.ENROLLED)
-    question_set = factory.LazyAttribute(lambda o: o.facility.programme.current_question_set())
+    facility = factory.SubFactory(FacilityFactory, status=Enrolment.Status.ENROLLED)
+    enrolment = factory.LazyAttribute(lambda o: enrolment_of(o.facility))
+    question_set = factory.LazyAttribute(lambda o: o.enrolment.programme.current_question_set())
 
 
 class AnswerFactory(factory.django.DjangoModelFactory):
@@ -153,9 +161,10 @@ def core_questions(application):
 
 
 def issued_invoice(facility, kind="enrolment", amount="1500.00", issued_on=None, **extra):
-    """An invoice issued through invoicing.services (numbered, audited), optionally back-dated."""
+    """An invoice to the facility's (first) enrolment, issued through invoicing.services (numbered, audited),
+    optionally back-dated."""
     invoice = issue_invoice(
-        facility, kind, [("Enrolment fee" if kind == "enrolment" else "Annual administration fee", Decimal(amount))],
+        enrolment_of(facility), kind, [("Enrolment fee" if kind == "enrolment" else "Annual administration fee", Decimal(amount))],
         currency="EUR", tax_rate=Decimal("20.00"), payment_terms_days=30, **extra,
     )
     if issued_on:

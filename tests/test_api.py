@@ -14,11 +14,12 @@ from api.models import ApiToken
 from api.services import create_token, revoke_token
 from applications.models import Application, AwardTier, Programme
 from assessment.models import Award, Decision
-from facilities.models import AuditEntry, Facility
+from facilities.models import AuditEntry, Enrolment, Facility
 from invoicing.models import Payment
 from invoicing.services import issue_credit_note
 
 from .factories import (
+    enrolment_of,
     ApplicationFactory,
     AssessorFactory,
     FacilityFactory,
@@ -200,7 +201,7 @@ def test_lists_are_scoped_by_visible_to_and_non_office_people_are_refused(client
 
 
 def test_the_office_reads_facilities_filtered_by_status_country_and_programme(client, office_header):
-    vienna = FacilityFactory(name="Vienna IO", country="AT", status=Facility.Status.ENROLLED)
+    vienna = FacilityFactory(name="Vienna IO", country="AT", status=Enrolment.Status.ENROLLED)
     lyon = FacilityFactory(name="Lyon IO", country="FR")
     srs = FacilityFactory(name="Graz SRS", country="AT", programme=Programme.objects.get(code="srs"))
     url = reverse("api:facility-list")
@@ -210,7 +211,8 @@ def test_the_office_reads_facilities_filtered_by_status_country_and_programme(cl
     assert [r["name"] for r in results(client.get(url, {"ordering": "-name"}, **office_header))] == [
         "Vienna IO", "Lyon IO", "Graz SRS"]
     detail = client.get(reverse("api:facility-detail", args=[lyon.pk]), **office_header).json()
-    assert detail["code"] == lyon.code and detail["programme"] == "io" and detail["status"] == "registered"
+    assert detail["code"] == lyon.code and detail["enrolments"] == [
+        {"programme": "io", "status": "registered", "status_changed_at": None, "award_expires_on": None}]
     assert srs.pk != lyon.pk
     response = client.get(url, {"status": "nonsense"}, **office_header)
     assert response.status_code == 400 and "status" in response.json()
@@ -221,17 +223,20 @@ def test_an_enrolment_is_named_by_facility_and_programme(client, office_header, 
     rows = results(client.get(reverse("api:enrolment-list"), **office_header))
     assert rows == [{
         "id": f"{facility.pk}-io", "facility": facility.pk, "facility_name": facility.name,
-        "programme": {"code": "io", "name": facility.programme.name, "full_name": facility.programme.full_name},
+        "programme": {"code": "io", "name": enrolment_of(facility).programme.name, "full_name": enrolment_of(facility).programme.full_name},
         "status": "enrolled", "status_changed_at": None, "award_expires_on": None,
         "registered_at": rows[0]["registered_at"],
     }]
     assert client.get(reverse("api:enrolment-detail", args=[f"{facility.pk}-io"]), **office_header).json() == rows[0]
     assert client.get(reverse("api:enrolment-detail", args=[f"{facility.pk}-srs"]), **office_header).status_code == 404
+    Enrolment.objects.create(facility=facility, programme=Programme.objects.get(code="srs"))
+    rows = results(client.get(reverse("api:enrolment-list"), {"facility": facility.pk}, **office_header))
+    assert [(row["id"], row["status"]) for row in rows] == [(f"{facility.pk}-io", "enrolled"), (f"{facility.pk}-srs", "registered")]
 
 
 def test_an_applications_status_history_lists_each_move(client, office_header, enrolled):
     application = submitted_application(enrolled.facility)
-    ApplicationFactory(facility=FacilityFactory(status=Facility.Status.ENROLLED))  # a draft elsewhere
+    ApplicationFactory(facility=FacilityFactory(status=Enrolment.Status.ENROLLED))  # a draft elsewhere
     rows = results(client.get(reverse("api:application-list"), {"status": "submitted"}, **office_header))
     assert [(r["id"], r["programme"], r["status"]) for r in rows] == [(application.pk, "io", "submitted")]
     history = client.get(reverse("api:application-history", args=[application.pk]), **office_header).json()
@@ -281,8 +286,7 @@ def test_invoices_show_their_balance_and_filter_by_what_is_outstanding(client, o
 def test_pages_hold_fifty_rows_and_at_most_two_hundred_on_request(client, office_header):
     Facility.objects.bulk_create([
         Facility(name=f"Centre {n:03d}", institution="H", address="A", city="C", country="AT", phone="1",
-                 service_line="IR", annual_procedures=200, programme=Programme.objects.get(code="io"),
-                 code=f"CODE-{n:04d}")
+                 service_line="IR", annual_procedures=200, code=f"CODE-{n:04d}")
         for n in range(230)
     ])
     url = reverse("api:facility-list")
@@ -297,18 +301,19 @@ def test_pages_hold_fifty_rows_and_at_most_two_hundred_on_request(client, office
 
 
 def test_the_directory_shows_anyone_what_its_page_shows_and_nothing_more(client, db):
-    listed = FacilityFactory(name="Vienna IO", status=Facility.Status.ACCREDITED,
+    listed = FacilityFactory(name="Vienna IO", status=Enrolment.Status.ACCREDITED,
                              award_expires_on=timezone.localdate() + timedelta(days=300))
-    enrolled = FacilityFactory(name="Lyon IO", country="FR", status=Facility.Status.ENROLLED,
+    enrolled = FacilityFactory(name="Lyon IO", country="FR", status=Enrolment.Status.ENROLLED,
                                award_expires_on=timezone.localdate())
     FacilityFactory(name="Unlisted registered unit")
     response = client.get(reverse("api:directory-list"))
     body = response.content.decode()
     rows = results(response)
     assert [r["name"] for r in rows] == ["Lyon IO", "Vienna IO"]
-    assert set(rows[0]) == {"name", "institution", "city", "country", "country_name", "status", "award_expires_on"}
+    assert set(rows[0]) == {"name", "institution", "city", "country", "country_name", "programme", "status",
+                            "award_expires_on"}
     assert rows[0]["award_expires_on"] is None  # an enrolled centre shows no date, as on the page
-    assert rows[1]["award_expires_on"] == listed.award_expires_on.isoformat()
+    assert rows[1]["award_expires_on"] == enrolment_of(listed).award_expires_on.isoformat()
     for private in (listed.code, enrolled.code, listed.authorised_representative.email, listed.phone, "Unlisted"):
         assert private not in body
     assert [r["name"] for r in results(client.get(reverse("api:directory-list"), {"country": "FR"}))] == ["Lyon IO"]
@@ -355,7 +360,7 @@ def test_a_payment_is_recorded_through_the_service_and_audited_with_the_tokens_p
     # The rest pays the enrolment invoice in full: the facility becomes an enrolled centre, as from the office's form.
     assert pay(client, invoice, office_header, amount="1700.00", reference="BANK-2").status_code == 201
     registered.facility.refresh_from_db()
-    assert registered.facility.status == Facility.Status.ENROLLED
+    assert enrolment_of(registered.facility).status == Enrolment.Status.ENROLLED
     listed = client.get(reverse("api:invoice-payments", args=[invoice.pk]), **office_header).json()
     assert [p["reference"] for p in listed] == ["BANK-1", "BANK-2"]
 

@@ -7,6 +7,7 @@ from applications.models import Answer, AnswerRevision, Application, Question
 from facilities.models import AuditEntry
 
 from .factories import (
+    enrolment_of,
     FacilityFactory,
     answer_questions,
     complete_case_review,
@@ -317,7 +318,7 @@ def test_the_case_review_is_in_the_navigation_of_facility_staff_whose_programme_
     review_link = f'<a href="{reverse("casereview:review")}"'
     client.force_login(enrolled.member)
     assert review_link in client.get(reverse("facilities:dashboard")).content.decode()
-    srs = FacilityFactory(programme=Programme.objects.get(code="srs"), status=enrolled.facility.status)
+    srs = FacilityFactory(programme=Programme.objects.get(code="srs"), status=enrolment_of(enrolled.facility).status)
     client.force_login(srs.authorised_representative)
     page = client.get(reverse("facilities:dashboard")).content.decode()
     assert "Case review" not in page and review_link not in page

@@ -11,10 +11,10 @@ from applications.models import Answer
 from applications.workflow import Status
 from assessment import services
 from assessment.models import Assignment, Audit, Award, Decision, PlanReview, Recommendation, Reply, Verdict
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 
 from .conftest import pdf_text
-from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, MembershipFactory, OfficeUserFactory
+from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, MembershipFactory, OfficeUserFactory, enrolment_of
 from .workflow_steps import assign, finish_round, give_verdicts, in_clarification, question, reply_to_all, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_the_same_assessor_twice_or_a_third_assessor_is_refused(client, submitte
 
 @pytest.mark.django_db(transaction=True)
 def test_two_office_users_assigning_at_once_cannot_produce_three_assessors():
-    facility = FacilityFactory(status=Facility.Status.ENROLLED)
+    facility = FacilityFactory(status=Enrolment.Status.ENROLLED)
     application = submitted_application(facility)
     pairs = [(AssessorFactory(), AssessorFactory()) for _ in range(2)]
     offices = [OfficeUserFactory(), OfficeUserFactory()]
@@ -264,9 +264,9 @@ def test_both_recommendations_then_the_chairperson_approves_and_the_certificate_
     enrolled.facility.refresh_from_db()
     award = Award.objects.get()
     assert submitted.status == Status.APPROVED
-    assert enrolled.facility.status == Facility.Status.ACCREDITED
+    assert enrolment_of(enrolled.facility).status == Enrolment.Status.ACCREDITED
     assert award.expires_on == timezone.localdate().replace(year=timezone.localdate().year + 4)
-    assert enrolled.facility.award_expires_on == award.expires_on
+    assert enrolment_of(enrolled.facility).award_expires_on == award.expires_on
 
     client.force_login(enrolled.member)
     response = client.get(reverse("assessment:certificate"))
@@ -294,7 +294,7 @@ def test_a_deferral_needs_a_report_and_opens_a_90_day_corrective_action_plan(cli
     decision = Decision.objects.get()
     assert submitted.status == Status.DEFERRED and decision.plan_due == timezone.localdate() + timedelta(days=90)
     enrolled.facility.refresh_from_db()
-    assert enrolled.facility.status == Facility.Status.ENROLLED  # stays enrolled until approved
+    assert enrolment_of(enrolled.facility).status == Enrolment.Status.ENROLLED  # stays enrolled until approved
 
     client.force_login(enrolled.member)
     assert client.get(reverse("assessment:action_plan")).status_code == 403
@@ -475,7 +475,7 @@ def test_the_dashboard_and_the_office_list_show_what_the_facility_owes_and_by_wh
     dashboard = client.get(reverse("facilities:dashboard")).content.decode()
     assert "Replies to the assessors&#x27; comments" in dashboard and f"due {due}" in dashboard
     for _ in range(3):
-        in_clarification(FacilityFactory(status=Facility.Status.ENROLLED))
+        in_clarification(FacilityFactory(status=Enrolment.Status.ENROLLED))
     client.force_login(office_user)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("assessment:office_list")).content.decode()

@@ -20,10 +20,10 @@ from assessment.models import (
     Assignment, Audit, CorrectiveActionPlan, Decision, PlanReview, Recommendation, Reply, Round, RoundCompletion,
     Verdict,
 )
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 
 from .conftest import people_of
-from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, MembershipFactory, OfficeUserFactory
+from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, MembershipFactory, OfficeUserFactory, enrolment_of
 from .workflow_steps import assign, finish_round, give_verdicts, in_clarification, question, reply_to_all, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -233,7 +233,7 @@ def test_resubmitting_a_draft_or_again_after_resubmitting_says_not_possible_now(
     response = client.post(reverse("assessment:resubmit"), follow=True)
     assert response.status_code == 200 and "This step is not possible now" in response.content.decode()
 
-    other = people_of(FacilityFactory(status=Facility.Status.ENROLLED))
+    other = people_of(FacilityFactory(status=Enrolment.Status.ENROLLED))
     application, _assessors = in_clarification(other.facility)
     reply_to_all(application, other.member)
     confirm = page(client, other.rep, reverse("assessment:resubmit"))
@@ -295,10 +295,10 @@ class World:
     """An application with a row of every kind a step works on, put in ``status`` directly."""
 
     def __init__(self, status):
-        people = people_of(FacilityFactory(status=Facility.Status.ENROLLED))
+        people = people_of(FacilityFactory(status=Enrolment.Status.ENROLLED))
         self.people = people
         # Submitted without answers: the steps below are refused or taken whatever the answers are.
-        self.application = open_application(people.facility)
+        self.application = open_application(enrolment_of(people.facility))
         Application.objects.filter(pk=self.application.pk).update(status=Status.SUBMITTED)
         self.assessors = assign(self.application)
         self.spare = [AssessorFactory(), AssessorFactory()]
@@ -372,7 +372,7 @@ def refusal_of_racing_step(step, racing):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_verdict_saved_while_the_assessor_completes_the_round_is_refused():
-    facility = FacilityFactory(status=Facility.Status.ENROLLED)
+    facility = FacilityFactory(status=Enrolment.Status.ENROLLED)
     application = submitted_application(facility)
     first, _second = assign(application)
     give_verdicts(application, first)
@@ -386,7 +386,7 @@ def test_a_verdict_saved_while_the_assessor_completes_the_round_is_refused():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_reply_written_while_the_replies_are_resubmitted_is_refused():
-    people = people_of(FacilityFactory(status=Facility.Status.ENROLLED))
+    people = people_of(FacilityFactory(status=Enrolment.Status.ENROLLED))
     application, _assessors = in_clarification(people.facility)
     replies = len(reply_to_all(application, people.member))
     verdict = services.comments_awaiting_reply(application).first()
@@ -402,7 +402,7 @@ def test_a_site_visits_findings_posted_twice_at_once_are_recorded_once():
     from assessment import steps
     from assessment.models import SiteVisit, SiteVisitFinding
 
-    facility = FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED)
+    facility = FacilityFactory(programme=Programme.objects.get(code="srs"), status=Enrolment.Status.ENROLLED)
     office = OfficeUserFactory()
     application, (physicist, _physician) = audit_required(facility)
     visit = steps.schedule_step(application, office, application.pathway.steps.get(kind="site_visit"), expert=physicist,

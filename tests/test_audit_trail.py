@@ -7,8 +7,8 @@ from django.utils import translation
 
 from facilities import audit
 from facilities.models import AuditEntry, User
-from facilities.services import enrol_facility
-from tests.factories import OfficeUserFactory, issued_invoice
+from facilities.services import enrol
+from tests.factories import OfficeUserFactory, enrolment_of, issued_invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,15 @@ def test_the_history_reads_in_the_office_persons_language(client, registered):
     office_user = OfficeUserFactory()
     with translation.override("en"):  # the change is made by someone reading English
         issued_invoice(registered.facility)
-        enrol_facility(registered.facility, office_user, paid_on=date(2026, 3, 2), payment_reference="BANK-4411")
+        enrol(enrolment_of(registered.facility), office_user, paid_on=date(2026, 3, 2), payment_reference="BANK-4411")
     User.objects.filter(pk=office_user.pk).update(language="de")
     client.force_login(office_user)
 
     history = history_of(client, registered.facility)
 
-    assert "Zahlung verbucht (BANK-4411); Einrichtung aufgenommen" in history
+    assert "Zahlung verbucht (BANK-4411); in IO accreditation aufgenommen" in history
     assert "Aufnahmegebühr" in history and "ausgestellt" in history  # the invoice's kind, a label, translated too
-    assert "facility enrolled" not in history and "Enrolment fee" not in history
+    assert "; enrolled in" not in history and "Enrolment fee" not in history
 
 
 def test_an_entry_kept_before_summaries_were_translated_reads_as_it_was_written(client, registered):

@@ -399,7 +399,7 @@ def test_the_summary_costs_the_same_queries_for_1_or_30_cases(client, enrolled, 
     client.force_login(enrolled.member)
     # session, user, membership, facility, application, programme, review, dataset items, cases, their checklists,
     # draws, and the navigation's unread messages and invoices tab
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(reverse("casereview:summary")).status_code == 200
 
 

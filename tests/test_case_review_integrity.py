@@ -16,9 +16,10 @@ from applications.services import open_application, save_answer, submit_applicat
 from assessment.models import Assignment
 from casereview import services
 from casereview.models import CaseDraw, ReviewCase
-from facilities.models import AuditEntry, Facility
+from facilities.models import AuditEntry, Enrolment, Facility
 
 from .factories import (
+    enrolment_of,
     AssessorFactory,
     FacilityFactory,
     ReviewCaseFactory,
@@ -100,8 +101,8 @@ def test_the_window_of_a_submitted_review_ends_on_its_submission_date(applicatio
 def test_a_programme_without_case_review_has_no_case_review_rules():
     from applications.models import Programme
 
-    facility = FacilityFactory(status=Facility.Status.ENROLLED, programme=Programme.objects.get(code="srs"))
-    application = open_application(facility)
+    facility = FacilityFactory(status=Enrolment.Status.ENROLLED, programme=Programme.objects.get(code="srs"))
+    application = open_application(enrolment_of(facility))
     answer_questions(application, core_questions(application))
     assert submit_application(application, facility.authorised_representative).status == Application.Status.SUBMITTED
 
@@ -244,8 +245,8 @@ def save_during_submission(application, user, save):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_answer_saved_while_the_application_is_being_submitted_is_refused_and_unchanged():
-    facility = FacilityFactory(status=Facility.Status.ENROLLED)
-    application = open_application(facility)
+    facility = FacilityFactory(status=Enrolment.Status.ENROLLED)
+    application = open_application(enrolment_of(facility))
     complete_application(application)
     question = Question.objects.get(standard__question_set=application.question_set, number=1)
     loaded = Application.objects.get(pk=application.pk)  # the page the member had open: still a draft
@@ -265,8 +266,8 @@ def test_an_answer_saved_while_the_application_is_being_submitted_is_refused_and
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("write", ["save", "add", "delete", "draw"])
 def test_a_case_review_write_racing_the_submission_is_refused_and_changes_nothing(write):
-    facility = FacilityFactory(status=Facility.Status.ENROLLED)
-    application = open_application(facility)
+    facility = FacilityFactory(status=Enrolment.Status.ENROLLED)
+    application = open_application(enrolment_of(facility))
     cases = complete_application(application)
     member = facility.main_account_holder
     case = ReviewCase.objects.select_related("review__application").get(pk=cases[0].pk)  # loaded before submitting
@@ -310,12 +311,12 @@ def test_the_page_loaded_before_submission_refuses_the_save_with_a_clear_message
 
 @pytest.mark.django_db(transaction=True)
 def test_two_first_visits_at_once_start_one_application():
-    facility = FacilityFactory(status=Facility.Status.ENROLLED)
+    facility = FacilityFactory(status=Enrolment.Status.ENROLLED)
     opened = []
 
     def visit():
         try:
-            opened.append(open_application(facility).pk)
+            opened.append(open_application(enrolment_of(facility)).pk)
         finally:
             connection.close()
 
@@ -358,8 +359,8 @@ def test_a_case_saved_after_someone_deleted_it_is_refused(client, enrolled, appl
 def test_the_draw_recorded_on_a_review_becomes_its_first_draw():
     from django.db.migrations.executor import MigrationExecutor
 
-    facility = FacilityFactory(status=Facility.Status.ENROLLED)
-    application = open_application(facility)
+    facility = FacilityFactory(status=Enrolment.Status.ENROLLED)
+    application = open_application(enrolment_of(facility))
     kept = complete_case_review(application, count=3, drawn=True)
     review_pk, drawer = kept[0].review_id, facility.main_account_holder
     before_draws = [("casereview", "0003_case_revisions")]

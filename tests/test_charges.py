@@ -20,7 +20,7 @@ from .conftest import people_of
 from .factories import ConsultationRequestFactory, FacilityFactory, InvoiceFactory, OfficeUserFactory
 
 pytestmark = pytest.mark.django_db
-DASHBOARD_QUERIES = 15  # the page as before, and two for the card: the requests and whether one is offered
+DASHBOARD_QUERIES = 16  # the page, two for the consultations card, one for the programmes still open to the facility
 
 
 def item(programme, code):
@@ -155,7 +155,7 @@ def test_an_item_of_another_programme_is_refused_by_the_page_and_the_service(cli
         {"fee_item": srs_item.pk, "quantity": "1", "submission_token": str(uuid.uuid4()), "confirmed": "1"},
     )
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
-    with pytest.raises(ValidationError, match="not on the fee list of IO"):
+    with pytest.raises(ValidationError, match="is not on the fee list of a programme .* is enrolled in"):
         services.issue_fee_item_invoice(registered.facility, srs_item, office_user)
     assert not Invoice.objects.exists()
 

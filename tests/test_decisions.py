@@ -12,10 +12,10 @@ from assessment import services
 from assessment.models import Audit, Award, Decision, PlanReview
 from applications.workflow import Status
 from correspondence.reminders import send_due_reminders
-from facilities.models import AuditEntry, Facility
+from facilities.models import AuditEntry, Enrolment, Facility
 
 from .conftest import pdf_text
-from .factories import ChairpersonFactory, answer_questions, complete_case_review
+from .factories import ChairpersonFactory, answer_questions, complete_case_review, enrolment_of
 from .workflow_steps import assign, finish_round, in_clarification, pass_expert_steps, reply_to_all, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_an_srs_certificate_speaks_of_certification_not_of_core_criteria(client)
     from .factories import FacilityFactory
     from .conftest import people_of
 
-    srs = people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED))
+    srs = people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Enrolment.Status.ENROLLED))
     application, assessors = after_one_round(srs.facility, "approve")
     pass_expert_steps(application)
     services.sign_off_decision(application, ChairpersonFactory(), "approved")
@@ -193,7 +193,7 @@ def holding_award(people, granted_years_ago, expires_in_days):
     services.sign_off_decision(application, ChairpersonFactory(), "approved")
     expires = timezone.localdate() + timedelta(days=expires_in_days)
     Award.objects.update(granted_on=expires.replace(year=expires.year - granted_years_ago), expires_on=expires)
-    Facility.objects.filter(pk=people.facility.pk).update(award_expires_on=expires)
+    Enrolment.objects.filter(facility=people.facility).update(award_expires_on=expires)
     people.facility.refresh_from_db()
     return application
 
@@ -214,12 +214,12 @@ def test_a_programme_without_an_excellence_tier_offers_no_choice(client):
     from .conftest import people_of
     from .factories import FacilityFactory
 
-    srs = people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED))
+    srs = people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Enrolment.Status.ENROLLED))
     holding_award(srs, granted_years_ago=3, expires_in_days=30)
     client.force_login(srs.rep)
     assert 'name="seeks_excellence"' not in client.get(reverse("applications:reaccreditation")).content.decode()
     with pytest.raises(ValidationError, match="has no award for the extended criteria"):
-        start_reaccreditation(srs.facility, srs.rep, seeks_excellence=True)
+        start_reaccreditation(enrolment_of(srs.facility), srs.rep, seeks_excellence=True)
 
 
 def excellence_under_review(client, people):
@@ -266,7 +266,7 @@ def test_centre_of_excellence_granted(client, enrolled, mailoutbox, django_captu
 
     award = Award.objects.filter(decision__application=renewal).get()
     enrolled.facility.refresh_from_db()
-    assert award.tier.code == "excellence" and enrolled.facility.status == Facility.Status.EXCELLENCE
+    assert award.tier.code == "excellence" and enrolment_of(enrolled.facility).status == Enrolment.Status.EXCELLENCE
     client.force_login(enrolled.member)
     text = " ".join(pdf_text(client.get(reverse("assessment:certificate"))).split())
     assert "Centre of Excellence" in text and "extended criteria" in text
@@ -295,7 +295,7 @@ def test_accredited_centre_only_needs_a_reason_the_facility_reads(client, enroll
     award = Award.objects.filter(decision__application=renewal).get()
     enrolled.facility.refresh_from_db()
     assert award.tier.code == "accredited" and award.decision.tier_reason == reason
-    assert enrolled.facility.status == Facility.Status.ACCREDITED
+    assert enrolment_of(enrolled.facility).status == Enrolment.Status.ACCREDITED
     feedback = page(client, enrolled.member, reverse("assessment:feedback"))
     assert "Why Accredited Centre only" in feedback and reason in feedback
     text = " ".join(pdf_text(client.get(reverse("assessment:certificate"))).split())

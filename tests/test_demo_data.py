@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from accreditation.management.commands.load_demo_data import DEMO_TOTP_SECRET
-from facilities.models import Facility, User
+from facilities.models import Enrolment, Facility, User
 
 from .conftest import sign_in
 
@@ -15,9 +15,9 @@ def test_demo_data_loads_once_and_every_demo_login_works():
     call_command("load_demo_data")  # make run calls it every time
     assert Facility.objects.count() == 2
     # Vienna paid its enrolment invoice and is enrolled; Lyon's invoices are still open.
-    assert Facility.objects.get(city="Vienna").status == Facility.Status.ENROLLED
+    assert Facility.objects.get(city="Vienna").enrolments.get().status == Enrolment.Status.ENROLLED
     lyon = Facility.objects.get(city="Lyon")
-    assert lyon.status == Facility.Status.REGISTERED and lyon.invoices.count() == 2
+    assert lyon.enrolments.get().status == Enrolment.Status.REGISTERED and lyon.invoices.count() == 2
     assert User.objects.filter(is_assessor=True).count() == 3
     assert Facility.objects.get(city="Vienna").consultation_requests.get().status == "requested"
     assert User.objects.filter(office_role="chairperson").count() == 1

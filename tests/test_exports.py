@@ -20,7 +20,7 @@ from applications.models import WorkflowEvent
 from assessment.models import Assignment
 from applications.workflow import Status
 from facilities import audit
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from invoicing.models import Payment
 
 from .conftest import body_of, people_of
@@ -59,19 +59,19 @@ def office(client, office_user):
 
 
 def test_the_facility_list_downloads_with_its_search_and_status(office):
-    vienna, graz = listed_facilities(2, status=Facility.Status.ENROLLED)
+    vienna, graz = listed_facilities(2, status=Enrolment.Status.ENROLLED)
     registered, = listed_facilities(1)
     rows = download(office, "facilities", status="enrolled")
-    assert rows[0] == ["Facility", "Institution", "City", "Country", "Programme", "Status", "People", "Registered",
-                       "Award expires"]
+    assert rows[0] == ["Facility", "Institution", "City", "Country", "Enrolments", "People", "Registered"]
     assert sorted(column(rows, "Facility")) == sorted([vienna.name, graz.name])
-    assert set(column(rows, "Status")) == {"Enrolled centre"} and set(column(rows, "Country")) == {"Austria"}
+    assert set(column(rows, "Enrolments")) == {"IO accreditation: Enrolled centre"}
+    assert set(column(rows, "Country")) == {"Austria"}
     assert column(rows, "Registered")[0] == timezone.localdate().isoformat()
     assert column(download(office, "facilities", q=registered.name), "Facility") == [registered.name]
 
 
 def test_the_application_list_has_status_and_days_at_the_step_and_since_submission(office):
-    facilities = listed_facilities(2, status=Facility.Status.ENROLLED)
+    facilities = listed_facilities(2, status=Enrolment.Status.ENROLLED)
     reviewed, = applications_of(facilities[:1], Status.UNDER_REVIEW)
     submitted, = applications_of(facilities[1:], Status.SUBMITTED)
     now = timezone.now()
@@ -95,7 +95,7 @@ def test_the_application_list_has_status_and_days_at_the_step_and_since_submissi
 
 
 def test_invoices_download_with_money_as_numbers_and_their_currency_and_the_outstanding_filter(office, office_user):
-    paid, unpaid = invoices_of(listed_facilities(2, status=Facility.Status.ENROLLED))
+    paid, unpaid = invoices_of(listed_facilities(2, status=Enrolment.Status.ENROLLED))
     Payment.objects.create(invoice=paid, paid_on=timezone.localdate(), amount=100, reference="B-1", recorded_by=office_user)
     rows = download(office, "invoices")
     assert rows[0] == ["Number", "Facility", "For", "Fee year", "Issued", "Due", "Currency", "Total", "Paid",
@@ -110,7 +110,7 @@ def test_invoices_download_with_money_as_numbers_and_their_currency_and_the_outs
 
 
 def test_payments_download_with_their_search(office, office_user):
-    first, second = invoices_of(listed_facilities(2, status=Facility.Status.ENROLLED))
+    first, second = invoices_of(listed_facilities(2, status=Enrolment.Status.ENROLLED))
     Payment.objects.create(invoice=first, paid_on=timezone.localdate(), amount=60, reference="BANK-ONE", recorded_by=office_user)
     Payment.objects.create(invoice=second, paid_on=timezone.localdate(), amount=40, reference="BANK-TWO", recorded_by=office_user)
     rows = download(office, "payments", q="bank-two")
@@ -121,8 +121,8 @@ def test_payments_download_with_their_search(office, office_user):
 
 def test_awards_download_with_their_expiry_and_the_expired_filter(office):
     today = timezone.localdate()
-    current, = awards_of(listed_facilities(1, status=Facility.Status.ACCREDITED), today + timedelta(days=400))
-    expired, = awards_of(listed_facilities(1, status=Facility.Status.ACCREDITED), today - timedelta(days=1))
+    current, = awards_of(listed_facilities(1, status=Enrolment.Status.ACCREDITED), today + timedelta(days=400))
+    expired, = awards_of(listed_facilities(1, status=Enrolment.Status.ACCREDITED), today - timedelta(days=1))
     rows = download(office, "awards")
     assert rows[0] == ["Facility", "Programme", "Granted", "Expires"]
     assert [row[0] for row in rows[1:]] == [expired.facility.name, current.facility.name]  # soonest expiry first
@@ -134,8 +134,8 @@ def test_awards_download_with_their_expiry_and_the_expired_filter(office):
 
 def test_assessors_download_with_their_workload(office, office_user):
     busy, idle = AssessorFactory(last_name="Busy"), AssessorFactory(last_name="Idle")
-    under_review = applications_of(listed_facilities(2, status=Facility.Status.ENROLLED), Status.UNDER_REVIEW)
-    approved = applications_of(listed_facilities(1, status=Facility.Status.ENROLLED), Status.APPROVED)
+    under_review = applications_of(listed_facilities(2, status=Enrolment.Status.ENROLLED), Status.UNDER_REVIEW)
+    approved = applications_of(listed_facilities(1, status=Enrolment.Status.ENROLLED), Status.APPROVED)
     Assignment.objects.bulk_create(
         Assignment(application=application, assessor=busy, slot=1, assigned_by=office_user)
         for application in under_review + approved
@@ -148,7 +148,7 @@ def test_assessors_download_with_their_workload(office, office_user):
 
 
 def test_the_audit_trail_downloads_for_one_facility(office, office_user):
-    mine, other = listed_facilities(2, status=Facility.Status.ENROLLED)
+    mine, other = listed_facilities(2, status=Enrolment.Status.ENROLLED)
     audit.record("facility.edited", "Profile edited", actor=office_user, facility=mine, changes={"city": ["Graz", "Linz"]})
     audit.record("facility.edited", "Profile edited", actor=office_user, facility=other)
     rows = download(office, "audit-trail", facility=mine.pk)
@@ -161,9 +161,9 @@ def test_the_audit_trail_downloads_for_one_facility(office, office_user):
 
 
 @pytest.mark.parametrize("list_name, seed", [
-    ("facilities", lambda: listed_facilities(3, status=Facility.Status.ENROLLED)),
-    ("applications", lambda: applications_of(listed_facilities(3, status=Facility.Status.ENROLLED), Status.SUBMITTED)),
-    ("invoices", lambda: invoices_of(listed_facilities(3, status=Facility.Status.ENROLLED))),
+    ("facilities", lambda: listed_facilities(3, status=Enrolment.Status.ENROLLED)),
+    ("applications", lambda: applications_of(listed_facilities(3, status=Enrolment.Status.ENROLLED), Status.SUBMITTED)),
+    ("invoices", lambda: invoices_of(listed_facilities(3, status=Enrolment.Status.ENROLLED))),
     ("awards", lambda: awards_of(listed_facilities(3), timezone.localdate())),
 ])
 def test_the_excel_file_holds_the_same_rows_as_the_csv(office, list_name, seed):
@@ -196,7 +196,7 @@ def test_the_file_is_named_after_the_list_and_the_day(office):
 
 
 def test_headers_and_labels_are_in_the_office_users_language(client, office_user):
-    invoices_of(listed_facilities(1, status=Facility.Status.ENROLLED))
+    invoices_of(listed_facilities(1, status=Enrolment.Status.ENROLLED))
     office_user.language = "de"
     office_user.save()
     client.force_login(office_user)
@@ -206,7 +206,7 @@ def test_headers_and_labels_are_in_the_office_users_language(client, office_user
 
 
 def test_each_page_offers_both_downloads_with_its_filters_but_not_its_page(office):
-    listed_facilities(60, status=Facility.Status.ENROLLED)
+    listed_facilities(60, status=Enrolment.Status.ENROLLED)
     html = office.get("/office/facilities/", {"q": "listed", "status": "enrolled", "page": 2}).content.decode()
     links = re.findall(r'href="(/office/exports/facilities\.(?:csv|xlsx)[^"]*)"', html)
     assert [link.replace("&amp;", "&") for link in links] == [
@@ -219,8 +219,8 @@ def test_each_page_offers_both_downloads_with_its_filters_but_not_its_page(offic
 
 @pytest.mark.parametrize("role", ["rep", "member", "assessor"])
 def test_only_the_office_exports_lists(client, role):
-    facility = people_of(FacilityFactory(name="Aardvark Liver Unit", status=Facility.Status.ENROLLED))
-    other = people_of(FacilityFactory(name="Zebrafish Tumour Centre", status=Facility.Status.ENROLLED))
+    facility = people_of(FacilityFactory(name="Aardvark Liver Unit", status=Enrolment.Status.ENROLLED))
+    other = people_of(FacilityFactory(name="Zebrafish Tumour Centre", status=Enrolment.Status.ENROLLED))
     user = {"rep": facility.rep, "member": facility.member, "assessor": AssessorFactory()}[role]
     client.force_login(user)
     for list_name in exports.declared_lists():
@@ -233,14 +233,14 @@ def test_only_the_office_exports_lists(client, role):
 
 
 SEEDS = {
-    "facilities": lambda n, office: listed_facilities(n, status=Facility.Status.ENROLLED),
+    "facilities": lambda n, office: listed_facilities(n, status=Enrolment.Status.ENROLLED),
     "applications": lambda n, office: Assignment.objects.bulk_create(
         Assignment(application=a, assessor=office["assessor"], slot=1, assigned_by=office["user"])
-        for a in applications_of(listed_facilities(n, status=Facility.Status.ENROLLED), Status.UNDER_REVIEW)),
-    "invoices": lambda n, office: invoices_of(listed_facilities(n, status=Facility.Status.ENROLLED)),
+        for a in applications_of(listed_facilities(n, status=Enrolment.Status.ENROLLED), Status.UNDER_REVIEW)),
+    "invoices": lambda n, office: invoices_of(listed_facilities(n, status=Enrolment.Status.ENROLLED)),
     "payments": lambda n, office: Payment.objects.bulk_create(
         Payment(invoice=invoice, paid_on=timezone.localdate(), amount=10, reference=f"R-{invoice.pk}", recorded_by=office["user"])
-        for invoice in invoices_of(listed_facilities(n, status=Facility.Status.ENROLLED))),
+        for invoice in invoices_of(listed_facilities(n, status=Enrolment.Status.ENROLLED))),
     "awards": lambda n, office: awards_of(listed_facilities(n), timezone.localdate()),
     "assessors": lambda n, office: [AssessorFactory() for _ in range(min(n, 20))],
     "audit-trail": lambda n, office: [audit.record("x", "Thing %(n)s", {"n": i}, actor=office["user"], facility=f)
@@ -272,7 +272,7 @@ def low_threshold(settings, monkeypatch):
 
 
 def test_a_long_list_is_written_by_the_worker_and_downloaded_by_who_asked_only(client, office, office_user, low_threshold):
-    listed_facilities(12, status=Facility.Status.ENROLLED)
+    listed_facilities(12, status=Enrolment.Status.ENROLLED)
     listed_facilities(3)
     response = office.get("/office/exports/facilities.xlsx", {"status": "enrolled", "page": "2"})
     export = Export.objects.get()
@@ -286,7 +286,7 @@ def test_a_long_list_is_written_by_the_worker_and_downloaded_by_who_asked_only(c
     download = office.get(f"/office/exports/{export.pk}/file/")
     assert download["Content-Disposition"] == f'attachment; filename="facilities-{timezone.localdate().isoformat()}.xlsx"'
     rows = xlsx_rows(download)
-    assert len(rows) == 13 and set(column(rows, "Status")) == {"Enrolled centre"}
+    assert len(rows) == 13 and set(column(rows, "Enrolments")) == {"IO accreditation: Enrolled centre"}
     assert export.pk in [e.pk for e in office.get("/office/exports/").context["exports"]]
 
     client.force_login(OfficeUserFactory())  # another member of the office makes their own

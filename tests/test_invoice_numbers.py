@@ -9,7 +9,7 @@ from django.utils import timezone
 from invoicing.models import Invoice
 from invoicing.services import issue_invoice
 
-from .factories import FacilityFactory
+from .factories import FacilityFactory, enrolment_of
 
 ISSUERS = 20
 
@@ -17,7 +17,7 @@ ISSUERS = 20
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_issuers_get_gapless_unique_numbers():
-    facilities = [FacilityFactory() for _ in range(4)]
+    enrolments = [enrolment_of(FacilityFactory()) for _ in range(4)]
     start = threading.Barrier(ISSUERS)
     errors = []
 
@@ -26,7 +26,7 @@ def test_twenty_concurrent_issuers_get_gapless_unique_numbers():
         try:
             start.wait()
             issue_invoice(
-                facilities[n % 4], Invoice.Kind.ENROLMENT, [("Enrolment fee", Decimal("1500.00"))],
+                enrolments[n % 4], Invoice.Kind.ENROLMENT, [("Enrolment fee", Decimal("1500.00"))],
                 currency="EUR", tax_rate=Decimal("20.00"), payment_terms_days=30,
             )
         except Exception as error:  # reported below with the thread's number

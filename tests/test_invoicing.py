@@ -7,11 +7,11 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from invoicing import services
 from invoicing.models import Invoice, ProgrammeFees
 
-from .factories import FacilityFactory, InvoiceFactory, PaymentFactory
+from .factories import FacilityFactory, InvoiceFactory, PaymentFactory, enrolment_of
 from .test_registration import registration_data
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_registration_issues_the_enrolment_and_annual_fee_invoices_with_their_pd
 
 def test_fees_are_the_programmes_data_and_an_issued_invoice_keeps_its_copy(client, registered):
     fees = ProgrammeFees.objects.get(programme__code="io")
-    invoice = services.issue_registration_invoices(registered.facility)[0]
+    invoice = services.issue_registration_invoices(enrolment_of(registered.facility))[0]
     fees.enrolment_fee = Decimal("9999.00")
     fees.save()
     registered.facility.name = "Renamed Unit"
@@ -48,7 +48,7 @@ def test_fees_are_the_programmes_data_and_an_issued_invoice_keeps_its_copy(clien
     assert invoice.total == Decimal("1800.00") and invoice.bill_to_name != "Renamed Unit"
     with pytest.raises(ValueError, match="never changes"):
         invoice.save()
-    assert services.issue_registration_invoices(FacilityFactory())[0].total == Decimal("11998.80")
+    assert services.issue_registration_invoices(enrolment_of(FacilityFactory()))[0].total == Decimal("11998.80")
 
 
 def test_the_invoice_roles_list_and_download_their_invoices_and_others_cannot(client, registered, pdf_of):
@@ -88,7 +88,7 @@ def test_a_partial_payment_leaves_the_invoice_open_with_the_amount_outstanding(c
          "submission_token": uuid.uuid4()},
     )
     registered.facility.refresh_from_db()
-    assert registered.facility.status == Facility.Status.REGISTERED
+    assert enrolment_of(registered.facility).status == Enrolment.Status.REGISTERED
     page = client.get(reverse("invoicing:office_invoice", args=[invoice.pk])).content.decode()
     assert "Partly paid" in page and "€1,000.00" in page and "PART-1" in page
     client.force_login(registered.holder)
@@ -135,8 +135,8 @@ def test_the_office_issues_a_credit_note_and_a_corrected_invoice_after_confirmin
 
 
 def test_the_annual_fee_run_bills_enrolled_and_accredited_centres_once_a_year():
-    enrolled = FacilityFactory(status=Facility.Status.ENROLLED)
-    accredited = FacilityFactory(status=Facility.Status.ACCREDITED)
+    enrolled = FacilityFactory(status=Enrolment.Status.ENROLLED)
+    accredited = FacilityFactory(status=Enrolment.Status.ACCREDITED)
     registered = FacilityFactory()
     year = timezone.localdate().year
 
@@ -153,12 +153,12 @@ def test_the_annual_fee_run_bills_enrolled_and_accredited_centres_once_a_year():
 def test_the_annual_fee_billed_at_registration_is_not_billed_again(client):
     client.post(reverse("register_facility"), registration_data())
     facility = Facility.objects.get()
-    Facility.objects.filter(pk=facility.pk).update(status=Facility.Status.ENROLLED)
+    Enrolment.objects.filter(facility=facility).update(status=Enrolment.Status.ENROLLED)
     assert services.issue_annual_fee_invoices() == []
 
 
 def test_the_annual_fee_is_e_mailed_to_the_invoice_roles(registered, mailoutbox, django_capture_on_commit_callbacks):
-    Facility.objects.filter(pk=registered.facility.pk).update(status=Facility.Status.ENROLLED)
+    Enrolment.objects.filter(facility=registered.facility).update(status=Enrolment.Status.ENROLLED)
     with django_capture_on_commit_callbacks(execute=True):
         (invoice,) = services.issue_annual_fee_invoices(date.today().year)
     assert {address for m in mailoutbox for address in m.to} == {registered.rep.email, registered.deputy.email, registered.holder.email}

@@ -12,9 +12,9 @@ from applications.models import Application, Programme
 from assessment import matching, services
 from assessment.models import AssessorProfile, Assignment, Decision, Declination, Expertise, Unavailability
 from applications.workflow import Status
-from facilities.models import AuditEntry, Facility
+from facilities.models import AuditEntry, Enrolment, Facility
 
-from .factories import AssessorFactory, FacilityFactory
+from .factories import AssessorFactory, FacilityFactory, enrolment_of
 from .workflow_steps import assign, finish_round, give_verdicts, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_conflicted_assessors_are_never_proposed_and_refused_with_the_reason_whe
 
 def decided_before(facility, assessors, office):
     """A decided earlier application of ``facility`` assessed by ``assessors`` (rows written directly)."""
-    earlier = Application.objects.create(facility=facility, question_set=facility.programme.current_question_set(),
+    earlier = Application.objects.create(facility=facility, question_set=enrolment_of(facility).programme.current_question_set(),
                                          status=Status.APPROVED)
     for slot, assessor in enumerate(assessors, start=1):
         Assignment.objects.create(application=earlier, assessor=assessor, slot=slot, assigned_by=office)
@@ -113,7 +113,7 @@ def test_the_proposed_pair_covers_the_expertise_the_programme_needs(client, subm
         profiled(expertise=["io-ablation"])
     embolisation_busy = profiled(expertise=["io-embolisation"], capacity=5)
     for _ in range(2):  # two open assignments make it the dearest of the three
-        other = submitted_application(FacilityFactory(status=Facility.Status.ENROLLED))
+        other = submitted_application(FacilityFactory(status=Enrolment.Status.ENROLLED))
         assign(other, embolisation_busy, profiled(expertise=[]))
     client.force_login(office_user)
     page = assign_page(client, submitted)
@@ -143,7 +143,7 @@ def test_an_srs_pair_brings_a_physicist_and_a_physician():
 
 def test_capacity_and_unavailability_keep_an_assessor_out_of_proposals(client, submitted, office_user):
     full = profiled(capacity=1)
-    assign(submitted_application(FacilityFactory(status=Facility.Status.ENROLLED)), full, profiled())
+    assign(submitted_application(FacilityFactory(status=Enrolment.Status.ENROLLED)), full, profiled())
     away = profiled()
     today = timezone.localdate()
     Unavailability.objects.create(profile=away.assessor_profile, starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=9))
@@ -200,9 +200,9 @@ def test_assign_all_balances_load_at_a_lower_cost_than_greedy_and_respects_capac
 def test_assign_all_is_reviewed_then_confirmed_in_one_post_which_saves_and_emails(
     client, office_user, mailoutbox, django_capture_on_commit_callbacks
 ):
-    applications = [submitted_application(FacilityFactory(status=Facility.Status.ENROLLED)) for _ in range(3)]
+    applications = [submitted_application(FacilityFactory(status=Enrolment.Status.ENROLLED)) for _ in range(3)]
     pool = [profiled() for _ in range(4)]
-    stranded = submitted_application(FacilityFactory(status=Facility.Status.ENROLLED, country="DE"))
+    stranded = submitted_application(FacilityFactory(status=Enrolment.Status.ENROLLED, country="DE"))
     client.force_login(office_user)
     review = client.get(reverse("assessment:assign_all"))
     assert review.status_code == 200
@@ -223,7 +223,7 @@ def test_assign_all_is_reviewed_then_confirmed_in_one_post_which_saves_and_email
 
 
 def test_a_stale_plan_is_refused_whole_with_its_reasons(client, office_user):
-    applications = [submitted_application(FacilityFactory(status=Facility.Status.ENROLLED)) for _ in range(2)]
+    applications = [submitted_application(FacilityFactory(status=Enrolment.Status.ENROLLED)) for _ in range(2)]
     pool = [profiled() for _ in range(4)]
     client.force_login(office_user)
     values = [row["value"] for row in client.get(reverse("assessment:assign_all")).context["rows"]]
@@ -252,7 +252,7 @@ def test_an_assessor_declines_with_a_reason_the_office_is_told_and_the_next_best
     first, second = profiled(), profiled()
     assign(submitted, first, second)
     next_best, busier = profiled(), profiled()
-    assign(submitted_application(FacilityFactory(status=Facility.Status.ENROLLED)), busier, profiled())
+    assign(submitted_application(FacilityFactory(status=Enrolment.Status.ENROLLED)), busier, profiled())
     client.force_login(first)
     assert "Decline" in client.get(reverse("assessment:queue")).content.decode()
     url = reverse("assessment:decline", args=[submitted.pk])
@@ -399,7 +399,7 @@ def test_two_offices_confirming_the_same_plan_at_once_assign_it_once():
 
     from .factories import OfficeUserFactory
 
-    applications = [submitted_application(FacilityFactory(status=Facility.Status.ENROLLED)) for _ in range(2)]
+    applications = [submitted_application(FacilityFactory(status=Enrolment.Status.ENROLLED)) for _ in range(2)]
     for _ in range(4):
         profiled()
     plan = matching.propose_all(matching.load_cases(matching.waiting_applications()), matching.load_pool())

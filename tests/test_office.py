@@ -4,17 +4,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from facilities.models import AuditEntry, Facility
+from facilities.models import AuditEntry, Enrolment, Facility
 from invoicing.models import Payment
 
-from .factories import FacilityFactory, InvoiceFactory, PaymentFactory
+from .factories import FacilityFactory, InvoiceFactory, PaymentFactory, enrolment_of
 
 pytestmark = pytest.mark.django_db
 
 
 def test_office_lists_facilities_by_status_and_searches(client, office_user):
     FacilityFactory(name="Alpha Liver Centre", city="Graz")
-    FacilityFactory(name="Beta Oncology", status=Facility.Status.ENROLLED)
+    FacilityFactory(name="Beta Oncology", status=Enrolment.Status.ENROLLED)
     client.force_login(office_user)
 
     page = client.get(reverse("office:facilities"))
@@ -48,15 +48,15 @@ def test_recording_the_enrolment_payment_after_confirming_enrols_the_facility_re
     confirmation = client.post(url, payment).content.decode()
     assert "becomes an enrolled centre" in confirmation and "cannot be undone" in confirmation
     registered.facility.refresh_from_db()
-    assert registered.facility.status == Facility.Status.REGISTERED and not Payment.objects.exists()
+    assert enrolment_of(registered.facility).status == Enrolment.Status.REGISTERED and not Payment.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {**payment, "confirmed": "1"})
 
     assert response.status_code == 302
     registered.facility.refresh_from_db()
-    assert registered.facility.status == Facility.Status.ENROLLED
-    entry = AuditEntry.objects.get(action="facility.status.enrolled")
+    assert enrolment_of(registered.facility).status == Enrolment.Status.ENROLLED
+    entry = AuditEntry.objects.get(action="enrolment.status.enrolled")
     assert entry.actor == office_user
     assert entry.changes["status"] == ["registered", "enrolled"]
     assert entry.changes["payment_reference"] == "BANK-4411"
@@ -76,7 +76,7 @@ def test_a_paid_invoice_takes_no_second_payment(client, office_user, enrolled):
     )
     assert response.status_code == 200 and b"Nothing is outstanding" in response.content
     assert Payment.objects.count() == 1
-    assert not AuditEntry.objects.filter(action__startswith="facility.status").exists()
+    assert not AuditEntry.objects.filter(action__startswith="enrolment.status").exists()
 
 
 def test_a_payment_dated_in_the_future_is_refused(client, office_user, registered):
@@ -88,7 +88,7 @@ def test_a_payment_dated_in_the_future_is_refused(client, office_user, registere
     )
     assert response.status_code == 200 and b"in the future" in response.content
     registered.facility.refresh_from_db()
-    assert registered.facility.status == Facility.Status.REGISTERED and not Payment.objects.exists()
+    assert enrolment_of(registered.facility).status == Enrolment.Status.REGISTERED and not Payment.objects.exists()
 
 
 def test_the_history_shows_changes_as_old_and_new_and_details_as_they_are(client, office_user, registered):

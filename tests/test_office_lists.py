@@ -16,7 +16,7 @@ from applications.workflow import Status
 from assessment.models import Assignment, Award, Decision
 from correspondence.models import FacilityDocument, Message
 from facilities import audit
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from invoicing.models import Invoice, Payment
 
 from .factories import FacilityFactory, OfficeUserFactory
@@ -26,21 +26,27 @@ pytestmark = pytest.mark.django_db
 numbers = itertools.count(1000)
 
 
-def listed_facilities(count, **fields):
-    """Facilities named "Listed centre N", N unique across a test (so a page's rows can be counted by name)."""
+def listed_facilities(count, status=Enrolment.Status.REGISTERED):
+    """Facilities named "Listed centre N", N unique across a test (so a page's rows can be counted by name), each
+    enrolled in IO in ``status``."""
     programme = Programme.objects.get(code="io")
-    return Facility.objects.bulk_create(
-        Facility(programme=programme, name=f"Listed centre {n}", institution=f"Listed hospital {n}", address="1 Street",
-                 city="Graz", country="AT", phone="1", service_line="IR", annual_procedures=200, **fields)
+    facilities = Facility.objects.bulk_create(
+        Facility(name=f"Listed centre {n}", institution=f"Listed hospital {n}", address="1 Street",
+                 city="Graz", country="AT", phone="1", service_line="IR", annual_procedures=200)
         for n in itertools.islice(numbers, count)
     )
+    enrolments = Enrolment.objects.bulk_create(
+        Enrolment(facility=facility, programme=programme, status=status) for facility in facilities)
+    for facility, enrolment in zip(facilities, enrolments):
+        facility.io_enrolment = enrolment
+    return facilities
 
 
 def applications_of(facilities, status):
     io = Programme.objects.get(code="io")
     question_set, pathway = io.current_question_set(), io.current_pathway()
     return Application.objects.bulk_create(
-        Application(facility=facility, question_set=question_set, pathway=pathway, status=status,
+        Application(facility=facility, enrolment=facility.io_enrolment, question_set=question_set, pathway=pathway, status=status,
                     submitted_at=timezone.now())
         for facility in facilities
     )
@@ -49,7 +55,7 @@ def applications_of(facilities, status):
 def invoices_of(facilities, due_on=None):
     today = timezone.localdate()
     return Invoice.objects.bulk_create(
-        Invoice(facility=facility, kind="enrolment", number=f"T-{facility.pk}", year=2026, sequence=facility.pk,
+        Invoice(facility=facility, enrolment=facility.io_enrolment, kind="enrolment", number=f"T-{facility.pk}", year=2026, sequence=facility.pk,
                 issued_on=today, due_on=due_on or today + timedelta(days=30), currency="EUR",
                 bill_to_name=facility.name, bill_to_institution=facility.institution, bill_to_address="1 Street",
                 bill_to_country="Austria", subtotal=100, tax_rate=0, tax=0, total=100, pdf="invoices/t.pdf")
@@ -72,7 +78,7 @@ def awards_of(facilities, expires_on):
 
 
 def seed_facilities(count, context):
-    return listed_facilities(count, status=Facility.Status.ENROLLED)
+    return listed_facilities(count, status=Enrolment.Status.ENROLLED)
 
 
 def seed_registered(count, context):
@@ -80,35 +86,35 @@ def seed_registered(count, context):
 
 
 def seed_assessments(count, context):
-    return applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.AWAITING_DECISION)
+    return applications_of(listed_facilities(count, status=Enrolment.Status.ENROLLED), Status.AWAITING_DECISION)
 
 
 def seed_submitted(count, context):
-    return applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.SUBMITTED)
+    return applications_of(listed_facilities(count, status=Enrolment.Status.ENROLLED), Status.SUBMITTED)
 
 
 def seed_late(count, context):
     """Waiting 40 days for the assessors' recommendations against a 14-day target: on the start page's late card
     only (under review without assessors, they would also wait for replacements)."""
-    applications = applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.RECOMMENDATION)
+    applications = applications_of(listed_facilities(count, status=Enrolment.Status.ENROLLED), Status.RECOMMENDATION)
     Application.objects.filter(pk__in=[a.pk for a in applications]).update(submitted_at=timezone.now() - timedelta(days=40))
 
 
 def seed_invoices(count, context):
-    return invoices_of(listed_facilities(count, status=Facility.Status.ENROLLED))
+    return invoices_of(listed_facilities(count, status=Enrolment.Status.ENROLLED))
 
 
 def seed_overdue_invoices(count, context):
-    return invoices_of(listed_facilities(count, status=Facility.Status.ENROLLED), timezone.localdate() - timedelta(days=1))
+    return invoices_of(listed_facilities(count, status=Enrolment.Status.ENROLLED), timezone.localdate() - timedelta(days=1))
 
 
 def seed_threads(count, context):
-    facilities = listed_facilities(count, status=Facility.Status.ENROLLED)
+    facilities = listed_facilities(count, status=Enrolment.Status.ENROLLED)
     Message.objects.bulk_create(Message(facility=f, from_office=bool(k), body="About our invoice") for f in facilities for k in (0, 1))
 
 
 def seed_uploads(count, context):
-    facilities = listed_facilities(count, status=Facility.Status.ENROLLED)
+    facilities = listed_facilities(count, status=Enrolment.Status.ENROLLED)
     FacilityDocument.objects.bulk_create(
         FacilityDocument(facility=f, file=f"documents/facility-{f.pk}/a.pdf", title=f"Report of {f.name}",
                          original_name="a.pdf", content_type="application/pdf", size=10) for f in facilities
@@ -116,7 +122,7 @@ def seed_uploads(count, context):
 
 
 def seed_awards(count, context):
-    awards_of(listed_facilities(count, status=Facility.Status.ACCREDITED), timezone.localdate() + timedelta(days=365))
+    awards_of(listed_facilities(count, status=Enrolment.Status.ACCREDITED), timezone.localdate() + timedelta(days=365))
 
 
 def seed_payments(count, context):
@@ -127,12 +133,12 @@ def seed_payments(count, context):
 
 
 def seed_audit_trail(count, context):
-    for facility in listed_facilities(count, status=Facility.Status.ENROLLED):
+    for facility in listed_facilities(count, status=Enrolment.Status.ENROLLED):
         audit.record("facility.edited", "Profile edited", actor=context["office_user"], facility=facility)
 
 
 def seed_queue(count, context):
-    applications = applications_of(listed_facilities(count, status=Facility.Status.ENROLLED), Status.RECOMMENDATION)
+    applications = applications_of(listed_facilities(count, status=Enrolment.Status.ENROLLED), Status.RECOMMENDATION)
     Assignment.objects.bulk_create(
         Assignment(application=a, assessor=context["assessor"], slot=1, assigned_by=context["office_user"]) for a in applications
     )
@@ -210,7 +216,7 @@ def test_each_list_takes_as_many_queries_for_sixty_rows_as_for_one(
 
 
 def test_page_links_keep_the_search_and_the_status(client, office_user):
-    listed_facilities(60, status=Facility.Status.ENROLLED)
+    listed_facilities(60, status=Enrolment.Status.ENROLLED)
     client.force_login(office_user)
     html = client.get("/office/facilities/", {"q": "listed", "status": "enrolled"}).content.decode()
     link = re.search(r'href="(\?[^"]*page=2[^"]*)"', html).group(1)
@@ -242,7 +248,7 @@ def test_the_facility_list_counts_each_facilitys_people(client, office_user, enr
 
 
 def test_outstanding_invoices_leave_out_paid_ones(client, office_user):
-    paid, unpaid = invoices_of(listed_facilities(2, status=Facility.Status.ENROLLED), timezone.localdate() - timedelta(days=3))
+    paid, unpaid = invoices_of(listed_facilities(2, status=Enrolment.Status.ENROLLED), timezone.localdate() - timedelta(days=3))
     Payment.objects.create(invoice=paid, paid_on=timezone.localdate(), amount=100, reference="B-1", recorded_by=office_user)
     client.force_login(office_user)
     for page in (client.get("/office/invoices/", {"open": 1}), client.get("/office/")):
@@ -251,7 +257,7 @@ def test_outstanding_invoices_leave_out_paid_ones(client, office_user):
 
 
 def test_the_messages_list_shows_the_thread_with_the_latest_message_first(client, office_user):
-    first, second = listed_facilities(2, status=Facility.Status.ENROLLED)
+    first, second = listed_facilities(2, status=Enrolment.Status.ENROLLED)
     for facility in (first, second, first):
         Message.objects.create(facility=facility, from_office=False, body="Hello")
     client.force_login(office_user)
@@ -261,7 +267,7 @@ def test_the_messages_list_shows_the_thread_with_the_latest_message_first(client
 
 
 def test_the_navigation_counts_unread_messages_up_to_ninety_nine(client, office_user):
-    facilities = listed_facilities(101, status=Facility.Status.ENROLLED)
+    facilities = listed_facilities(101, status=Enrolment.Status.ENROLLED)
     client.force_login(office_user)
     Message.objects.bulk_create(Message(facility=f, from_office=False, body="Hello") for f in facilities[:99])
     assert 'aria-label="99 unread messages">99</span>' in client.get("/office/").content.decode()
@@ -277,12 +283,12 @@ def test_list_rows_show_labels_and_dates_in_each_readers_language(client, office
     from django.utils.formats import date_format
     from django.utils.html import escape
 
-    facility, = listed_facilities(1, status=Facility.Status.ENROLLED)
+    facility, = listed_facilities(1, status=Enrolment.Status.ENROLLED)
     invoice, = invoices_of([facility], due_on=timezone.localdate() - timedelta(days=3))
     application, = applications_of([facility], Status.AWAITING_DECISION)
     client.force_login(office_user)
     shown = {
-        "/office/facilities/": lambda: [facility.get_status_display(), date_format(timezone.localtime(facility.created_at), "j M Y")],
+        "/office/facilities/": lambda: [facility.io_enrolment.get_status_display(), date_format(timezone.localtime(facility.created_at), "j M Y")],
         "/office/assessments/": lambda: [application.get_status_display(), date_format(timezone.localtime(application.submitted_at), "j M Y")],
         "/office/invoices/": lambda: [invoice.get_kind_display(), date_format(invoice.issued_on, "j M Y"), translation.gettext("Open")],
         "/office/": lambda: [application.get_status_display(), date_format(invoice.due_on, "j M Y")],
@@ -306,7 +312,7 @@ def test_the_assessment_list_shows_what_each_facility_owes_and_by_when(client, o
     from assessment.models import Decision, Round
 
     today = timezone.localdate()
-    facilities = listed_facilities(3, status=Facility.Status.ENROLLED)
+    facilities = listed_facilities(3, status=Enrolment.Status.ENROLLED)
     clarifying, = applications_of(facilities[:1], Status.CLARIFICATION_REQUESTED)
     deferred, = applications_of(facilities[1:2], Status.DEFERRED)
     applications_of(facilities[2:], Status.AWAITING_DECISION)

@@ -16,10 +16,10 @@ from applications.services import open_application, submit_application
 from assessment import services, steps
 from assessment.models import Award, DosimetryPoint, RemoteReview, SiteVisit, StepOutcome
 from applications.workflow import Status
-from facilities.models import AuditEntry, Facility
+from facilities.models import AuditEntry, Enrolment, Facility
 
 from .conftest import people_of
-from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, answer_questions, core_questions
+from .factories import AssessorFactory, ChairpersonFactory, FacilityFactory, answer_questions, core_questions, enrolment_of
 from .workflow_steps import assign, finish_round, reply_to_all, submitted_application
 
 
@@ -76,7 +76,7 @@ def test_the_shipped_pathways_come_from_the_programme_files_with_german_texts(db
 
 
 def test_an_application_keeps_the_pathway_it_was_opened_on(db, enrolled):
-    application = open_application(enrolled.facility)
+    application = open_application(enrolment_of(enrolled.facility))
     io = Programme.objects.get(code="io")
     assert application.pathway == io.current_pathway()
     newer = copy_pathway(application.pathway)
@@ -91,7 +91,7 @@ def test_an_application_keeps_the_pathway_it_was_opened_on(db, enrolled):
 
 @pytest.fixture
 def srs(db):
-    return people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED))
+    return people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Enrolment.Status.ENROLLED))
 
 
 def srs_under_review(facility):
@@ -333,8 +333,8 @@ def test_a_third_programme_from_data_runs_from_submission_to_decision(db, client
     load_programme(THIRD, Programme, QuestionSet, Standard, Question)
     load_pathway(THIRD, Programme, Pathway, PathwayStep, FindingArea)
     load_award_tiers(THIRD, Programme, AwardTier)
-    pet = people_of(FacilityFactory(programme=Programme.objects.get(code="pet"), status=Facility.Status.ENROLLED))
-    application = open_application(pet.facility)
+    pet = people_of(FacilityFactory(programme=Programme.objects.get(code="pet"), status=Enrolment.Status.ENROLLED))
+    application = open_application(enrolment_of(pet.facility))
     answer_questions(application, core_questions(application))
     submit_application(application, pet.rep)
     first, second = assign(application)
@@ -371,7 +371,7 @@ def test_a_third_programme_from_data_runs_from_submission_to_decision(db, client
 def test_the_office_edits_a_copied_pathway_in_the_admin_while_one_in_use_stays_read_only(client, srs, office_user):
     office_user.is_staff = office_user.is_superuser = True
     office_user.save()
-    application = open_application(srs.facility)
+    application = open_application(enrolment_of(srs.facility))
     in_use = application.pathway
     client.force_login(office_user)
     page = client.get(reverse("admin:applications_pathway_change", args=[in_use.pk])).content.decode()

@@ -14,7 +14,7 @@ from guardian.shortcuts import assign_perm
 
 from accreditation.models import Export
 from api.services import create_token
-from applications.models import Application, AwardTier, FindingArea, Pathway, PathwayStep, Question
+from applications.models import Application, AwardTier, Programme, FindingArea, Pathway, PathwayStep, Question
 from applications.permissions import ASSESS
 from applications.services import open_application
 from applications.workflow import Status
@@ -22,11 +22,12 @@ from assessment.models import (
     Assignment, Audit, Award, Decision, DosimetryAudit, DosimetryPoint, RemoteReview, Reply, Round, SiteVisit, Verdict,
 )
 from casereview.models import CaseDraw
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from invoicing.services import store_invoice_pdf
 
 from .conftest import body_of, pdf_text, people_of
 from .factories import (
+    enrolment_of,
     ApplicationFactory,
     AppointmentFactory,
     AssessorFactory,
@@ -94,6 +95,9 @@ MATRIX = {
     "facilities:appoint_role": (lambda w: {}, staff_only(member=403, deputy=403)),
     "facilities:new_code": (lambda w: {}, staff_only(member=403, deputy=403)),
     "facilities:remove_member": (lambda w: {"user_pk": w.a.member.pk}, staff_only(member=403, deputy=403, other_facility=404)),
+    # Enrolling in a further programme: the authorised representative (B's own for other_facility); SRS is open here.
+    "facilities:add_enrolment": (lambda w: {}, staff_only(member=403, deputy=403, holder=403)),
+    "facilities:add_enrolment_for": (lambda w: {"code": "srs"}, staff_only(member=403, deputy=403, holder=403)),
     "office:attention": (lambda w: {}, office_only()),
     "office:facilities": (lambda w: {}, office_only()),
     "office:facility": (lambda w: {"pk": w.a.facility.pk}, office_only()),
@@ -242,8 +246,9 @@ def text_of(response):
 
 @pytest.fixture
 def world(db):
-    a = people_of(FacilityFactory(name="Aardvark Liver Unit", status=Facility.Status.ENROLLED))
-    b = people_of(FacilityFactory(name="Zebrafish Tumour Centre", status=Facility.Status.ENROLLED))
+    Programme.objects.filter(code="srs").update(is_open_for_registration=True)
+    a = people_of(FacilityFactory(name="Aardvark Liver Unit", status=Enrolment.Status.ENROLLED))
+    b = people_of(FacilityFactory(name="Zebrafish Tumour Centre", status=Enrolment.Status.ENROLLED))
     for facility in (a, b):
         facility.invoice = InvoiceFactory(facility=facility.facility)
         facility.document = FacilityDocumentFactory(facility=facility.facility)
@@ -263,7 +268,7 @@ def world(db):
     }
     # Facility A's application is in its first clarification round, with a reply carrying evidence
     # (rows written directly: the workflow itself is tested in test_assessment.py).
-    a_application = open_application(a.facility)
+    a_application = open_application(enrolment_of(a.facility))
     Application.objects.filter(pk=a_application.pk).update(status=Status.CLARIFICATION_REQUESTED)
     assessor = users["assigned_assessor"]
     Assignment.objects.create(application=a_application, assessor=assessor, slot=1, assigned_by=users["office"])
@@ -327,10 +332,23 @@ def private_markers(people, url_name):
     return markers if url_name in PUBLIC_LISTINGS else markers + [people.facility.name]
 
 
-@pytest.mark.parametrize("url_name", sorted(MATRIX))
-def test_permission_matrix(client, world, url_name):
-    kwargs_of, expected = MATRIX[url_name]
-    url = reverse(url_name, kwargs=kwargs_of(world))
+ENROLMENT_PAGES = sorted(name for name in MATRIX if name.split(":")[0] in ("applications", "casereview") or name in {
+    "assessment:feedback", "assessment:reply", "assessment:resubmit", "assessment:action_plan", "assessment:certificate",
+    "assessment:seal"})
+
+
+def url_of(world, url_name, programme):
+    """The page's address; for an enrolment's page, under the programme's code when one is given."""
+    kwargs_of, _expected = MATRIX[url_name]
+    return reverse(url_name, kwargs={**kwargs_of(world), **({"programme": programme} if programme else {})})
+
+
+@pytest.mark.parametrize("url_name,programme", [(name, None) for name in sorted(MATRIX)]
+                         + [(name, "io") for name in ENROLMENT_PAGES])
+def test_permission_matrix(client, world, url_name, programme):
+    """Each page for each role; an enrolment's pages also at /facility/<programme code>/…, which answer the same."""
+    _kwargs_of, expected = MATRIX[url_name]
+    url = url_of(world, url_name, programme)
     failures = []
     for role in ROLES:
         user = world.users[role]
@@ -367,3 +385,10 @@ def test_every_api_endpoint_answers_a_token_as_it_answers_its_person_signed_in(c
         assert client.get(url, HTTP_AUTHORIZATION=f"Token {key}").status_code == expected[role], (role, url)
     wrong = client.get(url, HTTP_AUTHORIZATION="Token iop_wrong").status_code
     assert wrong == (200 if url_name == "api:directory-list" else 401), url
+
+
+@pytest.mark.parametrize("url_name", ENROLMENT_PAGES)
+def test_a_programme_the_facility_is_not_enrolled_in_has_no_pages(client, world, url_name):
+    for role in STAFF:
+        client.force_login(world.users[role])
+        assert client.get(url_of(world, url_name, "srs")).status_code == 404, role

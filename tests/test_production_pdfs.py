@@ -22,7 +22,7 @@ from invoicing.models import Invoice
 from invoicing.tasks import render_invoice_pdf
 
 from .conftest import body_of, pdf_text
-from .factories import InvoiceFactory, ReviewCaseFactory
+from .factories import InvoiceFactory, ReviewCaseFactory, enrolment_of
 
 pytestmark = pytest.mark.django_db
 
@@ -61,13 +61,13 @@ def broken_storage(settings, tmp_path):
 
 
 def award_of(facility, decided_minutes_ago=0):
-    application = open_application(facility)
+    application = open_application(enrolment_of(facility))
     decision = Decision.objects.create(application=application, outcome=Decision.Outcome.APPROVED,
                                        decided_by=facility.authorised_representative, decided_on=timezone.localdate())
     Decision.objects.filter(pk=decision.pk).update(created_at=timezone.now() - timedelta(minutes=decided_minutes_ago))
     today = timezone.localdate()
     return Award.objects.create(facility=facility, decision=decision, granted_on=today,
-                                tier=AwardTier.objects.get(programme=facility.programme, code="accredited"),
+                                tier=AwardTier.objects.get(programme=enrolment_of(facility).programme, code="accredited"),
                                 expires_on=today.replace(year=today.year + 4))
 
 

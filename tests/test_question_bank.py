@@ -5,7 +5,7 @@ from applications.models import Question, QuestionSet
 from applications.question_bank import copy_question_set, make_current
 from applications.services import open_application
 
-from .factories import FacilityFactory
+from .factories import FacilityFactory, enrolment_of
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_a_question_set_in_use_is_read_only_and_a_new_version_leaves_started_applications_alone(client, office_user):
     office_user.is_staff = office_user.is_superuser = True
     office_user.save()
-    application = open_application(FacilityFactory(status="enrolled"))
+    application = open_application(enrolment_of(FacilityFactory(status="enrolled")))
     v1 = application.question_set
     q1 = Question.objects.get(standard__question_set=v1, number=1)
     client.force_login(office_user)
@@ -28,7 +28,7 @@ def test_a_question_set_in_use_is_read_only_and_a_new_version_leaves_started_app
     make_current(v2)
 
     assert QuestionSet.objects.get(pk=v2.pk).is_current and not QuestionSet.objects.get(pk=v1.pk).is_current
-    assert open_application(application.facility).question_set == v1  # keeps the wording it was answered against
-    newcomer = open_application(FacilityFactory(status="enrolled"))
+    assert open_application(enrolment_of(application.facility)).question_set == v1  # keeps the wording it was answered against
+    newcomer = open_application(enrolment_of(FacilityFactory(status="enrolled")))
     assert newcomer.question_set == v2
     assert Question.objects.get(standard__question_set=v2, number=1).text == "Reworded for version 2?"

@@ -7,9 +7,9 @@ from django.utils import timezone
 from applications.models import Application, Question
 from assessment import services as assessment
 from assessment.models import Award
-from facilities.models import AuditEntry, Facility
+from facilities.models import AuditEntry, Enrolment, Facility
 
-from .factories import ChairpersonFactory, answer_questions
+from .factories import ChairpersonFactory, answer_questions, enrolment_of
 from .workflow_steps import assign, finish_round, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def accredited_until(people, expires_on):
     for assessor in assessors:
         assessment.recommend(application, assessor, "approve", "Meets the core.")
     assessment.sign_off_decision(application, ChairpersonFactory(), "approved")
-    Facility.objects.filter(pk=people.facility.pk).update(award_expires_on=expires_on)
+    Enrolment.objects.filter(facility=people.facility).update(award_expires_on=expires_on)
     Award.objects.filter(facility=people.facility).update(granted_on=expires_on.replace(year=expires_on.year - 4),
                                                           expires_on=expires_on)
     people.facility.refresh_from_db()
@@ -38,7 +38,7 @@ def test_re_accreditation_opens_six_months_before_expiry_for_the_authorised_repr
     assert b"six months before the award expires" in response.content
     assert Application.objects.count() == 1
 
-    Facility.objects.filter(pk=enrolled.facility.pk).update(award_expires_on=timezone.localdate() + timedelta(days=90))
+    Enrolment.objects.filter(facility=enrolled.facility).update(award_expires_on=timezone.localdate() + timedelta(days=90))
     client.force_login(enrolled.deputy)
     assert client.post(reverse("applications:reaccreditation"), {}).status_code == 403
     client.force_login(enrolled.rep)
@@ -82,8 +82,8 @@ def test_a_centre_of_excellence_application_needs_every_extended_question_and_it
         assessment.recommend(renewal, assessor, "approve", "Every criterion met.")
     assessment.sign_off_decision(renewal, ChairpersonFactory(), "approved", tier="excellence")
     enrolled.facility.refresh_from_db()
-    assert enrolled.facility.status == Facility.Status.EXCELLENCE
-    assert enrolled.facility.award_expires_on.year == timezone.localdate().year + 4
+    assert enrolment_of(enrolled.facility).status == Enrolment.Status.EXCELLENCE
+    assert enrolment_of(enrolled.facility).award_expires_on.year == timezone.localdate().year + 4
 
 
 def test_an_expired_award_ends_and_the_directory_stops_calling_the_centre_accredited(client, enrolled):
@@ -91,12 +91,12 @@ def test_an_expired_award_ends_and_the_directory_stops_calling_the_centre_accred
     from facilities.tasks import lapse_expired_awards
 
     accredited_until(enrolled, timezone.localdate() - timedelta(days=1))
-    assert lapse_expired_awards.delay().get() == [enrolled.facility.pk]
+    assert lapse_expired_awards.delay().get() == [enrolment_of(enrolled.facility).pk]
     assert lapse_expired_awards.delay().get() == []  # once
     enrolled.facility.refresh_from_db()
-    assert enrolled.facility.status == Facility.Status.ENROLLED
-    assert AuditEntry.objects.filter(facility=enrolled.facility, action="facility.status.enrolled",
-                                     summary__startswith="Award expired").exists()
+    assert enrolment_of(enrolled.facility).status == Enrolment.Status.ENROLLED
+    assert AuditEntry.objects.filter(facility=enrolled.facility, action="enrolment.status.enrolled",
+                                     summary__contains="award expired").exists()
     row = client.get(reverse("directory")).content.decode().split(enrolled.facility.name)[1].split("</tr>")[0]
     assert "Enrolled centre" in row and "Accredited" not in row and "until" not in row
 

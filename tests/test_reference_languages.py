@@ -16,11 +16,11 @@ from applications.question_bank import copy_question_set
 from assessment.models import Award, Decision
 from casereview.models import DatasetItem
 from facilities.countries import country_code
-from facilities.models import Facility, User
+from facilities.models import Enrolment, Facility, User
 from invoicing.services import invoice_pdf_bytes, issue_registration_invoices
 
 from .conftest import pdf_text
-from .factories import FacilityFactory
+from .factories import FacilityFactory, enrolment_of
 from .workflow_steps import assign, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +183,7 @@ def io_question_text(question_set, number):
 def test_a_german_facility_s_certificate_and_invoice_name_the_programme_in_german(registered):
     speaks(registered.rep, "de")
     facility = Facility.objects.get(pk=registered.facility.pk)
-    programme = facility.programme
+    programme = enrolment_of(facility).programme
     award = Award(facility=facility, granted_on=date(2026, 1, 2), expires_on=date(2030, 1, 2),
                   tier=AwardTier.objects.get(programme=programme, code="accredited"),
                   decision=Decision(application=Application(seeks_excellence=False)))
@@ -192,7 +192,7 @@ def test_a_german_facility_s_certificate_and_invoice_name_the_programme_in_germa
     assert "Akkreditiertes Zentrum" in certificate and "Accredited Centre" not in certificate
     assert "Österreich" in certificate
 
-    enrolment = issue_registration_invoices(facility)[0]
+    enrolment = issue_registration_invoices(enrolment_of(facility))[0]
     invoice = " ".join(pdf_text(invoice_pdf_bytes(enrolment)).split())
     assert "Akkreditierung interventionell-onkologischer Leistungen" in invoice
     assert "Österreich" in invoice and enrolment.bill_to_country == "Österreich"
@@ -233,7 +233,7 @@ def test_the_office_finds_facilities_by_the_country_s_name_in_its_language_or_in
 
 def test_the_directory_lists_centres_by_country_as_the_reader_names_it(client):
     for name, country in (("Graz Centre", "AT"), ("Berlin Centre", "DE"), ("Zagreb Centre", "HR")):
-        FacilityFactory(name=name, country=country, status=Facility.Status.ENROLLED)
+        FacilityFactory(name=name, country=country, status=Enrolment.Status.ENROLLED)
     order = r"Berlin Centre.*Zagreb Centre.*Graz Centre"  # Deutschland, Kroatien, Österreich
     assert re.search(order, client.get(reverse("directory"), HTTP_ACCEPT_LANGUAGE="de").content.decode(), re.S)
     english = r"Graz Centre.*Zagreb Centre.*Berlin Centre"  # Austria, Croatia, Germany

@@ -5,9 +5,9 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from applications.models import Programme
-from facilities.models import AuditEntry, Facility, Membership, User
+from facilities.models import AuditEntry, Enrolment, Facility, Membership, User
 
-from .factories import PASSWORD, FacilityFactory
+from .factories import PASSWORD, FacilityFactory, enrolment_of
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_registration_creates_the_facility_and_sends_each_person_an_activation_l
 
     assert response.status_code == 302
     facility = Facility.objects.get()
-    assert facility.status == Facility.Status.REGISTERED
+    assert enrolment_of(facility).status == Enrolment.Status.REGISTERED
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", facility.code)
     # One person holds two roles: two accounts, not three, with the names and phones given.
     rep, deputy = User.objects.get(email="rep@stelsewhere.example"), User.objects.get(email="deputy@stelsewhere.example")

@@ -8,9 +8,9 @@ from django.utils import timezone
 from applications.models import Answer, Application
 from correspondence.models import SentReminder
 from correspondence.reminders import months_before, send_due_reminders
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 
-from .factories import FacilityFactory, InvoiceFactory, PaymentFactory
+from .factories import FacilityFactory, InvoiceFactory, PaymentFactory, enrolment_of
 
 TODAY = date(2027, 3, 15)
 
@@ -37,7 +37,7 @@ def test_an_invoice_unpaid_30_days_after_issue_is_reminded_once(registered, mail
 @pytest.mark.django_db
 def test_an_award_is_reminded_six_months_and_one_month_before_it_expires(mailoutbox):
     expires = date(2027, 9, 30)
-    FacilityFactory(status=Facility.Status.ACCREDITED, award_expires_on=expires)
+    FacilityFactory(status=Enrolment.Status.ACCREDITED, award_expires_on=expires)
     assert months_before(expires, 6) == date(2027, 3, 30) and months_before(date(2027, 3, 31), 1) == date(2027, 2, 28)
 
     assert send_due_reminders(date(2027, 3, 29)) == 0
@@ -52,7 +52,7 @@ def test_an_award_is_reminded_six_months_and_one_month_before_it_expires(mailout
 @pytest.mark.django_db
 def test_an_enrolled_centres_application_idle_for_90_days_is_reminded(enrolled, mailoutbox):
     application = Application.objects.create(
-        facility=enrolled.facility, question_set=enrolled.facility.programme.current_question_set()
+        facility=enrolled.facility, question_set=enrolment_of(enrolled.facility).programme.current_question_set()
     )
     now = timezone.now()
     Application.objects.filter(pk=application.pk).update(started_at=now - timedelta(days=200))

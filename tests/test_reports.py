@@ -123,7 +123,7 @@ def many_applications(count, office_user, chairperson):
     question_set = QuestionSet.objects.get(programme__code="io", is_current=True)
     pathway = question_set.programme.current_pathway()
     applications = Application.objects.bulk_create(
-        Application(facility=f, question_set=question_set, pathway=pathway, status=statuses[n % len(statuses)],
+        Application(facility=f, enrolment=f.io_enrolment, question_set=question_set, pathway=pathway, status=statuses[n % len(statuses)],
                     submitted_at=NOW)
         for n, f in enumerate(facilities)
     )

@@ -12,13 +12,13 @@ from applications.models import Programme
 from correspondence.models import SentReminder
 from correspondence.reminders import send_due_reminders
 from correspondence.services import send_message
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from facilities.services import lapse_expired_awards
 from invoicing.models import Invoice, ProgrammeFees
 from invoicing.services import issue_annual_fee_invoices
 
 from .conftest import people_of
-from .factories import FacilityFactory, InvoiceFactory, UserFactory
+from .factories import FacilityFactory, InvoiceFactory, UserFactory, enrolment_of
 
 pytestmark = pytest.mark.django_db
 
@@ -66,10 +66,10 @@ def test_a_reminder_that_fails_is_skipped_the_others_go_out_and_it_is_retried(re
 
 def test_the_annual_fee_run_bills_every_other_centre_when_one_fails_and_retries_it(refusing_mail, settings, caplog):
     year = timezone.localdate().year
-    first = FacilityFactory(status=Facility.Status.ENROLLED)
-    unreachable = facility_reaching(REFUSED_ADDRESS, status=Facility.Status.ENROLLED)
-    unpriced = FacilityFactory(status=Facility.Status.ENROLLED, programme=Programme.objects.get(code="srs"))
-    last = FacilityFactory(status=Facility.Status.ACCREDITED)
+    first = FacilityFactory(status=Enrolment.Status.ENROLLED)
+    unreachable = facility_reaching(REFUSED_ADDRESS, status=Enrolment.Status.ENROLLED)
+    unpriced = FacilityFactory(status=Enrolment.Status.ENROLLED, programme=Programme.objects.get(code="srs"))
+    last = FacilityFactory(status=Enrolment.Status.ACCREDITED)
     ProgrammeFees.objects.filter(programme__code="srs").delete()  # a programme whose fees the office has not set yet
 
     issued = issue_annual_fee_invoices(year)
@@ -86,7 +86,7 @@ def test_the_annual_fee_run_bills_every_other_centre_when_one_fails_and_retries_
 
 @pytest.fixture
 def facility_the_database_refuses_to_change():
-    """A PostgreSQL trigger refuses any update of one facility's row, as a broken row would."""
+    """A PostgreSQL trigger refuses any update of one facility's enrolment row, as a broken row would."""
 
     def refuse(facility):
         with connection.cursor() as cursor:
@@ -95,36 +95,34 @@ def facility_the_database_refuses_to_change():
                 "BEGIN RAISE EXCEPTION 'facility row refused'; END $$ LANGUAGE plpgsql"
             )
             cursor.execute(
-                "CREATE TRIGGER refuse_facility_update BEFORE UPDATE ON facilities_facility FOR EACH ROW "
-                f"WHEN (OLD.id = {int(facility.pk)}) EXECUTE FUNCTION refuse_facility_update()"
+                "CREATE TRIGGER refuse_facility_update BEFORE UPDATE ON facilities_enrolment FOR EACH ROW "
+                f"WHEN (OLD.facility_id = {int(facility.pk)}) EXECUTE FUNCTION refuse_facility_update()"
             )
 
     def repair():
         with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER refuse_facility_update ON facilities_facility")
+            cursor.execute("DROP TRIGGER refuse_facility_update ON facilities_enrolment")
 
     return refuse, repair
 
 
 def test_lapsing_awards_skips_a_facility_that_fails_and_lapses_it_next_run(facility_the_database_refuses_to_change, caplog):
     refuse, repair = facility_the_database_refuses_to_change
-    expired = {"status": Facility.Status.ACCREDITED, "award_expires_on": TODAY - timedelta(days=1)}
+    expired = {"status": Enrolment.Status.ACCREDITED, "award_expires_on": TODAY - timedelta(days=1)}
     broken, other = FacilityFactory(**expired), FacilityFactory(**expired)
     refuse(broken)
 
-    assert [facility.pk for facility in lapse_expired_awards(TODAY)] == [other.pk]
+    assert [enrolment.facility_id for enrolment in lapse_expired_awards(TODAY)] == [other.pk]
 
-    broken.refresh_from_db()
-    other.refresh_from_db()
-    assert (broken.status, other.status) == (Facility.Status.ACCREDITED, Facility.Status.ENROLLED)
-    assert not broken.audit_entries.filter(action__startswith="facility.status").exists()
+    assert (enrolment_of(broken).status, enrolment_of(other).status) == (Enrolment.Status.ACCREDITED, Enrolment.Status.ENROLLED)
+    assert not broken.audit_entries.filter(action__startswith="enrolment.status").exists()
     assert "could not lapse" in caplog.text
     repair()
-    assert [facility.pk for facility in lapse_expired_awards(TODAY)] == [broken.pk]
+    assert [enrolment.facility_id for enrolment in lapse_expired_awards(TODAY)] == [broken.pk]
 
 
 def test_e_mail_subjects_are_plain_text_on_one_line(client, mailoutbox, django_capture_on_commit_callbacks):
-    people = people_of(FacilityFactory(name="O'Brien & Co <Liver>", status=Facility.Status.ENROLLED))
+    people = people_of(FacilityFactory(name="O'Brien & Co <Liver>", status=Enrolment.Status.ENROLLED))
     client.force_login(people.member)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -137,7 +135,7 @@ def test_e_mail_subjects_are_plain_text_on_one_line(client, mailoutbox, django_c
 
 def test_a_name_stored_with_line_breaks_still_gives_a_one_line_subject(mailoutbox, django_capture_on_commit_callbacks):
     """Names saved before forms refused control characters must not split a header."""
-    facility = FacilityFactory(status=Facility.Status.ENROLLED)
+    facility = FacilityFactory(status=Enrolment.Status.ENROLLED)
     Facility.objects.filter(pk=facility.pk).update(name="Line one\r\nBcc: someone\x07else")
     facility.refresh_from_db()
 

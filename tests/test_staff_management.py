@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from facilities import services
 from facilities.forms import FacilityProfileForm
-from facilities.models import AuditEntry, Facility, Membership, User
+from facilities.models import AuditEntry, Enrolment, Facility, Membership, User
 
 from .conftest import body_of
-from .factories import PASSWORD, FacilityFactory, MembershipFactory, OfficeUserFactory
+from .factories import PASSWORD, FacilityFactory, MembershipFactory, OfficeUserFactory, enrolment_of
 from .test_permission_matrix import MATRIX, world  # noqa: F401 (the matrix's world is a fixture)
 from .test_registration import registration_data
 
@@ -276,12 +276,12 @@ def test_a_profile_edit_keeps_a_status_change_made_meanwhile(registered):
     data = {name: getattr(stale, name) for name in FacilityProfileForm.Meta.fields} | {"phone": "+43 1 999 0000"}
     form = FacilityProfileForm(data, instance=stale)
     assert form.is_valid()
-    Facility.objects.filter(pk=stale.pk).update(status=Facility.Status.ENROLLED)  # as enrol_facility does meanwhile
+    Enrolment.objects.filter(facility=stale).update(status=Enrolment.Status.ENROLLED)  # as enrol_facility does meanwhile
 
     services.update_facility_profile(stale, form, registered.rep)
 
     facility = Facility.objects.get(pk=stale.pk)
-    assert facility.status == Facility.Status.ENROLLED and facility.phone == "+43 1 999 0000"
+    assert enrolment_of(facility).status == Enrolment.Status.ENROLLED and facility.phone == "+43 1 999 0000"
 
 
 def in_thread(work):

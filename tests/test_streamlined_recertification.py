@@ -15,7 +15,7 @@ from applications.services import submit_application
 from assessment import services as assessment
 from assessment import steps
 from assessment.models import Award, RemoteReview, StepOutcome
-from facilities.models import AuditEntry, Facility
+from facilities.models import AuditEntry, Enrolment, Facility
 from invoicing.models import FeeItem, Invoice
 
 from .conftest import people_of
@@ -31,7 +31,7 @@ A_NEW_PLATFORM = {"department_changed": "yes", "department_changes": ["equipment
 
 @pytest.fixture
 def srs():
-    return people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Facility.Status.ENROLLED))
+    return people_of(FacilityFactory(programme=Programme.objects.get(code="srs"), status=Enrolment.Status.ENROLLED))
 
 
 def awarded(people, expires_in_days=30):
@@ -44,7 +44,7 @@ def awarded(people, expires_in_days=30):
     pass_expert_steps(application)
     assessment.sign_off_decision(application, ChairpersonFactory(), "approved")
     expires_on = timezone.localdate() + timedelta(days=expires_in_days)
-    Facility.objects.filter(pk=people.facility.pk).update(award_expires_on=expires_on)
+    Enrolment.objects.filter(facility=people.facility).update(award_expires_on=expires_on)
     Award.objects.filter(facility=people.facility).update(expires_on=expires_on)
     people.facility.refresh_from_db()
     return application

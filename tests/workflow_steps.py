@@ -7,14 +7,14 @@ from applications.workflow import Status
 from assessment import services
 from assessment.models import Verdict
 
-from .factories import AssessorFactory, OfficeUserFactory, answer_questions, complete_case_review, core_questions
+from .factories import AssessorFactory, OfficeUserFactory, answer_questions, complete_case_review, core_questions, enrolment_of
 
 
 def submitted_application(facility):
     """A complete application submitted by the facility's authorised representative."""
     from applications.services import submit_application
 
-    application = open_application(facility)
+    application = open_application(enrolment_of(facility))
     answer_questions(application, core_questions(application))
     complete_case_review(application)
     return submit_application(application, facility.authorised_representative)

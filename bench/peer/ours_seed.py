@@ -41,13 +41,13 @@ def seed():
     from assessment import services
     from assessment.models import Assignment, Round, Verdict
     from applications.workflow import Status
-    from facilities.models import Facility, User
+    from facilities.models import Enrolment, Facility, User
     from tests.factories import AssessorFactory, FacilityFactory, OfficeUserFactory, answer_questions, complete_case_review
     from tests.workflow_steps import assign
 
     office = OfficeUserFactory()
     assessor, second = AssessorFactory(email=EMAIL), AssessorFactory()
-    facility = FacilityFactory(status=Facility.Status.ENROLLED)
+    facility = FacilityFactory(status=Enrolment.Status.ENROLLED)
     application = open_application(facility)
     questions = questions_of(application)
     answer_questions(application, questions)
@@ -64,15 +64,17 @@ def seed():
     password = make_password("bench-password")
     staff = User.objects.bulk_create(User(email=f"staff{n}@bench.example", password=password) for n in range(OTHER_APPLICATIONS))
     facilities = Facility.objects.bulk_create(
-        Facility(programme=facility.programme, name=f"Centre {n}", institution=f"Hospital {n}", address="1 Street",
+        Facility(name=f"Centre {n}", institution=f"Hospital {n}", address="1 Street",
                  city="Vienna", country="AT", phone="1", service_line="IR", annual_procedures=200,
-                 status=Facility.Status.ENROLLED, authorised_representative=person, main_account_holder=person,
-                 deputy_representative=person)
+                 authorised_representative=person, main_account_holder=person, deputy_representative=person)
         for n, person in enumerate(staff)
     )
+    enrolments = Enrolment.objects.bulk_create(
+        Enrolment(facility=f, programme=application.enrolment.programme, status=Enrolment.Status.ENROLLED)
+        for f in facilities)
     now = timezone.now()
     others = Application.objects.bulk_create(
-        Application(facility=f, question_set=application.question_set, pathway=application.pathway, status=Status.UNDER_REVIEW,
+        Application(facility=f, enrolment=enrolments[n], question_set=application.question_set, pathway=application.pathway, status=Status.UNDER_REVIEW,
                     submitted_at=now - datetime.timedelta(days=n % 60))
         for n, f in enumerate(facilities)
     )

@@ -11,10 +11,11 @@ import pytest
 from accreditation.models import Export
 from applications.services import open_application
 from assessment import services as assessment_services
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from tests.browser.conftest import reauthenticate_on, sign_in_on
 from tests.conftest import people_of
 from tests.factories import (
+    enrolment_of,
     PASSWORD, ChairpersonFactory, ConsultationRequestFactory, FacilityFactory, MessageFactory, OfficeUserFactory, PublishedDocumentFactory,
     ReviewCaseFactory, answer_questions, core_questions, issued_invoice,
 )
@@ -33,22 +34,22 @@ def world():
     """One facility at work on its application, one in review with both assessors, one awaiting the decision."""
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `make axe` (npm ci) first")
-    working = people_of(FacilityFactory(name="Working Liver Unit", status=Facility.Status.ENROLLED))
-    application = open_application(working.facility)
+    working = people_of(FacilityFactory(name="Working Liver Unit", status=Enrolment.Status.ENROLLED))
+    application = open_application(enrolment_of(working.facility))
     answer_questions(application, core_questions(application)[:5], evidence="Signed protocol, 2024 edition.")
     case = ReviewCaseFactory(application=application, record_identifier="MRN-2024-000123456")
     issued_invoice(working.facility)
     MessageFactory(facility=working.facility)
     PublishedDocumentFactory()
 
-    in_review = people_of(FacilityFactory(name="Reviewed Kidney Centre", status=Facility.Status.ENROLLED))
+    in_review = people_of(FacilityFactory(name="Reviewed Kidney Centre", status=Enrolment.Status.ENROLLED))
     reviewed = submitted_application(in_review.facility)
     first, second = assign(reviewed)
     consultation = ConsultationRequestFactory(facility=in_review.facility, requested_by=in_review.deputy)
     reviewed.answers.filter(question__number=1).update(
         evidence="https://intranet.example.org/quality/documents/interventional-oncology/" + "x" * 80)
 
-    deciding = submitted_application(FacilityFactory(name="Deciding Bone Centre", status=Facility.Status.ENROLLED))
+    deciding = submitted_application(FacilityFactory(name="Deciding Bone Centre", status=Enrolment.Status.ENROLLED))
     assessors = assign(deciding)
     finish_round(deciding, assessors)
     for assessor in assessors:

@@ -2,16 +2,16 @@ import pytest
 
 from applications.models import Application, Question
 from applications.services import open_application
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from tests.conftest import people_of
-from tests.factories import PASSWORD, FacilityFactory, answer_questions, complete_case_review, core_questions
+from tests.factories import PASSWORD, FacilityFactory, answer_questions, complete_case_review, core_questions, enrolment_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_member_fills_the_core_deputy_cannot_submit_representative_submits(page, sign_in):
-    staff = people_of(FacilityFactory(name="Playwright IO Centre", status=Facility.Status.ENROLLED))
-    application = open_application(staff.facility)
+    staff = people_of(FacilityFactory(name="Playwright IO Centre", status=Enrolment.Status.ENROLLED))
+    application = open_application(enrolment_of(staff.facility))
     # The case review has its own browser test; here its 30 complete cases are given.
     complete_case_review(application)
     core = Question.objects.filter(standard__question_set=application.question_set, is_core=True).order_by("number")
@@ -56,8 +56,8 @@ def test_member_fills_the_core_deputy_cannot_submit_representative_submits(page,
 
 
 def test_the_submission_says_it_is_working_and_cannot_be_sent_twice(page, sign_in):
-    staff = people_of(FacilityFactory(name="Patient IO Centre", status=Facility.Status.ENROLLED))
-    application = open_application(staff.facility)
+    staff = people_of(FacilityFactory(name="Patient IO Centre", status=Enrolment.Status.ENROLLED))
+    application = open_application(enrolment_of(staff.facility))
     complete_case_review(application)
     answer_questions(application, core_questions(application))
     sign_in(staff.rep.email, PASSWORD)

@@ -4,9 +4,10 @@ import pytest
 
 from applications.services import open_application
 from assessment.models import Award
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from tests.conftest import pdf_text, people_of
 from tests.factories import (
+    enrolment_of,
     PASSWORD, AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory, answer_questions,
     complete_case_review, core_questions,
 )
@@ -34,8 +35,8 @@ def give_verdicts(page, application_pk, unclear=None):
 
 
 def test_one_full_path_from_submission_to_the_certificate(page, sign_in):
-    staff = people_of(FacilityFactory(name="Full Path Liver Unit", status=Facility.Status.ENROLLED))
-    application = open_application(staff.facility)
+    staff = people_of(FacilityFactory(name="Full Path Liver Unit", status=Enrolment.Status.ENROLLED))
+    application = open_application(enrolment_of(staff.facility))
     answer_questions(application, core_questions(application))
     complete_case_review(application)
     office, chair = OfficeUserFactory(), ChairpersonFactory()

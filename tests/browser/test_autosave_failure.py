@@ -8,17 +8,17 @@ from django.utils import timezone
 from applications.models import Answer, Question
 from applications.services import open_application
 from assessment.models import Verdict
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from tests.conftest import people_of
-from tests.factories import PASSWORD, AnswerFactory, FacilityFactory, ReviewCaseFactory, core_questions
+from tests.factories import PASSWORD, AnswerFactory, FacilityFactory, ReviewCaseFactory, core_questions, enrolment_of
 from tests.workflow_steps import assign, submitted_application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_failed_answer_save_says_not_saved_keeps_the_text_and_a_retry_saves_it(page, sign_in):
-    staff = people_of(FacilityFactory(name="Unreliable Network Centre", status=Facility.Status.ENROLLED))
-    application = open_application(staff.facility)
+    staff = people_of(FacilityFactory(name="Unreliable Network Centre", status=Enrolment.Status.ENROLLED))
+    application = open_application(enrolment_of(staff.facility))
     question = Question.objects.get(standard__question_set=application.question_set, number=1)
     AnswerFactory(application=application, question=question, evidence="First draft", updated_at=timezone.now(),
                   updated_by=staff.member)
@@ -50,8 +50,8 @@ def test_a_failed_answer_save_says_not_saved_keeps_the_text_and_a_retry_saves_it
 
 
 def test_a_save_answered_by_the_sign_in_page_is_not_shown_as_saved(page, sign_in):
-    staff = people_of(FacilityFactory(name="Expired Session Centre", status=Facility.Status.ENROLLED))
-    application = open_application(staff.facility)
+    staff = people_of(FacilityFactory(name="Expired Session Centre", status=Enrolment.Status.ENROLLED))
+    application = open_application(enrolment_of(staff.facility))
     sign_in(staff.member.email, PASSWORD)
     page.goto("/facility/application/")
     page.context.clear_cookies(name="sessionid")  # the session ends while the page stays open
@@ -64,8 +64,8 @@ def test_a_save_answered_by_the_sign_in_page_is_not_shown_as_saved(page, sign_in
 
 
 def test_a_failed_case_save_says_not_saved_and_the_next_change_saves_it(page, sign_in):
-    staff = people_of(FacilityFactory(name="Flaky Review Centre", status=Facility.Status.ENROLLED))
-    application = open_application(staff.facility)
+    staff = people_of(FacilityFactory(name="Flaky Review Centre", status=Enrolment.Status.ENROLLED))
+    application = open_application(enrolment_of(staff.facility))
     case = ReviewCaseFactory(application=application, record_identifier="MRN-FLAKY", present_items=[], checked=False)
     save_url = re.compile(rf"/case-review/cases/{case.pk}/$")
     sign_in(staff.member.email, PASSWORD)
@@ -89,7 +89,7 @@ def test_a_failed_case_save_says_not_saved_and_the_next_change_saves_it(page, si
 
 
 def test_a_failed_verdict_save_says_not_saved_and_a_retry_saves_it(page, sign_in):
-    staff = people_of(FacilityFactory(name="Verdict Outage Centre", status=Facility.Status.ENROLLED))
+    staff = people_of(FacilityFactory(name="Verdict Outage Centre", status=Enrolment.Status.ENROLLED))
     application = submitted_application(staff.facility)
     assessor, _second = assign(application)
     question = core_questions(application)[0]

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from applications.services import open_application
 from casereview.models import CaseReview, DatasetItem
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from tests.conftest import people_of
-from tests.factories import PASSWORD, FacilityFactory
+from tests.factories import PASSWORD, FacilityFactory, enrolment_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REVIEW_QUESTIONS = (13, 30, 36)
@@ -24,8 +24,8 @@ def write_eligible_list(path, count=40):
 
 
 def test_member_draws_30_cases_from_a_csv_file_checks_them_and_questions_13_30_36_turn_complete(page, sign_in, tmp_path):
-    staff = people_of(FacilityFactory(name="Playwright Review Centre", status=Facility.Status.ENROLLED))
-    open_application(staff.facility)
+    staff = people_of(FacilityFactory(name="Playwright Review Centre", status=Enrolment.Status.ENROLLED))
+    open_application(enrolment_of(staff.facility))
     sign_in(staff.member.email, PASSWORD)
 
     for number in REVIEW_QUESTIONS:

@@ -2,9 +2,10 @@
 import pytest
 
 from applications.services import open_application, save_answer
-from facilities.models import Facility
+from facilities.models import Enrolment, Facility
 from tests.conftest import people_of
 from tests.factories import (
+    enrolment_of,
     PASSWORD, FacilityFactory, OfficeUserFactory, ReviewCaseFactory, answer_questions, core_questions,
 )
 
@@ -17,7 +18,7 @@ LONG_EVIDENCE = "https://intranet.example.org/quality/interventional-oncology/" 
 
 @pytest.fixture
 def staff():
-    return people_of(FacilityFactory(status=Facility.Status.ENROLLED))
+    return people_of(FacilityFactory(status=Enrolment.Status.ENROLLED))
 
 
 def test_on_a_phone_the_navigation_is_behind_a_menu_button(page, sign_in, staff):
@@ -59,7 +60,7 @@ def test_the_current_page_is_marked_in_the_navigation_for_screen_readers_and_vis
 
 
 def test_focus_moved_with_the_keyboard_is_never_hidden_behind_the_standards_navigator(page, sign_in, staff):
-    open_application(staff.facility)
+    open_application(enrolment_of(staff.facility))
     sign_in(staff.member.email, PASSWORD)
     page.goto("/facility/application/questions/21/")
     # The last text box of question 21 just under the top edge, where a sticky bar would cover it.
@@ -74,7 +75,7 @@ def test_focus_moved_with_the_keyboard_is_never_hidden_behind_the_standards_navi
 
 
 def test_each_yes_no_group_names_its_question_and_every_control_has_its_own_name(page, sign_in, staff):
-    application = open_application(staff.facility)
+    application = open_application(enrolment_of(staff.facility))
     sign_in(staff.member.email, PASSWORD)
     page.goto("/facility/application/")
     groups = page.locator("fieldset.yesno")
@@ -93,7 +94,7 @@ def test_each_yes_no_group_names_its_question_and_every_control_has_its_own_name
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE])
 def test_the_office_sees_long_answers_inside_their_card(page, sign_in, staff, viewport):
-    application = open_application(staff.facility)
+    application = open_application(enrolment_of(staff.facility))
     answer_questions(application, core_questions(application), evidence=LONG_EVIDENCE, explanation=LONG_EVIDENCE)
     office = OfficeUserFactory()
     sign_in(office.email, PASSWORD)
@@ -107,7 +108,7 @@ def test_the_office_sees_long_answers_inside_their_card(page, sign_in, staff, vi
 
 
 def test_identifiers_and_dates_keep_to_one_line_on_a_phone(page, sign_in, staff):
-    application = open_application(staff.facility)
+    application = open_application(enrolment_of(staff.facility))
     ReviewCaseFactory(application=application, record_identifier="MRN-2024-000123456",
                       tumour_type="Liver (hepatocellular carcinoma) with a long description of the site")
     sign_in(staff.member.email, PASSWORD)
@@ -120,7 +121,7 @@ def test_identifiers_and_dates_keep_to_one_line_on_a_phone(page, sign_in, staff)
 
 
 def test_after_a_refused_save_focus_goes_to_the_message_or_the_field_in_error(page, sign_in, staff):
-    application = open_application(staff.facility)
+    application = open_application(enrolment_of(staff.facility))
     question = core_questions(application)[0]
     sign_in(staff.member.email, PASSWORD)
     page.goto("/facility/application/")
@@ -150,7 +151,7 @@ def tab_to(page, selector, limit=80):
 
 
 def test_a_core_question_is_completed_saved_and_the_next_standard_reached_with_the_keyboard_alone(page, sign_in, staff):
-    application = open_application(staff.facility)
+    application = open_application(enrolment_of(staff.facility))
     first = core_questions(application)[0]
     sign_in(staff.member.email, PASSWORD)
     page.goto("/facility/application/")

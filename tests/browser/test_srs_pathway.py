@@ -8,13 +8,15 @@ from django.utils import timezone
 
 from applications.models import Programme
 from applications.services import open_application
+from invoicing.services import record_payment
 from assessment import services
 from assessment.models import Award, RemoteReview
-from facilities.models import Facility
+from facilities.models import Enrolment
 from invoicing.models import Invoice
 from tests.browser.test_accessibility_crawl import DESKTOP, PHONE, WIDEST_ELEMENTS, audit
 from tests.conftest import pdf_text, people_of
 from tests.factories import (
+    enrolment_of,
     PASSWORD, AssessorFactory, ChairpersonFactory, FacilityFactory, OfficeUserFactory, answer_questions, core_questions,
 )
 from tests.workflow_steps import finish_round
@@ -36,17 +38,46 @@ def accessibility_problems(page):
     return problems
 
 
+def enrol_in_srs(page, staff):
+    """The representative of an IO centre adds SRS certification from the dashboard; the first try lacks an answer."""
+    page.goto("/facility/")
+    page.click("text=Enrol in another programme")
+    page.click("text=Enrol in SRS")
+    page.wait_for_selector("text=What happens next")
+    page.fill("#id_srs_platform", "Linac with a 5 mm multileaf collimator")
+    page.fill("#id_srs_patients_per_year", "80")
+    page.fill("#id_srs_physicist", "Dr Ada Physik, MPE")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".error >> nth=0")
+    assert not Enrolment.objects.filter(facility=staff.facility, programme__code="srs").exists()
+    page.fill("#id_srs_physician", "Dr Bea Neuro, neurosurgery")
+    page.check("#id_site_visit_and_dosimetry_audit")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=is registered for SRS")
+    cards = page.locator("main section.card h2").all_inner_texts()
+    assert any("Interventional" in title for title in cards) and any("Stereotactic" in title for title in cards), cards
+
+
 def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_review(page, sign_in):
-    staff = people_of(FacilityFactory(name="Stereo Radiosurgery Unit", programme=Programme.objects.get(code="srs"),
-                                      status=Facility.Status.ENROLLED))
-    application = open_application(staff.facility)
-    answer_questions(application, core_questions(application))
+    Programme.objects.filter(code="srs").update(is_open_for_registration=True)
+    staff = people_of(FacilityFactory(name="Stereo Radiosurgery Unit", status=Enrolment.Status.ENROLLED))
     office, chair = OfficeUserFactory(), ChairpersonFactory()
     physicist = AssessorFactory(first_name="Phyl", last_name="Physicist")
     physician = AssessorFactory(first_name="Rad", last_name="Physician")
 
     sign_in(staff.rep.email, PASSWORD)
-    page.goto("/facility/application/submit/")
+    enrol_in_srs(page, staff)
+    srs = enrolment_of(staff.facility, "srs")
+    enrolment_invoice = Invoice.objects.with_balance().get(enrolment=srs, kind=Invoice.Kind.ENROLMENT)
+    record_payment(enrolment_invoice, office, paid_on=timezone.localdate(), amount=enrolment_invoice.total,
+                   reference="SRS-ENROL")
+    assert enrolment_of(staff.facility, "io").status == Enrolment.Status.ENROLLED  # the IO enrolment is its own
+    application = open_application(enrolment_of(staff.facility, "srs"))
+    answer_questions(application, core_questions(application))
+    page.goto("/facility/")
+    page.click("text=Stereotactic >> xpath=ancestor::section >> text=Open the application")
+    assert "/facility/srs/application/" in page.url
+    page.goto("/facility/srs/application/submit/")
     page.click("text=Yes, submit the application")
     page.wait_for_selector("text=has been submitted")
     application.refresh_from_db()
@@ -142,7 +173,7 @@ def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_r
 
     page.click("text=Sign out")
     sign_in(staff.member.email, PASSWORD)
-    page.goto("/facility/assessment/")
+    page.goto("/facility/srs/assessment/")
     problems += accessibility_problems(page)
     with page.expect_download() as download_info:
         page.click("text=Download the certificate")
@@ -153,7 +184,7 @@ def test_an_srs_centre_is_certified_after_its_visit_dosimetry_audit_and_remote_r
 
     # Nearly three years later: nothing major changed, so the centre is re-certified on the streamlined path.
     expiring = today + timedelta(days=60)
-    Facility.objects.filter(pk=staff.facility.pk).update(award_expires_on=expiring)
+    Enrolment.objects.filter(pk=srs.pk).update(award_expires_on=expiring)
     Award.objects.update(expires_on=expiring)
     page.click("text=Sign out")
     sign_in(staff.rep.email, PASSWORD)

@@ -12,7 +12,7 @@ from applications.services import open_application, questions_of, record_declara
 from assessment.models import Expertise
 from assessment.services import update_assessor_profile
 from correspondence.services import send_message
-from facilities.models import Facility, Membership, User
+from facilities.models import Enrolment, Facility, Membership, User
 from invoicing.services import issue_registration_invoices, record_payment, request_consultation, requestable_fee_items
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -47,7 +47,7 @@ FACILITIES = [
         "phone": "+43 1 000 0000",
         "service_line": "Department of Interventional Radiology",
         "declared": {"annual_procedures": 420, "head_of_department_approval": True},
-        "status": Facility.Status.ENROLLED,  # reached by paying its enrolment invoice
+        "status": Enrolment.Status.ENROLLED,  # reached by paying its enrolment invoice
         "people": {
             "rep": ("Anna", "Berger", "+43 1 000 0101"),
             "deputy": ("Lukas", "Steiner", "+43 1 000 0102"),
@@ -66,7 +66,7 @@ FACILITIES = [
         "phone": "+33 4 00 00 00 00",
         "service_line": "Interventional Oncology Service",
         "declared": {"annual_procedures": 260, "head_of_department_approval": True},
-        "status": Facility.Status.REGISTERED,
+        "status": Enrolment.Status.REGISTERED,
         "people": {
             "rep": ("Camille", "Durand", "+33 4 00 00 01 01"),
             "deputy": ("Hugo", "Moreau", "+33 4 00 00 01 02"),
@@ -88,9 +88,9 @@ def demo_user(email, first_name, last_name, phone, **extra):
 class Command(BaseCommand):
     help = "Load the demo office, assessors and facilities (once)."
 
-    def start_application(self, facility, member):
+    def start_application(self, enrolment, member):
         """An application under way: the first standard answered, so progress shows from the start."""
-        application = open_application(facility)
+        application = open_application(enrolment)
         for question in questions_of(application):
             if question.standard.number != 1:
                 break
@@ -127,7 +127,6 @@ class Command(BaseCommand):
             programme = Programme.objects.get(code="io")
             facility = Facility.objects.create(
                 **spec,
-                programme=programme,
                 authorised_representative=people["rep"],
                 deputy_representative=people["deputy"],
                 main_account_holder=people["holder"],
@@ -137,13 +136,15 @@ class Command(BaseCommand):
             record_declarations(facility, programme, [
                 (requirement, declared[requirement.code]) for requirement in programme.registration_requirements.all()
             ])
-            enrolment, *_annual = issue_registration_invoices(facility)
+            # As registration does: the enrolment in its programme, billed at once.
+            enrolment = Enrolment.objects.create(facility=facility, programme=programme)
+            enrolment_invoice, *_annual = issue_registration_invoices(enrolment)
             send_message(facility, office, "Welcome! Your invoices are under Invoices; write here with any question.")
-            if status == Facility.Status.ENROLLED:
+            if status == Enrolment.Status.ENROLLED:
                 # Paying the enrolment invoice enrols the centre, as in the portal.
-                record_payment(enrolment, office, paid_on=timezone.localdate(), amount=enrolment.total,
+                record_payment(enrolment_invoice, office, paid_on=timezone.localdate(), amount=enrolment_invoice.total,
                                reference=f"DEMO-{slug.upper()}")
-                self.start_application(facility, people["member"])
+                self.start_application(enrolment, people["member"])
                 # A consultation request waits on the office's start page.
                 request_consultation(
                     facility, people["deputy"], fee_item=requestable_fee_items(facility).first(),
