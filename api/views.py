@@ -1,7 +1,6 @@
 """The REST API's endpoints. Every row comes from the model's ``visible_to(user)``, the pages' one rule;
 every write goes through the owning app's service."""
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -51,7 +50,7 @@ class FacilityViewSet(VisibleViewSet):
     ordering = ["name"]
 
     def shape(self, queryset):
-        return queryset.prefetch_related(Prefetch("enrolments", Enrolment.objects.select_related("programme")))
+        return queryset.with_enrolments()
 
 
 @extend_schema_view(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from facilities import audit
 from facilities.audit import changed_fields
-from facilities.models import Enrolment
+from facilities.models import ENROLLED_STATUSES, Enrolment
 from facilities.permissions import can_submit_application
 from facilities.services import locked, locked_enrolment
 
@@ -25,11 +25,8 @@ from .progress import answer_has_content, compute_progress
 from .signals import reaccreditation_started
 from .workflow import advance
 
-OPEN_STATUSES = [Enrolment.Status.ENROLLED, Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE]
-
-
 def application_is_open_for(enrolment):
-    return enrolment.status in OPEN_STATUSES
+    return enrolment.status in ENROLLED_STATUSES
 
 
 def _current_application(enrolment):

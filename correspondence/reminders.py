@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from applications.models import Answer, Application
-from facilities.models import Enrolment
+from facilities.models import AWARDED_STATUSES, Enrolment
 from facilities.services import send_portal_mail
 from invoicing.models import Invoice, paid_total
 
@@ -129,7 +129,7 @@ AWARD_REMINDERS = [(6, "6-months"), (1, "1-month")]
 def expiring_awards(today):
     """Six months and one month before an award expires; only the latest reminder reached goes out."""
     enrolments = Enrolment.objects.filter(
-        status__in=[Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE],
+        status__in=AWARDED_STATUSES,
         award_expires_on__gt=today,
         award_expires_on__lte=today + timedelta(days=186),  # six months at most; the exact day is checked below
     ).select_related("programme", *(f"facility__{person}" for person in FACILITY_PEOPLE))

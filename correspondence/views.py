@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, View
 
 from facilities.access import AudienceMixin, FacilityStaffMixin, get_visible_or_404
-from facilities.models import Enrolment, Facility
+from facilities.models import ENROLLED_STATUSES
 from facilities.permissions import facility_id_of
 
 from . import services
@@ -16,12 +16,9 @@ from .forms import MessageForm, UploadForm
 from .models import FacilityDocument, Message, PublishedDocument
 
 ENROLLED_LOGO = Path(__file__).resolve().parent / "assets" / "enrolled-centre.svg"
-LOGO_STATUSES = [Enrolment.Status.ENROLLED, Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE]
-
-
 def holds_logo(facility):
     """The staff of a centre enrolled in at least one programme may use the "Enrolled Centre" logo."""
-    return facility.enrolments.filter(status__in=LOGO_STATUSES).exists()
+    return facility.enrolments.filter(status__in=ENROLLED_STATUSES).exists()
 
 
 def thread_of(user, facility):

@@ -67,6 +67,12 @@ def enrolment_pages(patterns):
     return [path("", include(patterns)), path("<slug:programme>/", include(patterns))]
 
 
+def enrolment_prefix(programme_code, position):
+    """How the pages of a facility's enrolment (``position`` in created order) are addressed: the first's as
+    enrolment_pages serves them without a code, the others' under their programme's code."""
+    return programme_code if position else ""
+
+
 def enrolment_reverse(name, prefix, *args):
     """The address of an enrolment's page, in the form (``prefix``: a programme code or "") the user reached it by."""
     return reverse(name, args=[prefix, *args] if prefix else list(args))
@@ -85,7 +91,7 @@ class EnrolmentStaffMixin(FacilityStaffMixin):
         if self.enrolment_prefix:
             self.enrolment = get_object_or_404(enrolments, programme__code=self.enrolment_prefix)
         else:
-            self.enrolment = enrolments.order_by("created_at", "pk").first()
+            self.enrolment = enrolments.first()  # in created order (Enrolment.Meta.ordering)
         self.facility = self.enrolment.facility
         super(FacilityStaffMixin, self).setup_scope(request, *args, **kwargs)
 

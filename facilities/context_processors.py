@@ -1,15 +1,16 @@
-from .access import enrolment_reverse
+from .access import enrolment_prefix, enrolment_reverse
 from .permissions import enrolments_in_navigation, facility_id_of
 
 
 def enrolment_links(request, enrolments):
     """The navigation's links to each enrolment's pages, marked when the request is for one of them."""
     links = []
-    for enrolment in enrolments:
+    for position, enrolment in enumerate(enrolments):
+        prefix = enrolment_prefix(enrolment["code"], position)
         urls = {
-            "application": enrolment_reverse("applications:application", enrolment["prefix"]),
-            "case_review": enrolment_reverse("casereview:review", enrolment["prefix"]) if enrolment["has_case_review"] else "",
-            "assessment": enrolment_reverse("assessment:feedback", enrolment["prefix"]),
+            "application": enrolment_reverse("applications:application", prefix),
+            "case_review": enrolment_reverse("casereview:review", prefix) if enrolment["has_case_review"] else "",
+            "assessment": enrolment_reverse("assessment:feedback", prefix),
         }
         links.append({**enrolment, **urls, "current": {key: bool(url) and request.path.startswith(url)
                                                      for key, url in urls.items()}})

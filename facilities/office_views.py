@@ -1,5 +1,5 @@
 """The office's area: every facility, its people, its history, and its status moves (its start page: portal.views)."""
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from accreditation.pagination import PaginatedListMixin, paginate, seek
 
 from .access import OfficeMixin
 from .countries import countries_matching, country_name
-from .models import AuditEntry, Enrolment, Facility, Membership
+from .models import AuditEntry, Enrolment, Facility, Membership, enrolments_with_programmes
 from .views import AppointRoleMixin, FacilityProfileEditMixin, NewFacilityCodeMixin, PeopleMixin, RemoveMemberMixin
 
 
@@ -43,8 +43,6 @@ def enrolments_described(facility):
     )
 
 
-WITH_ENROLMENTS = Prefetch("enrolments", Enrolment.objects.select_related("programme"))
-
 
 FACILITIES_EXPORT = ListExport(
     "facilities", _("Facilities"),
@@ -55,7 +53,7 @@ FACILITIES_EXPORT = ListExport(
         (_("Registered"), lambda facility: timezone.localdate(facility.created_at)),
     ),
     rows=facilities_matching,
-    prepare=lambda facilities: facilities.prefetch_related(WITH_ENROLMENTS).annotate(people=Count("memberships")),
+    prepare=lambda facilities: facilities.with_enrolments().annotate(people=Count("memberships")),
 )
 
 
@@ -72,7 +70,7 @@ class FacilityListView(OfficeMixin, PaginatedListMixin, ListView):
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()
         self.status = self.request.GET.get("status", "")
-        return facilities_matching(self.request.user, self.request.GET).prefetch_related(WITH_ENROLMENTS)
+        return facilities_matching(self.request.user, self.request.GET).with_enrolments()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
@@ -110,13 +108,13 @@ class FacilityDetailView(PeopleMixin, OfficeFacilityMixin, DetailView):
     template_name = "office/facility_detail.html"
 
     def get_object(self, queryset=None):
+        prefetch_related_objects([self.facility], enrolments_with_programmes())  # the profile's badges
         return self.facility
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             **self.people_context(),
             audit_entries=self.facility.audit_entries.select_related("actor")[:200],
-            enrolments=self.facility.enrolments.select_related("programme"),
             applications=self.facility.applications.select_related("question_set__programme", "submitted_by"),
             **kwargs,
         )

@@ -17,15 +17,15 @@ def facility_id_of(user):
         "facility__enrolments__programme__has_case_review"))
     user._facility_id = rows[0][0] if rows else None
     user._facility_enrolments = [
-        {"prefix": code if position else "", "name": name, "has_case_review": has_case_review}
-        for position, (_facility, code, name, has_case_review) in enumerate(rows) if code
+        {"code": code, "name": name, "has_case_review": has_case_review}
+        for _facility, code, name, has_case_review in rows if code
     ]
     return user._facility_id
 
 
 def enrolments_in_navigation(user):
-    """The programmes of the facility a user works for, each with the prefix of its pages' addresses ("" for the first,
-    as enrolment_pages serves it) and whether it has the internal case review."""
+    """The programmes of the facility a user works for, oldest enrolment first, each with its code, name and whether it
+    has the internal case review."""
     return user._facility_enrolments if facility_id_of(user) is not None else []
 
 
@@ -60,6 +60,11 @@ def can_view_invoices(user, facility):
 
 def can_submit_application(user, facility):
     return is_authorised_representative(user, facility)
+
+
+def can_add_enrolment(user, facility):
+    """Enrolling the facility in a further programme: like an application, the authorised representative's step."""
+    return can_submit_application(user, facility)
 
 
 def can_see_facility_code(user, facility):

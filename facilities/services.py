@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from accreditation.forms import CONTROL_CHARACTERS
 
 from . import audit, signals
-from .models import Appointment, Enrolment, Facility, Membership, User, new_facility_code
-from .permissions import can_see_facility_code, can_submit_application
+from .models import AWARDED_STATUSES, Appointment, Enrolment, Facility, Membership, User, new_facility_code
+from .permissions import can_add_enrolment, can_see_facility_code
 
 # The roles registration appoints. Until people take up their appointments a role may be empty;
 # once filled, a role stays filled by a member of the facility's staff.
@@ -399,10 +399,6 @@ def _change_status(enrolment, transition, actor, summary, summary_args, details=
     )
 
 
-def can_add_enrolment(user, facility):
-    return can_submit_application(user, facility)
-
-
 def programmes_open_to(facility, programmes):
     """Of ``programmes`` (those open for registration), the ones ``facility`` is not enrolled in yet."""
     return programmes.exclude(enrolments__facility=facility)
@@ -466,9 +462,6 @@ def accredit(enrolment, actor, *, expires_on, excellence=False):
         enrolment, move, actor, summary, {"date": expires_on.isoformat()}, {"award_expires_on": expires_on.isoformat()}
     )
     return enrolment
-
-
-AWARDED_STATUSES = [Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE]
 
 
 def lapse_expired_awards(today=None):

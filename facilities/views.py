@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.text import slugify
@@ -13,7 +14,7 @@ from django.views.generic import FormView, ListView, TemplateView, UpdateView
 from . import permissions, services
 from .access import FacilityStaffMixin
 from .forms import FacilityProfileForm, RoleAppointmentForm
-from .models import Appointment, Enrolment, Facility, User
+from .models import Appointment, Enrolment, Facility, User, enrolments_with_programmes
 from .permissions import facility_id_of
 
 
@@ -105,6 +106,7 @@ class ProfileView(PeopleMixin, OwnFacilityMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        prefetch_related_objects([self.facility], enrolments_with_programmes())  # the profile's badges
         return super().get_context_data(
             can_edit=permissions.can_edit_facility(user, self.facility),
             show_code=permissions.can_see_facility_code(user, self.facility),

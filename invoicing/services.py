@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 from accreditation.formats import format_money
 from accreditation.pdf import RENDERING_GRACE, render_pdf, store_pdf_once
 from facilities import audit
-from facilities.models import Enrolment
+from facilities.models import ENROLLED_STATUSES, Enrolment
 from facilities.services import enrol, locked, locked_enrolment, send_portal_mail
 
 from .models import (
@@ -40,8 +40,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
-# Centres that pay the annual administration fee every year.
-ANNUAL_FEE_STATUSES = [Enrolment.Status.ENROLLED, Enrolment.Status.ACCREDITED, Enrolment.Status.EXCELLENCE]
 
 
 def take_invoice_number(year):
@@ -177,7 +175,7 @@ def issue_annual_fee_invoices(year=None):
     year = year or timezone.localdate().year
     issued = []
     # The yearly run crosses tenants on purpose: it bills every enrolment of every centre.
-    billable = Enrolment.objects.filter(status__in=ANNUAL_FEE_STATUSES).select_related(
+    billable = Enrolment.objects.filter(status__in=ENROLLED_STATUSES).select_related(
         "programme", "facility__authorised_representative", "facility__deputy_representative",
         "facility__main_account_holder",
     )

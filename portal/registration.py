@@ -14,6 +14,7 @@ from accreditation.forms import PortalForm
 from applications import services as applications
 from applications.forms import RegistrationRequirementsForm
 from applications.models import Programme
+from facilities import permissions
 from facilities import services as facilities
 from facilities.access import FacilityStaffMixin
 from facilities.forms import FacilityRegistrationForm
@@ -96,7 +97,7 @@ class AddEnrolmentMixin(FacilityStaffMixin):
     """A facility already registered enrols in a further programme: its authorised representative chooses it."""
 
     def allowed(self, user):
-        return facilities.can_add_enrolment(user, self.facility)
+        return permissions.can_add_enrolment(user, self.facility)
 
     def available(self):
         return facilities.programmes_open_to(self.facility, open_programmes())

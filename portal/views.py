@@ -7,9 +7,9 @@ from applications import services as applications
 from assessment.services import awards_missing_certificate, deadline_of, office_attention
 from assessment.turnaround import attach_turnaround, late_applications
 from facilities import permissions
-from facilities.access import FacilityStaffMixin, OfficeMixin
+from facilities.access import FacilityStaffMixin, OfficeMixin, enrolment_prefix
 from facilities.models import Enrolment
-from facilities.services import can_add_enrolment, programmes_open_to
+from facilities.services import programmes_open_to
 
 from .registration import open_programmes
 from invoicing.services import invoices_missing_pdf, overdue_invoices
@@ -50,20 +50,19 @@ class DashboardView(FacilityStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        enrolments = list(self.facility.enrolments.select_related("programme").order_by("created_at", "pk"))
+        enrolments = list(self.facility.enrolments.select_related("programme"))  # in created order
         return super().get_context_data(
             roles=self.facility.roles_of(user),
             can_edit=permissions.can_edit_facility(user, self.facility),
             show_code=permissions.can_see_facility_code(user, self.facility),
-            can_add_enrolment=can_add_enrolment(user, self.facility)
+            can_add_enrolment=permissions.can_add_enrolment(user, self.facility)
             and programmes_open_to(self.facility, open_programmes()).exists(),
             enrolments=[self.enrolment_card(enrolment, position) for position, enrolment in enumerate(enrolments)],
             **kwargs,
         )
 
     def enrolment_card(self, enrolment, position):
-        # The first enrolment's pages keep the addresses they had before a facility could hold several programmes.
-        card = {"enrolment": enrolment, "enrolment_prefix": enrolment.programme.code if position else ""}
+        card = {"enrolment": enrolment, "enrolment_prefix": enrolment_prefix(enrolment.programme.code, position)}
         if not applications.application_is_open_for(enrolment):
             return card
         application = applications.open_application(enrolment)
